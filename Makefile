@@ -1,0 +1,30 @@
+# The two commands a newcomer needs: `make conformance` runs the suite,
+# `make test` runs the project's own tests.
+GO       ?= go
+LINT_DIR := tools/lint
+REDOCLY  := $(LINT_DIR)/node_modules/.bin/redocly
+
+.PHONY: test conformance unit race vet fmt-check lint-contract
+
+test: fmt-check vet lint-contract race
+
+fmt-check:
+	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './tools/*')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+# The contract must lint clean with a standard OpenAPI linter, pinned in tools/lint.
+lint-contract: $(REDOCLY)
+	cd $(LINT_DIR) && ./node_modules/.bin/redocly lint --config redocly.yaml ../../openapi.yaml
+
+$(REDOCLY): $(LINT_DIR)/package.json $(LINT_DIR)/package-lock.json
+	cd $(LINT_DIR) && npm ci --no-audit --no-fund
+	@touch $@
+
+unit:
+	$(GO) test ./...
+
+race:
+	$(GO) test -race ./...

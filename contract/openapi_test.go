@@ -1,0 +1,158 @@
+package contract_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/callcases/conformance/contract"
+)
+
+const base = "http://target.test/fx/api/v1"
+
+func TestEveryDocumentedCodeIsInTheTableAndBack(t *testing.T) {
+	doc, err := contract.LoadDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := contract.DefaultTable()
+	documented := map[int]bool{}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			for key := range op.Responses.Map() {
+				code, err := strconv.Atoi(key)
+				if err != nil {
+					t.Errorf("%s %s: response %q is not a status code (no default or ranges: every code is the table's)", method, path, key)
+					continue
+				}
+				if _, ok := table.Lookup(code); !ok {
+					t.Errorf("%s %s documents %d, which the result-code table does not have", method, path, code)
+				}
+				documented[code] = true
+			}
+		}
+	}
+	for _, code := range table.Codes() {
+		if !documented[code] {
+			t.Errorf("table code %d is documented by no operation of openapi.yaml", code)
+		}
+	}
+}
+
+func exchange(method, path, contentType, body string) *http.Request {
+	req := httptest.NewRequest(method, base+path, strings.NewReader(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.SetBasicAuth("u", "p")
+	return req
+}
+
+func TestValidateResponse(t *testing.T) {
+	c, err := contract.Load(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const caseJSON = `{"uuid":"abc123","title":"t","parent":{"uuid":"p1","title":"P"},"state":{"id":"new","title":"Новое"},` +
+		`"priority":0,"comment":"","phoneNumbers":{"phoneNumber":[]},"creationDate":"2016-10-18T09:58:24.594+03:00",` +
+		`"lastModified":"2016-10-18T09:58:24.594Z","scheduledTime":null,"operator":null}`
+	const notFound = `{"code":404,"text":"Not Found","message":"Объект или один из параметров запроса не найден"}`
+	const created = `{"code":201,"text":"Created","message":"Ресурс был создан успешно"}`
+	jsonCT := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
+	withHeader := func(k, v string) http.Header { h := jsonCT.Clone(); h.Set(k, v); return h }
+	cases := []struct {
+		name    string
+		req     *http.Request
+		status  int
+		header  http.Header
+		body    string
+		violate string // substring of the violation; "" = conforms
+	}{
+		{"case read", exchange("GET", "/json/callcases/abc123", "", ""), 200, jsonCT, caseJSON, ""},
+		{"case with a forbidden field", exchange("GET", "/json/callcases/abc123", "", ""), 200, jsonCT,
+			strings.Replace(caseJSON, `"priority":0`, `"priority":0,"extra":1`, 1), "extra"},
+		{"case with a wrong type", exchange("GET", "/json/callcases/abc123", "", ""), 200, jsonCT,
+			strings.Replace(caseJSON, `"priority":0`, `"priority":"high"`, 1), "priority"},
+		{"case without a required field", exchange("GET", "/json/callcases/abc123", "", ""), 200, jsonCT,
+			strings.Replace(caseJSON, `"title":"t",`, ``, 1), "title"},
+		{"date without offset", exchange("GET", "/json/callcases/abc123", "", ""), 200, jsonCT,
+			strings.Replace(caseJSON, `58:24.594Z`, `58:24`, 1), "lastModified"},
+		{"not found", exchange("GET", "/json/callcases/zzz", "", ""), 404, jsonCT, notFound, ""},
+		{"wrong message", exchange("GET", "/json/callcases/zzz", "", ""), 404, jsonCT,
+			strings.Replace(notFound, "не найден", "not found", 1), "message"},
+		{"code and status disagree", exchange("GET", "/json/callcases/zzz", "", ""), 404, jsonCT,
+			strings.Replace(notFound, "404", "400", 1), "HTTP status is 404"},
+		{"undocumented code", exchange("GET", "/json/callcases/zzz", "", ""), 405, jsonCT, notFound, "405"},
+		{"code documented elsewhere, not here", exchange("GET", "/json/callcases/zzz", "", ""), 209, jsonCT,
+			`{"code":209,"text":"Conflict","message":"Ошибка возникает при добавлении кейса с уже существующим внешним идентификатором"}`, "status"},
+		{"created with location", exchange("POST", "/json/callcases/?project=p1", "application/json", `{"title":"x"}`), 201,
+			withHeader("Location", "/fx/api/v1/json/callcases/abc"), created, ""},
+		{"created without location", exchange("POST", "/json/callcases/?project=p1", "application/json", `{"title":"x"}`), 201,
+			jsonCT, created, "Location"},
+		{"401 without challenge", exchange("GET", "/json/callcases/abc", "", ""), 401, jsonCT,
+			`{"code":401,"text":"Unauthorized","message":"Пользователь не авторизован"}`, "WWW-Authenticate"},
+		{"204 with a body", exchange("GET", "/json/callcases/?project=p1", "", ""), 204, http.Header{}, "{}", "204"},
+		{"300 without uuids", exchange("GET", "/json/projects/p1/callcases/x", "", ""), 300, jsonCT,
+			`{"code":300,"text":"Multiple Choices","message":"Ошибка возникает если найдено более одного кейса с одинаковым внешним идентификатором"}`, "uuids"},
+		{"wrong content type", exchange("GET", "/json/callcases/zzz", "", ""), 404, http.Header{"Content-Type": {"text/html"}}, notFound, "Content-Type"},
+		{"unknown path answers a status body", exchange("GET", "/json/nowhere", "", ""), 404, jsonCT, notFound, ""},
+		{"unknown path answers garbage", exchange("GET", "/json/nowhere", "", ""), 404, jsonCT, `{"error":"nope"}`, "code"},
+		{"state as text", exchange("GET", "/json/callcases/abc/get-state", "", ""), 200, http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, "adjourned\n", ""},
+		{"state unknown", exchange("GET", "/json/callcases/abc/get-state", "", ""), 200, http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, "paused", "regular expression"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := c.ValidateResponse(tc.req, nil, tc.status, tc.header, []byte(tc.body))
+			switch {
+			case tc.violate == "" && err != nil:
+				t.Fatalf("conforming response rejected: %v", err)
+			case tc.violate != "" && err == nil:
+				t.Fatalf("violation %q not detected", tc.violate)
+			case tc.violate != "" && !strings.Contains(err.Error(), tc.violate):
+				t.Fatalf("violation should mention %q: %v", tc.violate, err)
+			}
+		})
+	}
+}
+
+func TestValidateRequest(t *testing.T) {
+	c, err := contract.Load(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noAuth := exchange("GET", "/json/callcases/abc", "", "")
+	noAuth.Header.Del("Authorization")
+	for _, tc := range []struct {
+		name    string
+		req     *http.Request
+		body    string
+		violate bool
+	}{
+		{"create", exchange("POST", "/json/callcases/?project=p1", "application/json", `{"title":"x","extra":1}`), `{"title":"x","extra":1}`, false},
+		{"create without title", exchange("POST", "/json/callcases/?project=p1", "application/json", `{}`), `{}`, true},
+		{"create without project", exchange("POST", "/json/callcases/", "application/json", `{"title":"x"}`), `{"title":"x"}`, true},
+		{"set-state form", exchange("POST", "/json/callcases/abc/set-state", "application/x-www-form-urlencoded", "state=adjourned"), "state=adjourned", false},
+		{"set-state unknown state", exchange("POST", "/json/callcases/abc/set-state", "application/x-www-form-urlencoded", "state=paused"), "state=paused", true},
+		{"page 0", exchange("GET", "/json/callcases/?project=p1&page=0", "", ""), "", true},
+		{"no credentials", noAuth, "", true},
+		{"unknown path", exchange("GET", "/json/nowhere", "", ""), "", true},
+		{"batch over 1000", exchange("POST", "/json/projects/p1/callcases-batch/", "application/json", ""), `{"callcase":[` + strings.Repeat(`{"id":"a","title":"t"},`, 1000) + `{"id":"a","title":"t"}]}`, true},
+		{"batch delete with both", exchange("DELETE", "/json/projects/p1/callcases-batch/", "application/json", ""), `{"uuid":["a"],"id":["b"]}`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := c.ValidateRequest(tc.req, []byte(tc.body))
+			if tc.violate != (err != nil) {
+				t.Fatalf("violation expected %v, got %v", tc.violate, err)
+			}
+		})
+	}
+}
+
+func TestTableCodesAreSorted(t *testing.T) {
+	if codes := contract.DefaultTable().Codes(); !slices.IsSorted(codes) {
+		t.Fatalf("codes not sorted: %v", codes)
+	}
+}
