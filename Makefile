@@ -28,3 +28,12 @@ unit:
 
 race:
 	$(GO) test -race ./...
+
+# Parallel processes for the suite; every process drives the same target.
+PROCS        ?= 4
+GINKGO_FLAGS ?=
+export CONFORMANCE_REPORTS ?= $(CURDIR)/reports
+
+# The suite: against CONFORMANCE_TARGET, or the embedded reference when it is unset.
+conformance:
+	$(GO) tool ginkgo -p --procs=$(PROCS) $(GINKGO_FLAGS) ./suites/conformance

@@ -1,0 +1,189 @@
+package client
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// Exchange is one request and what the target answered.
+type Exchange struct {
+	Request     Request
+	HTTPRequest *http.Request // nil when the request could not be built
+	RequestBody []byte
+	Started     time.Time
+	Duration    time.Duration
+
+	Status int
+	Proto  string
+	Header http.Header
+	Body   []byte
+
+	// Err is a failure of the exchange itself (unreachable, timeout,
+	// oversized body): an error of the run, not a verdict on the API.
+	Err error
+	// Violations are the contract rules the exchange broke.
+	Violations []string
+	// Asserted is set by the matchers: the exchange's violations have been reported.
+	Asserted bool
+}
+
+// StatusBody is the body of every non-read response with a body.
+type StatusBody struct {
+	Code    *int     `json:"code"`
+	Text    *string  `json:"text"`
+	Message *string  `json:"message"`
+	Detail  string   `json:"detail,omitempty"`
+	UUIDs   []string `json:"uuids,omitempty"`
+	Result  []Item   `json:"result,omitempty"`
+}
+
+// Item is one result of a batch.
+type Item struct {
+	ID      *string  `json:"id"`
+	UUID    *string  `json:"uuid"`
+	Code    int      `json:"code"`
+	Text    string   `json:"text"`
+	Message string   `json:"message"`
+	UUIDs   []string `json:"uuids,omitempty"`
+}
+
+// StatusBody decodes the body as a status body.
+func (x *Exchange) StatusBody() (StatusBody, error) {
+	var sb StatusBody
+	if err := json.Unmarshal(x.Body, &sb); err != nil {
+		return sb, fmt.Errorf("the body is not a JSON status body: %w", err)
+	}
+	return sb, nil
+}
+
+// Decode decodes a JSON body into v.
+func (x *Exchange) Decode(v any) error {
+	if err := json.Unmarshal(x.Body, v); err != nil {
+		return fmt.Errorf("the body is not the JSON expected: %w", err)
+	}
+	return nil
+}
+
+// Location resolves the Location header against the request URL: a target
+// may send it absolute or relative.
+func (x *Exchange) Location() (string, error) {
+	loc := x.Header.Get("Location")
+	if loc == "" {
+		return "", fmt.Errorf("no Location header")
+	}
+	if x.HTTPRequest == nil {
+		return loc, nil
+	}
+	u, err := x.HTTPRequest.URL.Parse(loc)
+	if err != nil {
+		return "", fmt.Errorf("Location %q is not a URL: %w", loc, err)
+	}
+	return u.String(), nil
+}
+
+const shownBody = 4 << 10
+
+// Format prints the whole exchange for a failure message, with credentials
+// and the given secrets replaced.
+func (x *Exchange) Format(secrets ...string) string {
+	var b strings.Builder
+	if x.Request.Purpose != "" {
+		fmt.Fprintf(&b, "# %s\n", x.Request.Purpose)
+	}
+	if x.HTTPRequest != nil {
+		fmt.Fprintf(&b, "> %s %s\n", x.HTTPRequest.Method, x.HTTPRequest.URL.String())
+		writeHeaders(&b, "> ", x.HTTPRequest.Header)
+		writeBody(&b, "> ", x.RequestBody)
+	} else {
+		fmt.Fprintf(&b, "> %s %s (not sent)\n", x.Request.Method, x.Request.Path)
+	}
+	if x.Status != 0 {
+		fmt.Fprintf(&b, "< %s %d (after %s)\n", x.Proto, x.Status, x.Duration.Round(time.Millisecond))
+		writeHeaders(&b, "< ", x.Header)
+		writeBody(&b, "< ", x.Body)
+	}
+	if x.Err != nil {
+		fmt.Fprintf(&b, "! %v\n", x.Err)
+	}
+	for _, v := range x.Violations {
+		fmt.Fprintf(&b, "! %s\n", v)
+	}
+	return Redact(b.String(), secrets...)
+}
+
+func writeHeaders(b *strings.Builder, prefix string, h http.Header) {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			if strings.EqualFold(k, "Authorization") {
+				scheme, _, _ := strings.Cut(v, " ")
+				v = scheme + " <redacted>"
+			}
+			fmt.Fprintf(b, "%s%s: %s\n", prefix, k, v)
+		}
+	}
+}
+
+func writeBody(b *strings.Builder, prefix string, body []byte) {
+	if len(body) == 0 {
+		return
+	}
+	shown := body
+	if len(shown) > shownBody {
+		shown = shown[:shownBody]
+	}
+	text := string(shown)
+	if !utf8.ValidString(text) {
+		text = fmt.Sprintf("%q", shown)
+	}
+	fmt.Fprintf(b, "%s\n", prefix)
+	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		fmt.Fprintf(b, "%s%s\n", prefix, line)
+	}
+	if len(body) > len(shown) {
+		fmt.Fprintf(b, "%s… (%d more bytes)\n", prefix, len(body)-len(shown))
+	}
+}
+
+// Redact replaces every non-empty secret in s.
+func Redact(s string, secrets ...string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "<redacted>")
+		}
+	}
+	return s
+}
+
+// Log keeps the exchanges of the spec under way, so that one the spec did not
+// assert on can still fail it when it broke the contract.
+type Log struct {
+	mu        sync.Mutex
+	exchanges []*Exchange
+}
+
+// Add records an exchange; use it as Options.Record.
+func (l *Log) Add(x *Exchange) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.exchanges = append(l.exchanges, x)
+}
+
+// Take returns the recorded exchanges and starts afresh.
+func (l *Log) Take() []*Exchange {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := l.exchanges
+	l.exchanges = nil
+	return out
+}

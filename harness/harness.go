@@ -1,0 +1,173 @@
+// Package harness connects the specs to a target: it reads the
+// configuration, starts the embedded reference server when no target is
+// named, checks every named fixture before any spec runs (the preflight), and
+// hands each parallel process the same target, users and run id.
+package harness
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/callcases/conformance/client"
+	"github.com/callcases/conformance/config"
+	"github.com/callcases/conformance/contract"
+	"github.com/callcases/conformance/reference"
+)
+
+// EmbeddedFaultTimer is the embedded reference's timer for 504: short, so
+// that the timeout conditions cost little, and far below any sane suite timeout.
+const EmbeddedFaultTimer = 200 * time.Millisecond
+
+// Shared is what the first process hands every other: enough to rebuild the Env.
+type Shared struct {
+	Config config.Config `json:"config"`
+	RunID  string        `json:"runID"`
+}
+
+// Env is one process's view of the target.
+type Env struct {
+	Config   config.Config
+	RunID    string
+	Contract *contract.Contract
+	API      *client.Client // the full-rights user
+	ReadOnly *client.Client // the read-only user; nil when not configured
+	Faults   *client.Client // the fault hook; nil when not configured
+	Log      *client.Log    // every exchange of this process since the last Take
+}
+
+// Session is the first process's hold on the run: the embedded server, if any.
+type Session struct {
+	Shared   Shared
+	server   *httptest.Server
+	Embedded *reference.Server
+}
+
+// Start reads the configuration, starts the embedded reference when no target
+// is configured, and runs the preflight. Every error names the setting to fix.
+func Start(ctx context.Context, lookup func(string) (string, bool)) (*Session, *Env, error) {
+	cfg, err := config.Load(lookup)
+	if err != nil {
+		return nil, nil, err
+	}
+	s := &Session{}
+	if cfg.Embedded() {
+		s.Embedded = reference.New(reference.Options{FaultTimer: EmbeddedFaultTimer})
+		s.server = httptest.NewServer(s.Embedded)
+		if cfg, err = cfg.WithSettings(s.Embedded.Settings(s.server.URL)); err != nil {
+			s.Close()
+			return nil, nil, fmt.Errorf("the embedded reference server's settings: %w", err)
+		}
+	}
+	s.Shared = Shared{Config: cfg, RunID: newRunID()}
+	env, err := NewEnv(s.Shared)
+	if err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	if err := env.Preflight(ctx); err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	return s, env, nil
+}
+
+// Marshal encodes what the other processes need.
+func (s *Session) Marshal() []byte {
+	b, err := json.Marshal(s.Shared)
+	if err != nil {
+		panic(err) // plain strings and numbers: cannot fail
+	}
+	return b
+}
+
+// Close stops the embedded server, if one was started.
+func (s *Session) Close() {
+	if s != nil && s.server != nil {
+		s.server.Close()
+	}
+}
+
+// Attach rebuilds the Env in a parallel process from the first one's data.
+func Attach(data []byte) (*Env, error) {
+	var shared Shared
+	if err := json.Unmarshal(data, &shared); err != nil {
+		return nil, fmt.Errorf("the run's shared settings: %w", err)
+	}
+	return NewEnv(shared)
+}
+
+// NewEnv builds the clients for a configuration.
+func NewEnv(shared Shared) (*Env, error) {
+	cfg := shared.Config
+	var caPEM []byte
+	if cfg.CABundle != "" {
+		pem, err := os.ReadFile(cfg.CABundle)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", config.EnvCABundle, err)
+		}
+		caPEM = pem
+	}
+	c, err := contract.Load(cfg.Target)
+	if err != nil {
+		return nil, err
+	}
+	env := &Env{Config: cfg, RunID: shared.RunID, Contract: c, Log: &client.Log{}}
+	opts := client.Options{Record: env.Log.Add,
+		Base: cfg.Target, Contract: c, Timeout: cfg.Timeout, CAPEM: caPEM, Insecure: cfg.Insecure,
+		User: client.Credentials{Username: cfg.Username, Password: cfg.Password},
+	}
+	if env.API, err = client.New(opts); err != nil {
+		return nil, fmt.Errorf("%s: %w", config.EnvTarget, err)
+	}
+	if cfg.Missing(config.ReadOnlyUser) == "" {
+		env.ReadOnly = env.API.As(client.Credentials{Username: cfg.ReadOnlyUsername, Password: cfg.ReadOnlyPassword})
+	}
+	if cfg.FaultsURL != "" {
+		opts.Base, opts.Contract = cfg.FaultsURL, nil // the hook is not part of the API contract
+		if env.Faults, err = client.New(opts); err != nil {
+			return nil, fmt.Errorf("%s: %w", config.EnvFaultsURL, err)
+		}
+	}
+	return env, nil
+}
+
+// Secrets are the strings no output may show: the passwords and the Basic
+// credentials they encode to.
+func (e *Env) Secrets() []string {
+	return e.Config.Secrets()
+}
+
+// newRunID is 8 characters of [0-9a-z]: short enough to fit in uuids and
+// external ids, random enough that two runs on one staging never collide.
+func newRunID() string {
+	const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// errs collects preflight problems so that a user fixes them all in one go.
+type errs []error
+
+func (e *errs) add(format string, args ...any) { *e = append(*e, fmt.Errorf(format, args...)) }
+
+func (e errs) err() error {
+	if len(e) == 0 {
+		return nil
+	}
+	lines := make([]string, len(e))
+	for i, err := range e {
+		lines[i] = "  - " + err.Error()
+	}
+	return errors.New("preflight: the target is not what the configuration says:\n" + strings.Join(lines, "\n"))
+}

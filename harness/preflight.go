@@ -1,0 +1,153 @@
+package harness
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/callcases/conformance/client"
+	"github.com/callcases/conformance/config"
+)
+
+// Project is the project resource.
+type Project struct {
+	UUID                   string `json:"uuid"`
+	Title                  string `json:"title"`
+	State                  string `json:"state"`
+	OperatorAssignmentMode string `json:"operatorAssignmentMode"`
+}
+
+// Operator is the operator resource.
+type Operator struct {
+	UUID  string `json:"uuid"`
+	Login string `json:"login"`
+	Title string `json:"title"`
+}
+
+// Preflight checks, before any spec runs, that each named fixture is what
+// the configuration claims; it changes nothing on the target.
+func (e *Env) Preflight(ctx context.Context) error {
+	var problems errs
+	format := e.Config.Formats[0]
+	project := func(c *client.Client, uuid, setting string) (Project, bool) {
+		x := c.Do(ctx, client.Request{Method: http.MethodGet, Path: "/" + format + "/projects/" + url.PathEscape(uuid), Purpose: "preflight: read " + setting})
+		var p Project
+		switch {
+		case x.Err != nil:
+			problems.add("%s: %v", config.EnvTarget, x.Err)
+		case x.Status == http.StatusUnauthorized:
+			problems.add("%s: the target rejects these credentials (401)", credentialSetting(c, e))
+		case x.Status == http.StatusNotFound:
+			problems.add("%s: the target has no project %q (404)", setting, uuid)
+		case x.Status != http.StatusOK:
+			problems.add("%s: reading project %q answered %d, want 200", setting, uuid, x.Status)
+		case x.Decode(&p) != nil:
+			problems.add("%s: project %q is not a project resource: %s", setting, uuid, clip(x.Body))
+		default:
+			return p, true
+		}
+		return p, false
+	}
+
+	if p, ok := project(e.API, e.Config.Project, config.EnvProject); ok {
+		if p.OperatorAssignmentMode != "manual" {
+			problems.add("%s: project %q is in %q assignment mode, want manual", config.EnvProject, p.UUID, p.OperatorAssignmentMode)
+		}
+		if p.State != "stopped" {
+			problems.add("%s: project %q is %q; the suite runs only against a stopped project, so that nothing dials", config.EnvProject, p.UUID, p.State)
+		}
+	} else if len(problems) > 0 && problems[0] != nil && isUnreachable(problems) {
+		return problems.err() // nothing else can be checked
+	}
+	if e.Config.AutoProject != "" {
+		if p, ok := project(e.API, e.Config.AutoProject, config.EnvAutoProject); ok && p.OperatorAssignmentMode != "automatic" {
+			problems.add("%s: project %q is in %q assignment mode, want automatic", config.EnvAutoProject, p.UUID, p.OperatorAssignmentMode)
+		}
+	}
+	if e.Config.CompletedProject != "" {
+		if p, ok := project(e.API, e.Config.CompletedProject, config.EnvCompletedProject); ok && p.State != "completed" {
+			problems.add("%s: project %q is %q, want completed", config.EnvCompletedProject, p.UUID, p.State)
+		}
+	}
+	if e.Config.Operator != "" {
+		ops, err := e.Operators(ctx, format, e.Config.Project)
+		switch {
+		case err != nil:
+			problems.add("%s: listing the main project's operators: %v", config.EnvOperator, err)
+		case slices.ContainsFunc(ops, func(o Operator) bool { return o.UUID == e.Config.Operator }):
+			problems.add("%s: operator %q is already assigned to the main project %q; name one that is not", config.EnvOperator, e.Config.Operator, e.Config.Project)
+		}
+	}
+	if e.ReadOnly != nil {
+		project(e.ReadOnly, e.Config.Project, config.EnvReadOnlyUsername)
+	}
+	if e.Faults != nil {
+		if state, err := e.FaultState(ctx); err != nil {
+			problems.add("%s: %v", config.EnvFaultsURL, err)
+		} else {
+			for component, fault := range state {
+				if fault != FaultNone {
+					// A run that was killed may have left one; put it back.
+					if err := e.SetFault(ctx, component, FaultNone); err != nil {
+						problems.add("%s: %s is %q and could not be reset: %v", config.EnvFaultsURL, component, fault, err)
+					}
+				}
+			}
+		}
+	}
+	return problems.err()
+}
+
+// Operators lists a project's operators (204 is an empty list).
+func (e *Env) Operators(ctx context.Context, format, project string) ([]Operator, error) {
+	x := e.API.Do(ctx, client.Request{Method: http.MethodGet, Path: "/" + format + "/projects/" + url.PathEscape(project) + "/operators/", Purpose: "list the project's operators"})
+	if x.Err != nil {
+		return nil, x.Err
+	}
+	switch x.Status {
+	case http.StatusNoContent:
+		return nil, nil
+	case http.StatusOK:
+		var list struct {
+			Operator []Operator `json:"operator"`
+		}
+		if err := x.Decode(&list); err != nil {
+			return nil, err
+		}
+		return list.Operator, nil
+	}
+	return nil, &unexpected{x}
+}
+
+func credentialSetting(c *client.Client, e *Env) string {
+	if c == e.ReadOnly {
+		return config.EnvReadOnlyUsername + "/" + config.EnvReadOnlyPassword
+	}
+	return config.EnvUsername + "/" + config.EnvPassword
+}
+
+func isUnreachable(p errs) bool {
+	for _, err := range p {
+		if err == nil {
+			continue
+		}
+		if s := err.Error(); len(s) > len(config.EnvTarget) && s[:len(config.EnvTarget)] == config.EnvTarget {
+			return true
+		}
+	}
+	return false
+}
+
+type unexpected struct{ x *client.Exchange }
+
+func (u *unexpected) Error() string {
+	return "unexpected answer " + http.StatusText(u.x.Status) + ": " + clip(u.x.Body)
+}
+
+func clip(b []byte) string {
+	if len(b) > 200 {
+		return string(b[:200]) + "…"
+	}
+	return string(b)
+}

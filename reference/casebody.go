@@ -1,0 +1,178 @@
+package reference
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+)
+
+// caseFields are the client-managed members of a CallCase body; a nil field
+// was not given (absent or null). Server-managed members (parent, state,
+// dates, operator) are never read, so they are ignored whatever they hold.
+type caseFields struct {
+	uuid, id, title, comment *string
+	priority                 *int64
+	phones                   *[]phoneNumber
+}
+
+// uuidShape is the shape of every uuid (SPEC 2a, the contract's Uuid): one
+// a client may choose, and one a request names in a body or query.
+var uuidShape = regexp.MustCompile(`^[0-9a-z]{1,64}$`)
+
+const maxExtID = 255 // characters
+
+func validExtID(id string) bool { return id != "" && utf8.RuneCountInString(id) <= maxExtID }
+
+// parseCaseFields decodes and checks each client-managed member on its own:
+// a wrong type, an empty title or id, or a bad phone number is 400.
+func parseCaseFields(members map[string]json.RawMessage) (caseFields, *failure) {
+	var c caseFields
+	var f *failure
+	for name, dst := range map[string]**string{"uuid": &c.uuid, "id": &c.id, "title": &c.title, "comment": &c.comment} {
+		if *dst, f = stringMember(members, name); f != nil {
+			return c, f
+		}
+	}
+	if c.title != nil && *c.title == "" {
+		return c, fail(http.StatusBadRequest, `"title" must not be empty`)
+	}
+	if c.id != nil && !validExtID(*c.id) {
+		return c, fail(http.StatusBadRequest, `"id" must be 1 to %d characters`, maxExtID)
+	}
+	if raw := members["priority"]; !isNull(raw) {
+		n, ok := integer(raw)
+		if !ok {
+			return c, fail(http.StatusBadRequest, `"priority" must be an integer of at most 53 bits`)
+		}
+		c.priority = &n
+	}
+	if raw := members["phoneNumbers"]; !isNull(raw) {
+		phones, f := parsePhones(raw)
+		if f != nil {
+			return c, f
+		}
+		c.phones = &phones
+	}
+	return c, nil
+}
+
+// maxSafeInteger bounds integers every JSON client reads exactly (2^53-1).
+const maxSafeInteger = 1<<53 - 1
+
+// integer reads a JSON number with an integral value, as JSON Schema's
+// "integer" does: 1e3 and 7.0 are integers, 7.5 and "7" are not.
+func integer(raw json.RawMessage) (int64, bool) {
+	var num json.Number
+	if bytes.HasPrefix(bytes.TrimSpace(raw), []byte(`"`)) || json.Unmarshal(raw, &num) != nil {
+		return 0, false // json.Number would take a quoted number too
+	}
+	if n, err := strconv.ParseInt(num.String(), 10, 64); err == nil {
+		return n, n >= -maxSafeInteger && n <= maxSafeInteger
+	}
+	f, err := strconv.ParseFloat(num.String(), 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > maxSafeInteger {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// parsePhones reads {"phoneNumber":[{"value","phoneNumberType"}, ...]}.
+func parsePhones(raw json.RawMessage) ([]phoneNumber, *failure) {
+	bad := fail(http.StatusBadRequest, `"phoneNumbers" must be {"phoneNumber":[{"value":"...","phoneNumberType":"HOME|MOBILE|WORK|OTHER"}]}, the type optional`)
+	members, f := decodeObject(raw, `"phoneNumbers"`)
+	if f != nil {
+		return nil, bad
+	}
+	var items []json.RawMessage
+	if list := members["phoneNumber"]; !isNull(list) {
+		if err := json.Unmarshal(list, &items); err != nil {
+			return nil, bad
+		}
+	}
+	phones := []phoneNumber{}
+	for _, item := range items {
+		m, f := decodeObject(item, "a phone number")
+		if f != nil {
+			return nil, bad
+		}
+		value, f1 := stringMember(m, "value")
+		kind, f2 := stringMember(m, "phoneNumberType")
+		if f1 != nil || f2 != nil || value == nil || *value == "" || kind != nil && !slices.Contains(phoneTypes, *kind) {
+			return nil, bad
+		}
+		n := phoneNumber{value: *value}
+		if kind != nil {
+			n.kind = *kind
+		}
+		phones = append(phones, n)
+	}
+	return phones, nil
+}
+
+// checkCreate adds the rules of a create: a title, an id where the endpoint
+// keys on it, and a client uuid of the allowed shape.
+func (c caseFields) checkCreate(needID bool) *failure {
+	if c.title == nil {
+		return fail(http.StatusBadRequest, `"title" is required`)
+	}
+	if needID && c.id == nil {
+		return fail(http.StatusBadRequest, `"id" is required`)
+	}
+	if c.uuid != nil && !uuidShape.MatchString(*c.uuid) {
+		return fail(http.StatusBadRequest, `"uuid" must match ^[0-9a-z]{1,64}$`)
+	}
+	return nil
+}
+
+// create adds a case to p. Through the external-id endpoints (uniqueID) an
+// id already in p is 209; a client uuid in use anywhere is 409.
+func (st *store) create(p *project, c caseFields, uniqueID bool) (*callCase, *failure) {
+	if uniqueID && c.id != nil && len(p.byExtID[*c.id]) > 0 {
+		return nil, fail(209, "external id %q exists in project %s", *c.id, p.uuid)
+	}
+	var uuid string
+	if c.uuid != nil {
+		if st.taken(*c.uuid) {
+			return nil, fail(http.StatusConflict, "uuid %s is taken", *c.uuid)
+		}
+		uuid = *c.uuid
+	} else {
+		uuid = st.newUUID("ocpcas")
+	}
+	now := st.tick()
+	cc := &callCase{uuid: uuid, extID: c.id, project: p, state: "new", phones: []phoneNumber{}, created: now, modified: now}
+	cc.apply(c)
+	st.insert(cc)
+	return cc, nil
+}
+
+// update applies a partial update (SPEC 2a) and marks the case modified.
+func (st *store) update(cc *callCase, c caseFields) {
+	cc.apply(c)
+	if c.id != nil {
+		cc.project.setExtID(cc, *c.id)
+	}
+	cc.modified = st.tick()
+}
+
+// apply sets the members every write shares; the external id is indexed, so
+// create and update set it themselves.
+func (cc *callCase) apply(c caseFields) {
+	if c.title != nil {
+		cc.title = *c.title
+	}
+	if c.comment != nil {
+		cc.comment = *c.comment
+	}
+	if c.priority != nil {
+		cc.priority = *c.priority
+	}
+	if c.phones != nil {
+		cc.phones = *c.phones
+	}
+}

@@ -1,0 +1,283 @@
+package reference
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Case endpoints addressed by uuid, and the list.
+
+const pageSize = 100
+
+// caseLocation is the path a created case is read at.
+func caseLocation(format, uuid string) string {
+	return apiBase + "/" + format + "/callcases/" + uuid
+}
+
+// createCase: POST /callcases/?project=P. External ids are not checked for
+// uniqueness here (SPEC 1): this is how two cases come to share one.
+func (s *Server) createCase(w http.ResponseWriter, r *http.Request, p params) {
+	q, f := readQuery(r)
+	if f != nil {
+		writeFailure(w, f)
+		return
+	}
+	projectID := q.Get("project")
+	if projectID == "" {
+		writeFailure(w, fail(http.StatusBadRequest, "the query parameter project is required"))
+		return
+	}
+	fields, f := readCaseFields(w, r)
+	if f == nil {
+		f = fields.checkCreate(false)
+	}
+	if f != nil {
+		writeFailure(w, f)
+		return
+	}
+	st := s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	proj, ok := st.projects[projectID]
+	if !ok {
+		writeFailure(w, fail(http.StatusNotFound, "no project %s", projectID))
+		return
+	}
+	c, f := st.create(proj, fields, false)
+	if f != nil {
+		writeFailure(w, f)
+		return
+	}
+	w.Header().Set("Location", caseLocation(p["format"], c.uuid))
+	writeStatus(w, http.StatusCreated)
+}
+
+func readCaseFields(w http.ResponseWriter, r *http.Request) (caseFields, *failure) {
+	members, f := readJSON(w, r)
+	if f != nil {
+		return caseFields{}, f
+	}
+	return parseCaseFields(members)
+}
+
+func (s *Server) getCase(w http.ResponseWriter, r *http.Request, p params) {
+	st := s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	c, f := st.findCase(p["uuid"])
+	if f != nil {
+		writeFailure(w, f)
+		return
+	}
+	writeJSON(w, http.StatusOK, st.viewCase(c))
+}
+
+func (st *store) findCase(uuid string) (*callCase, *failure) {
+	c, ok := st.cases[uuid]
+	if !ok {
+		return nil, fail(http.StatusNotFound, "no case %s", uuid)
+	}
+	return c, nil
+}
+
+// updateCase: PUT /callcases/ with the uuid in the body; partial.
+func (s *Server) updateCase(w http.ResponseWriter, r *http.Request, _ params) {
+	fields, f := readCaseFields(w, r)
+	if f == nil && fields.uuid == nil {
+		f = fail(http.StatusBadRequest, `"uuid" is required`)
+	}
+	if f == nil && !uuidShape.MatchString(*fields.uuid) {
+		f = fail(http.StatusBadRequest, `"uuid" must match ^[0-9a-z]{1,64}$`)
+	}
+	if f != nil {
+		writeFailure(w, f)
+		return
+	}
+	st := s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	c, f := st.findCase(*fields.uuid)
+	if f != nil {
+		writeFailure(w, f)
+		return
+	}
+	st.update(c, fields)
+	writeStatus(w, http.StatusOK)
+}
+
+func (s *Server) deleteCase(w http.ResponseWriter, r *http.Request, p params) {
+	st := s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	c, f := st.findCase(p["uuid"])
+	if f != nil {
+		writeFailure(w, f)
+		return
+	}
+	st.remove(c)
+	writeStatus(w, http.StatusOK)
+}
+
+// getState answers the bare state id as text/plain.
+func (s *Server) getState(w http.ResponseWriter, r *http.Request, p params) {
+	st := s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	c, f := st.findCase(p["uuid"])
+	if f != nil {
+		writeFailure(w, f)
+		return
+	}
+	writeText(w, http.StatusOK, c.state)
+}
+
+// setState: a form with state, and optionally operator (who now has the
+// case) and date (when to call: scheduledTime).
+func (s *Server) setState(w http.ResponseWriter, r *http.Request, p params) {
+	form, f := readForm(w, r)
+	if f != nil {
+		writeFailure(w, f)
+		return
+	}
+	state := form.Get("state")
+	if _, ok := stateTitle(state); !ok {
+		writeFailure(w, fail(http.StatusBadRequest, "state %q is not a case state", state))
+		return
+	}
+	var scheduled *time.Time
+	if d := form.Get("date"); d != "" {
+		t, ok := s.parseWritableDate(d)
+		if !ok {
+			writeFailure(w, fail(http.StatusBadRequest, "date %q is not RFC 3339 or YYYY-MM-DDThh:mm:ss in years 1 to 9999", d))
+			return
+		}
+		scheduled = &t
+	}
+	operatorID := form.Get("operator")
+	if operatorID != "" && !uuidShape.MatchString(operatorID) {
+		writeFailure(w, fail(http.StatusBadRequest, "operator %q is not a uuid", operatorID))
+		return
+	}
+	st := s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	c, f := st.findCase(p["uuid"])
+	if f != nil {
+		writeFailure(w, f)
+		return
+	}
+	var op *operator
+	if operatorID != "" {
+		if op = st.operators[operatorID]; op == nil {
+			writeFailure(w, fail(http.StatusNotFound, "no operator %s", operatorID))
+			return
+		}
+	}
+	c.state = state
+	if op != nil {
+		c.operator = op
+	}
+	if scheduled != nil {
+		c.scheduled = scheduled
+	}
+	c.modified = st.tick()
+	writeStatus(w, http.StatusOK)
+}
+
+// parseWritableDate reads a date the server will store and write back: it is
+// kept to milliseconds, as written, and must stay a four-digit year in the
+// server's zone so that what is written is RFC 3339.
+func (s *Server) parseWritableDate(v string) (time.Time, bool) {
+	t, ok := parseDate(v, s.opts.Location)
+	if !ok {
+		return t, false
+	}
+	t = t.Truncate(time.Millisecond)
+	if y := t.In(s.opts.Location).Year(); y < 1 || y > 9999 {
+		return t, false
+	}
+	return t, true
+}
+
+// listCases: GET /callcases/?project=P with optional filters. An empty
+// optional parameter counts as absent.
+func (s *Server) listCases(w http.ResponseWriter, r *http.Request, _ params) {
+	q, f := readQuery(r)
+	if f != nil {
+		writeFailure(w, f)
+		return
+	}
+	projectID := q.Get("project")
+	if projectID == "" {
+		writeFailure(w, fail(http.StatusBadRequest, "the query parameter project is required"))
+		return
+	}
+	state := q.Get("state")
+	if _, ok := stateTitle(state); state != "" && !ok {
+		writeFailure(w, fail(http.StatusBadRequest, "state %q is not a case state", state))
+		return
+	}
+	var bounds [2]*time.Time // modifiedAfter, modifiedBefore
+	for i, name := range []string{"modifiedAfter", "modifiedBefore"} {
+		if v := q.Get(name); v != "" {
+			t, ok := parseDate(v, s.opts.Location)
+			if !ok {
+				writeFailure(w, fail(http.StatusBadRequest, "%s %q is not RFC 3339 or YYYY-MM-DDThh:mm:ss", name, v))
+				return
+			}
+			bounds[i] = &t
+		}
+	}
+	operatorID := q.Get("operator")
+	if operatorID != "" && !uuidShape.MatchString(operatorID) {
+		writeFailure(w, fail(http.StatusBadRequest, "operator %q is not a uuid", operatorID))
+		return
+	}
+	page := 1
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			writeFailure(w, fail(http.StatusBadRequest, "page %q is not an integer >= 1", v))
+			return
+		}
+		page = n
+	}
+
+	st := s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	proj, ok := st.projects[projectID]
+	if !ok {
+		writeFailure(w, fail(http.StatusNotFound, "no project %s", projectID))
+		return
+	}
+	var op *operator
+	if operatorID != "" {
+		if op = st.operators[operatorID]; op == nil {
+			writeFailure(w, fail(http.StatusNotFound, "no operator %s", operatorID))
+			return
+		}
+	}
+	var matches []*callCase
+	for _, c := range proj.cases {
+		if (state == "" || c.state == state) &&
+			(op == nil || c.operator == op) &&
+			(bounds[0] == nil || c.modified.After(*bounds[0])) &&
+			(bounds[1] == nil || c.modified.Before(*bounds[1])) {
+			matches = append(matches, c)
+		}
+	}
+	pages := (len(matches) + pageSize - 1) / pageSize
+	if page > pages { // also when nothing matches: 204 on page 1 already
+		writeStatus(w, http.StatusNoContent)
+		return
+	}
+	start := (page - 1) * pageSize
+	end := min(start+pageSize, len(matches))
+	list := listView{Page: page, Count: len(matches), CallCase: make([]caseView, 0, end-start)}
+	for _, c := range matches[start:end] {
+		list.CallCase = append(list.CallCase, st.viewCase(c))
+	}
+	writeJSON(w, http.StatusOK, list)
+}

@@ -1,0 +1,128 @@
+package reference
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"regexp"
+	"time"
+)
+
+// maxBody is the largest request body accepted (SPEC 2a: over 16 MiB is 400).
+const maxBody = 16 << 20
+
+// readJSON returns the body of a request that must carry JSON: the media
+// type must be application/json, the body at most maxBody bytes and a JSON
+// object. Its members come back undecoded so that each caller decides which
+// ones it knows; keys match exactly, unlike encoding/json's struct matching.
+func readJSON(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, *failure) {
+	if f := requireMediaType(r, "application/json"); f != nil {
+		return nil, f
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, fail(http.StatusBadRequest, "the body is over %d bytes", maxBody)
+		}
+		return nil, fail(http.StatusBadRequest, "the body could not be read")
+	}
+	return decodeObject(body, "the body")
+}
+
+// decodeObject parses raw as one JSON object; null, arrays and scalars are not objects.
+func decodeObject(raw []byte, what string) (map[string]json.RawMessage, *failure) {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &members); err != nil || members == nil {
+		return nil, fail(http.StatusBadRequest, "%s is not a JSON object", what)
+	}
+	return members, nil
+}
+
+func requireMediaType(r *http.Request, want string) *failure {
+	got, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || got != want {
+		return fail(http.StatusBadRequest, "the Content-Type must be %s", want)
+	}
+	return nil
+}
+
+// readForm returns the fields of a form body (application/x-www-form-urlencoded).
+// Query parameters are not form fields.
+func readForm(w http.ResponseWriter, r *http.Request) (url.Values, *failure) {
+	if f := requireMediaType(r, "application/x-www-form-urlencoded"); f != nil {
+		return nil, f
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if err := r.ParseForm(); err != nil {
+		return nil, fail(http.StatusBadRequest, "the form body does not parse")
+	}
+	return r.PostForm, nil
+}
+
+// readQuery parses the query strictly: a malformed one is a bad request,
+// where url.URL.Query would silently drop the broken pairs.
+func readQuery(r *http.Request) (url.Values, *failure) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, fail(http.StatusBadRequest, "the query string does not parse")
+	}
+	return q, nil
+}
+
+// isNull tells a member that is absent or JSON null: both mean "not given".
+func isNull(raw json.RawMessage) bool {
+	return raw == nil || bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
+}
+
+// stringMember decodes an optional string member; nil when not given.
+func stringMember(members map[string]json.RawMessage, name string) (*string, *failure) {
+	raw := members[name]
+	if isNull(raw) {
+		return nil, nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, fail(http.StatusBadRequest, "%q must be a string", name)
+	}
+	return &s, nil
+}
+
+// stringList decodes an optional array of strings; nil when not given.
+func stringList(members map[string]json.RawMessage, name string) ([]string, bool, *failure) {
+	raw := members[name]
+	if isNull(raw) {
+		return nil, false, nil
+	}
+	var list []string
+	if err := json.Unmarshal(raw, &list); err != nil || list == nil {
+		return nil, false, fail(http.StatusBadRequest, "%q must be an array of strings", name)
+	}
+	return list, true, nil
+}
+
+// dateShape is the contract's QueryDate: time.Parse alone would also take
+// a comma before the fraction, which RFC 3339 does not.
+var dateShape = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$`)
+
+// parseDate reads a date as SPEC 2a allows: RFC 3339 with any offset, or a
+// naive YYYY-MM-DDThh:mm:ss taken in the server's zone.
+func parseDate(s string, loc *time.Location) (time.Time, bool) {
+	if !dateShape.MatchString(s) {
+		return time.Time{}, false
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, true
+	}
+	if t, err := time.ParseInLocation("2006-01-02T15:04:05", s, loc); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+// dateLayout writes dates the way the product does: RFC 3339, milliseconds, offset.
+const dateLayout = "2006-01-02T15:04:05.000Z07:00"

@@ -1,0 +1,193 @@
+// Package report turns Ginkgo's report into what people and CI read:
+// junit.xml, Ginkgo's report.json and summary.md, a row per condition and
+// format that says passed, failed, error (of the run, not the API) or not
+// provoked, and why. Secrets are scrubbed from every file written.
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/callcases/conformance/catalogue"
+	"github.com/callcases/conformance/client"
+	"github.com/onsi/ginkgo/v2/reporters"
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+// RunErrorPrefix marks a failure of the run itself (see matchers).
+const RunErrorPrefix = "run error: "
+
+// Outcomes of a condition.
+const (
+	Passed      = "passed"
+	Failed      = "failed"
+	Error       = "error"
+	NotProvoked = "not provoked"
+	NotSelected = "not selected"
+)
+
+// Row is one condition in one format.
+type Row struct {
+	Condition catalogue.Condition
+	Format    string
+	Outcome   string
+	Reason    string // the failure or skip message's first line
+}
+
+// Summary is a run's rows and counts.
+type Summary struct {
+	Rows        []Row
+	Counts      map[string]int
+	SuiteErrors []string // failures outside any spec (preflight, setup, teardown)
+}
+
+// Verdict is one word for the whole run.
+func (s Summary) Verdict() string {
+	switch {
+	case len(s.SuiteErrors) > 0 || s.Counts[Error] > 0:
+		return "ERROR"
+	case s.Counts[Failed] > 0:
+		return "FAIL"
+	case s.Counts[Passed] == 0:
+		return "NOTHING RUN"
+	}
+	return "PASS"
+}
+
+// Summarise classifies every spec of the report by its condition label.
+func Summarise(r types.Report) Summary {
+	s := Summary{Counts: map[string]int{}}
+	known := map[string]catalogue.Condition{}
+	for _, c := range catalogue.All() {
+		known[c.ID] = c
+	}
+	for _, sr := range r.SpecReports {
+		if sr.LeafNodeType != types.NodeTypeIt {
+			if sr.State.Is(types.SpecStateFailureStates) {
+				s.SuiteErrors = append(s.SuiteErrors, fmt.Sprintf("%s: %s", sr.LeafNodeType, firstLine(sr.Failure.Message)))
+			}
+			continue
+		}
+		row := Row{Format: "?"}
+		for _, l := range sr.Labels() {
+			if c, ok := known[l]; ok {
+				row.Condition = c
+			}
+			if f, ok := strings.CutPrefix(l, "format:"); ok {
+				row.Format = f
+			}
+		}
+		if row.Condition.ID == "" {
+			row.Condition = catalogue.Condition{ID: sr.FullText()}
+		}
+		row.Outcome, row.Reason = outcome(sr)
+		s.Counts[row.Outcome]++
+		s.Rows = append(s.Rows, row)
+	}
+	order := map[string]int{}
+	for i, c := range catalogue.All() {
+		order[c.ID] = i
+	}
+	slices.SortStableFunc(s.Rows, func(a, b Row) int {
+		return cmp.Or(cmp.Compare(order[a.Condition.ID], order[b.Condition.ID]), strings.Compare(a.Format, b.Format))
+	})
+	return s
+}
+
+func outcome(sr types.SpecReport) (string, string) {
+	msg := firstLine(sr.Failure.Message)
+	switch {
+	case sr.State == types.SpecStatePassed:
+		return Passed, ""
+	case sr.State == types.SpecStateSkipped && msg != "":
+		return NotProvoked, strings.TrimPrefix(msg, "not provoked: ")
+	case sr.State == types.SpecStateSkipped || sr.State == types.SpecStatePending:
+		return NotSelected, "filtered out or not run"
+	case sr.State == types.SpecStateInterrupted || sr.State == types.SpecStateAborted:
+		return Error, "interrupted: " + msg
+	case strings.HasPrefix(msg, RunErrorPrefix):
+		return Error, strings.TrimPrefix(msg, RunErrorPrefix)
+	}
+	return Failed, msg
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// Write writes junit.xml, report.json and summary.md into dir, scrubbed of
+// secrets, and prints the summary table to console.
+func Write(dir string, r types.Report, secrets []string, console io.Writer) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	junit := filepath.Join(dir, "junit.xml")
+	if err := reporters.GenerateJUnitReportWithConfig(r, junit, reporters.JunitReportConfig{OmitTimelinesForSpecState: types.SpecStatePassed | types.SpecStateSkipped}); err != nil {
+		return err
+	}
+	jsonReport := filepath.Join(dir, "report.json")
+	if err := reporters.GenerateJSONReport(r, jsonReport); err != nil {
+		return err
+	}
+	s := Summarise(r)
+	md := Markdown(s, r)
+	if err := os.WriteFile(filepath.Join(dir, "summary.md"), []byte(md), 0o644); err != nil {
+		return err
+	}
+	for _, f := range []string{junit, jsonReport} {
+		if err := scrub(f, secrets); err != nil {
+			return err
+		}
+	}
+	_, err := io.WriteString(console, "\n"+client.Redact(md, secrets...))
+	return err
+}
+
+func scrub(path string, secrets []string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	clean := client.Redact(string(b), secrets...)
+	if clean == string(b) {
+		return nil
+	}
+	return os.WriteFile(path, []byte(clean), 0o644)
+}
+
+// Markdown renders the summary: the verdict, the counts, a row per condition.
+func Markdown(s Summary, r types.Report) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Conformance summary: %s\n\n", s.Verdict())
+	fmt.Fprintf(&b, "%d passed, %d failed, %d errors, %d not provoked, %d not selected (%s, %s)\n\n",
+		s.Counts[Passed], s.Counts[Failed], s.Counts[Error], s.Counts[NotProvoked], s.Counts[NotSelected],
+		r.SuiteDescription, r.RunTime.Round(1e6))
+	for _, e := range s.SuiteErrors {
+		fmt.Fprintf(&b, "- run error: %s\n", e)
+	}
+	if len(s.SuiteErrors) > 0 {
+		b.WriteString("\n")
+	}
+	b.WriteString("| condition | code | format | outcome | detail |\n|---|---|---|---|---|\n")
+	for _, row := range s.Rows {
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s |\n", row.Condition.ID, row.Condition.Code, row.Format, row.Outcome, cell(row.Reason))
+	}
+	return b.String()
+}
+
+func cell(s string) string {
+	s = strings.ReplaceAll(s, "|", "\\|")
+	if len(s) > 160 {
+		s = s[:160] + "…"
+	}
+	return s
+}

@@ -1,0 +1,122 @@
+package conformance_test
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/callcases/conformance/client"
+	"github.com/callcases/conformance/config"
+	"github.com/callcases/conformance/harness"
+	. "github.com/callcases/conformance/matchers"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+var _ = Describe("authentication and rights", func() {
+	for _, format := range formats {
+		a := api{format}
+		Context(format, func() {
+			DescribeTable("credentials the target must refuse",
+				func(ctx SpecContext, as func() *client.Client) {
+					x := as().Do(ctx, client.Request{Method: http.MethodGet, Path: a.project(env.Config.Project), OffContract: true})
+					Expect(x).To(HaveResult(http.StatusUnauthorized))
+					Expect(x).To(HaveHeader("WWW-Authenticate", "Basic"))
+				},
+				row("E401-no-credentials", format, func() *client.Client { return env.API.WithAuthorization("") }),
+				row("E401-wrong-password", format, func() *client.Client {
+					return env.API.As(client.Credentials{Username: env.Config.Username, Password: "wrong-" + env.RunID})
+				}),
+				row("E401-unknown-user", format, func() *client.Client {
+					return env.API.As(client.Credentials{Username: "nobody-" + env.RunID, Password: "x-" + env.RunID})
+				}),
+				row("E401-malformed-header", format, func() *client.Client { return env.API.WithAuthorization("Basic not*base64") }),
+			)
+
+			condition("P-401-before-404", format, func(ctx SpecContext) {
+				x := env.API.WithAuthorization("").Do(ctx, client.Request{Method: http.MethodGet, Path: "/" + format + "/no-such-resource/" + unknownUUID(), OffContract: true})
+				Expect(x).To(HaveResult(http.StatusUnauthorized))
+				Expect(x).To(HaveHeader("WWW-Authenticate", "Basic"))
+			})
+
+			Context("the read-only user", func() {
+				BeforeEach(func(ctx SpecContext) {
+					need(config.ReadOnlyUser)
+				})
+
+				// forbidden asserts a read-only write was refused and that the
+				// same user's read of the same target still succeeds.
+				forbidden := func(ctx SpecContext, x *client.Exchange) {
+					GinkgoHelper()
+					Expect(x).To(HaveResult(http.StatusForbidden))
+					read := env.ReadOnly.Do(ctx, client.Request{Method: http.MethodGet, Path: a.project(env.Config.Project), Purpose: "the read-only user may read"})
+					Expect(read).To(BeRead())
+				}
+
+				condition("E403-create", format, func(ctx SpecContext) {
+					uuid := newUUID()
+					deleteLater(a, uuid)
+					forbidden(ctx, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project),
+						JSON: map[string]any{"uuid": uuid, "title": newTitle("read-only create")}}))
+					expectNoCase(ctx, a, uuid)
+				})
+
+				condition("E403-update", format, func(ctx SpecContext) {
+					uuid := newCase(ctx, a, nil)
+					forbidden(ctx, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodPut, Path: a.cases(), JSON: map[string]any{"uuid": uuid, "title": newTitle("read-only update")}}))
+					Expect(readCase(ctx, a, uuid).Title).To(Equal(newTitle("case")))
+				})
+
+				condition("E403-delete", format, func(ctx SpecContext) {
+					uuid := newCase(ctx, a, nil)
+					forbidden(ctx, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.caseByUUID(uuid)}))
+					readCase(ctx, a, uuid)
+				})
+
+				condition("E403-set-state", format, func(ctx SpecContext) {
+					uuid := newCase(ctx, a, nil)
+					before := readState(ctx, a, uuid)
+					forbidden(ctx, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodPost, Path: a.caseByUUID(uuid) + "/set-state", Form: url.Values{"state": {"refused"}}}))
+					Expect(readState(ctx, a, uuid)).To(Equal(before))
+				})
+
+				condition("E403-calllist", format, func(ctx SpecContext) {
+					before := readProject(ctx, a, env.Config.Project)
+					forbidden(ctx, command(ctx, env.ReadOnly, a, env.Config.Project, "stop"))
+					Expect(readProject(ctx, a, env.Config.Project)).To(Equal(before))
+				})
+
+				condition("E403-operators", format, func(ctx SpecContext) {
+					// 403 comes before routing, so any operator uuid provokes it; the fixture one when there is one.
+					operator := env.Config.Operator
+					if operator == "" {
+						operator = unknownUUID()
+					} else {
+						unassignLater(a)
+					}
+					before := memberUUIDs(ctx, a, env.Config.Project)
+					forbidden(ctx, assign(ctx, env.ReadOnly, a, env.Config.Project, operator))
+					Expect(memberUUIDs(ctx, a, env.Config.Project)).To(ConsistOf(before))
+				})
+
+				condition("E403-fault-hook", format, func(ctx SpecContext) {
+					need(config.Faults)
+					DeferCleanup(env.ResetFaults)
+					readOnlyHook := env.Faults.As(client.Credentials{Username: env.Config.ReadOnlyUsername, Password: env.Config.ReadOnlyPassword})
+					read := readOnlyHook.Do(ctx, client.Request{Method: http.MethodGet, Path: "/"})
+					Expect(read.Err).NotTo(HaveOccurred())
+					Expect(read.Status).To(Equal(http.StatusOK), "the read-only user may read the fault hook")
+					x := readOnlyHook.Do(ctx, client.Request{Method: http.MethodPut, Path: "/" + harness.Dialer, JSON: map[string]any{"fault": harness.FaultDown}})
+					Expect(x).To(HaveResult(http.StatusForbidden))
+					state, err := env.FaultState(ctx)
+					Expect(err).NotTo(HaveOccurred())
+					Expect(state).To(HaveKeyWithValue(harness.Dialer, harness.FaultNone), "the fault was not set")
+				})
+
+				condition("P-403-before-404", format, func(ctx SpecContext) {
+					x := env.ReadOnly.Do(ctx, client.Request{Method: http.MethodDelete, Path: "/" + format + "/no-such-resource/" + unknownUUID(), OffContract: true})
+					Expect(x).To(HaveResult(http.StatusForbidden))
+				})
+			})
+		})
+	}
+})

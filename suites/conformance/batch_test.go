@@ -1,0 +1,55 @@
+package conformance_test
+
+import (
+	"net/http"
+
+	"github.com/callcases/conformance/client"
+	. "github.com/callcases/conformance/matchers"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+var _ = Describe("batches", func() {
+	for _, format := range formats {
+		a := api{format}
+		Context(format, func() {
+			condition("E209-batch-duplicate", format, func(ctx SpecContext) {
+				existing := newExternalID()
+				newExternalCase(ctx, a, existing)
+				dup, fresh := newUUID(), newUUID()
+				deleteManyLater(a, []string{dup, fresh})
+				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.batch(env.Config.Project), JSON: map[string]any{"callcase": []map[string]any{
+					{"uuid": dup, "id": existing, "title": newTitle("duplicate in a batch")},
+					{"uuid": fresh, "id": newExternalID(), "title": newTitle("fresh in a batch")},
+				}}})
+				Expect(x).To(HaveResult(http.StatusOK))
+				sb, err := x.StatusBody()
+				Expect(err).NotTo(HaveOccurred())
+				Expect(sb.Result).To(HaveLen(2), "one result per item, in request order")
+				Expect(sb.Result[0]).To(HaveItemResult(209))
+				Expect(sb.Result[0].UUID).To(BeNil(), "a failed create item has uuid null")
+				Expect(sb.Result[1]).To(HaveItemResult(http.StatusCreated))
+				expectNoCase(ctx, a, dup)
+			})
+
+			condition("E400-empty-batch", format, func(ctx SpecContext) {
+				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.batch(env.Config.Project), OffContract: true, JSON: map[string]any{"callcase": []any{}}})
+				Expect(x).To(HaveResult(http.StatusBadRequest))
+			})
+
+			condition("E400-batch-over-1000", format, func(ctx SpecContext) {
+				uuids := make([]string, 1001)
+				items := make([]map[string]any, len(uuids))
+				for i := range items {
+					uuids[i] = newUUID()
+					items[i] = map[string]any{"uuid": uuids[i], "id": newExternalID(), "title": newTitle("one too many")}
+				}
+				deleteManyLater(a, uuids)
+				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.batch(env.Config.Project), OffContract: true, JSON: map[string]any{"callcase": items}})
+				Expect(x).To(HaveResult(http.StatusBadRequest))
+				expectNoCase(ctx, a, uuids[0])
+				expectNoCase(ctx, a, uuids[1000])
+			})
+		})
+	}
+})

@@ -1,0 +1,147 @@
+package conformance_test
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/callcases/conformance/client"
+	. "github.com/callcases/conformance/matchers"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+var _ = Describe("cases by uuid", func() {
+	for _, format := range formats {
+		a := api{format}
+		Context(format, func() {
+			condition("S200-get", format, func(ctx SpecContext) {
+				phones := PhoneNumbers{PhoneNumber: []PhoneNumber{{Value: "8000000000", Type: "HOME"}, {Value: "8000000001", Type: "MOBILE"}}}
+				uuid := newCase(ctx, a, map[string]any{"priority": 3, "comment": "conformance comment", "phoneNumbers": phones})
+
+				x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid)})
+				Expect(x).To(BeRead())
+				var c CallCase
+				Expect(x.Decode(&c)).To(Succeed())
+				Expect(c.UUID).To(Equal(uuid))
+				Expect(c.Title).To(Equal(newTitle("case")))
+				Expect(c.Parent.UUID).To(Equal(env.Config.Project), "parent is the project the case was created in")
+				Expect(c.Priority).To(HaveValue(Equal(3)))
+				Expect(c.Comment).To(HaveValue(Equal("conformance comment")))
+				Expect(c.PhoneNumbers.PhoneNumber).To(ConsistOf(phones.PhoneNumber))
+				Expect(instant(c.LastModified)).NotTo(BeTemporally("<", instant(c.CreationDate)), "a case is not modified before it is created")
+			})
+
+			condition("S200-update", format, func(ctx SpecContext) {
+				uuid := newCase(ctx, a, map[string]any{"comment": "kept by a partial update"})
+				x := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.cases(), JSON: map[string]any{"uuid": uuid, "title": newTitle("renamed")}})
+				Expect(x).To(HaveResult(http.StatusOK))
+				c := readCase(ctx, a, uuid)
+				Expect(c.Title).To(Equal(newTitle("renamed")))
+				Expect(c.Comment).To(HaveValue(Equal("kept by a partial update")), "an update changes only the members it carries")
+			})
+
+			condition("S200-delete", format, func(ctx SpecContext) {
+				uuid := newCase(ctx, a, nil)
+				x := env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.caseByUUID(uuid)})
+				Expect(x).To(HaveResult(http.StatusOK))
+				expectNoCase(ctx, a, uuid)
+			})
+
+			condition("S201-create", format, func(ctx SpecContext) {
+				// The server assigns the uuid here; the external id finds the case for cleanup even if Location is wrong.
+				id := newExternalID()
+				DeferCleanup(func(ctx SpecContext) {
+					x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, id), Purpose: "find the case to clean up"})
+					var c CallCase
+					if x.Status == http.StatusOK && x.Decode(&c) == nil {
+						deleteNow(ctx, a, c.UUID)
+					}
+				})
+				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project),
+					JSON: map[string]any{"title": newTitle("created"), "id": id}})
+				Expect(x).To(HaveResult(http.StatusCreated))
+				location, err := x.Location()
+				Expect(err).NotTo(HaveOccurred(), "a 201 names the created case in Location")
+				base := env.API.Base().String()
+				Expect(location).To(HavePrefix(base+"/"), "Location %q names a resource of the API", location)
+
+				read := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: strings.TrimPrefix(location, base), Purpose: "follow Location"})
+				Expect(read).To(BeRead())
+				var c CallCase
+				Expect(read.Decode(&c)).To(Succeed())
+				Expect(c.Title).To(Equal(newTitle("created")), "Location names the case just created")
+				Expect(c.ID).To(HaveValue(Equal(id)))
+			})
+
+			condition("E409-uuid-taken", format, func(ctx SpecContext) {
+				uuid := newCase(ctx, a, nil)
+				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project),
+					JSON: map[string]any{"uuid": uuid, "title": newTitle("second with the same uuid")}})
+				Expect(x).To(HaveResult(http.StatusConflict))
+				Expect(readCase(ctx, a, uuid).Title).To(Equal(newTitle("case")), "the existing case is untouched")
+			})
+
+			Context("unknown uuid", func() {
+				condition("E404-get", format, func(ctx SpecContext) {
+					Expect(env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(unknownUUID())})).To(HaveResult(http.StatusNotFound))
+				})
+				condition("E404-put", format, func(ctx SpecContext) {
+					x := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.cases(), JSON: map[string]any{"uuid": unknownUUID(), "title": newTitle("nobody")}})
+					Expect(x).To(HaveResult(http.StatusNotFound))
+				})
+				condition("E404-delete", format, func(ctx SpecContext) {
+					Expect(env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.caseByUUID(unknownUUID())})).To(HaveResult(http.StatusNotFound))
+				})
+				condition("E404-project-param", format, func(ctx SpecContext) {
+					uuid := newUUID()
+					deleteLater(a, uuid)
+					x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(unknownUUID()),
+						JSON: map[string]any{"uuid": uuid, "title": newTitle("in no project")}})
+					Expect(x).To(HaveResult(http.StatusNotFound))
+					expectNoCase(ctx, a, uuid)
+				})
+			})
+
+			// Malformed creates: each must answer 400 and create nothing. The
+			// uuid in each body finds the case if a target created it anyway.
+			DescribeTable("malformed create",
+				func(ctx SpecContext, build func(uuid string) client.Request) {
+					uuid := newUUID()
+					deleteLater(a, uuid)
+					r := build(uuid)
+					r.Method, r.OffContract = http.MethodPost, true
+					if r.Path == "" {
+						r.Path = a.cases()
+					}
+					Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusBadRequest))
+					expectNoCase(ctx, a, uuid)
+				},
+				row("E400-empty-body", format, func(string) client.Request {
+					return client.Request{Query: projectQuery(env.Config.Project), Raw: []byte{}, ContentType: "application/json"}
+				}),
+				row("E400-no-title", format, func(uuid string) client.Request {
+					return client.Request{Query: projectQuery(env.Config.Project), JSON: map[string]any{"uuid": uuid, "comment": "no title"}}
+				}),
+				row("E400-malformed-json", format, func(uuid string) client.Request {
+					return client.Request{Query: projectQuery(env.Config.Project), ContentType: "application/json",
+						Raw: []byte(`{"uuid": "` + uuid + `", "title": "` + newTitle("malformed") + `",`)}
+				}),
+				row("E400-wrong-content-type", format, func(uuid string) client.Request {
+					return client.Request{Query: projectQuery(env.Config.Project), ContentType: "text/plain",
+						Raw: []byte(`{"uuid": "` + uuid + `", "title": "` + newTitle("wrong content type") + `"}`)}
+				}),
+				row("E400-no-project", format, func(uuid string) client.Request {
+					return client.Request{JSON: map[string]any{"uuid": uuid, "title": newTitle("no project")}}
+				}),
+			)
+		})
+	}
+})
+
+// deleteNow removes a case during cleanup, reporting what it could not remove.
+func deleteNow(ctx SpecContext, a api, uuid string) {
+	x := env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.caseByUUID(uuid), Purpose: "clean up"})
+	if x.Err != nil || (x.Status != http.StatusOK && x.Status != http.StatusNotFound) {
+		reportLeftover("case", uuid, x)
+	}
+}

@@ -1,0 +1,91 @@
+package conformance_test
+
+import (
+	"net/http"
+
+	"github.com/callcases/conformance/client"
+	. "github.com/callcases/conformance/matchers"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+var _ = Describe("cases by external id", func() {
+	for _, format := range formats {
+		a := api{format}
+		Context(format, func() {
+			condition("S201-create-ext", format, func(ctx SpecContext) {
+				id, uuid := newExternalID(), newUUID()
+				deleteLater(a, uuid)
+				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.external(env.Config.Project),
+					JSON: map[string]any{"uuid": uuid, "id": id, "title": newTitle("created by external id")}})
+				Expect(x).To(HaveResult(http.StatusCreated))
+
+				read := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, id)})
+				Expect(read).To(BeRead())
+				var c CallCase
+				Expect(read.Decode(&c)).To(Succeed())
+				Expect(c.UUID).To(Equal(uuid))
+				Expect(c.ID).To(HaveValue(Equal(id)))
+				Expect(c.Title).To(Equal(newTitle("created by external id")))
+			})
+
+			condition("E209-duplicate-ext-id", format, func(ctx SpecContext) {
+				id := newExternalID()
+				first := newExternalCase(ctx, a, id)
+				second := newUUID()
+				deleteLater(a, second)
+				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.external(env.Config.Project),
+					JSON: map[string]any{"uuid": second, "id": id, "title": newTitle("duplicate")}})
+				Expect(x).To(HaveResult(209))
+
+				read := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, id), Purpose: "only the first case has the id"})
+				Expect(read).To(BeRead())
+				var c CallCase
+				Expect(read.Decode(&c)).To(Succeed())
+				Expect(c.UUID).To(Equal(first))
+				expectNoCase(ctx, a, second)
+			})
+
+			condition("E404-external-id", format, func(ctx SpecContext) {
+				x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, newExternalID())})
+				Expect(x).To(HaveResult(http.StatusNotFound))
+			})
+
+			Context("two cases share an external id", func() {
+				var id string
+				var shared []string
+				BeforeEach(func(ctx SpecContext) {
+					// POST /callcases/?project= does not enforce unique external ids: that is how two cases share one.
+					id = newExternalID()
+					shared = []string{newCase(ctx, a, map[string]any{"id": id}), newCase(ctx, a, map[string]any{"id": id})}
+				})
+				multipleChoices := func(x *client.Exchange) {
+					GinkgoHelper()
+					Expect(x).To(HaveResult(http.StatusMultipleChoices))
+					sb, err := x.StatusBody()
+					Expect(err).NotTo(HaveOccurred())
+					Expect(sb.UUIDs).To(ConsistOf(shared), "uuids lists every case with the id, and only those")
+				}
+				untouched := func(ctx SpecContext) {
+					GinkgoHelper()
+					for _, uuid := range shared {
+						Expect(readCase(ctx, a, uuid).Title).To(Equal(newTitle("case")), "case %s is unchanged", uuid)
+					}
+				}
+
+				condition("E300-get", format, func(ctx SpecContext) {
+					multipleChoices(env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, id)}))
+				})
+				condition("E300-put", format, func(ctx SpecContext) {
+					multipleChoices(env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.external(env.Config.Project),
+						JSON: map[string]any{"id": id, "title": newTitle("must not be applied")}}))
+					untouched(ctx)
+				})
+				condition("E300-delete", format, func(ctx SpecContext) {
+					multipleChoices(env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.byExternalID(env.Config.Project, id)}))
+					untouched(ctx)
+				})
+			})
+		})
+	}
+})

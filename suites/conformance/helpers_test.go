@@ -1,0 +1,253 @@
+package conformance_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/callcases/conformance/catalogue"
+	"github.com/callcases/conformance/client"
+	"github.com/callcases/conformance/config"
+	"github.com/callcases/conformance/matchers"
+	. "github.com/callcases/conformance/matchers"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+// labels derives a spec's decorators from its catalogue row, so that
+// --label-filter can pick a condition, a code, an area, a format, or only the
+// specs that do not write.
+func labels(id, format string) []any {
+	c := catalogue.Get(id)
+	l := Label(c.ID, fmt.Sprintf("code:%d", c.Code), "area:"+c.Area, "format:"+format)
+	decorators := []any{l}
+	if c.Mutating {
+		decorators = append(decorators, Label("mutating"))
+	}
+	if c.Serial {
+		decorators = append(decorators, Serial)
+	}
+	return decorators
+}
+
+// title is the spec's name: the condition id, then what it certifies.
+func title(id string) string {
+	return id + ": " + catalogue.Get(id).Certifies
+}
+
+// condition declares the spec of one catalogue row.
+func condition(id, format string, body func(SpecContext)) bool {
+	return It(title(id), append(labels(id, format), body)...)
+}
+
+// row declares one entry of a DescribeTable family.
+func row(id, format string, params ...any) TableEntry {
+	return Entry(title(id), append(labels(id, format), params...)...)
+}
+
+// need skips the spec, reported "not provoked", when its fixture is not configured.
+func need(f config.Fixture) {
+	if why := env.Config.Missing(f); why != "" {
+		Skip(why)
+	}
+}
+
+// Every exchange of a spec must keep the contract, even one the spec did not
+// assert on (setup, follow-up reads).
+var _ = BeforeEach(func() { env.Log.Take() })
+
+var _ = AfterEach(func() {
+	for _, x := range env.Log.Take() {
+		if !x.Asserted && x.Err == nil && len(x.Violations) > 0 {
+			Expect(x).To(KeepContract())
+		}
+	}
+})
+
+var sequence atomic.Int64
+
+// newUUID is a case uuid this run owns: the run id, the process, a counter.
+// The suite chooses uuids itself (SPEC 2a) so that it can clean up a case
+// even when the answer that created it was lost.
+func newUUID() string {
+	return fmt.Sprintf("cc%s%02d%06d", env.RunID, GinkgoParallelProcess(), sequence.Add(1))
+}
+
+// newExternalID is an external id this run owns; it has a space in it, so
+// every path that carries it exercises percent-encoding.
+func newExternalID() string {
+	return fmt.Sprintf("conformance %s-%02d-%06d", env.RunID, GinkgoParallelProcess(), sequence.Add(1))
+}
+
+func newTitle(what string) string {
+	return fmt.Sprintf("conformance run %s: %s", env.RunID, what)
+}
+
+// api builds requests for one format.
+type api struct{ format string }
+
+func (a api) cases() string                 { return "/" + a.format + "/callcases/" }
+func (a api) caseByUUID(uuid string) string { return a.cases() + url.PathEscape(uuid) }
+func (a api) project(p string) string       { return "/" + a.format + "/projects/" + url.PathEscape(p) }
+func (a api) byExternalID(p, id string) string {
+	return a.project(p) + "/callcases/" + url.PathEscape(id)
+}
+func (a api) external(p string) string  { return a.project(p) + "/callcases/" }
+func (a api) batch(p string) string     { return a.project(p) + "/callcases-batch/" }
+func (a api) calllist(p string) string  { return a.project(p) + "/calllist/" }
+func (a api) operators(p string) string { return a.project(p) + "/operators/" }
+
+func projectQuery(p string) url.Values { return url.Values{"project": {p}} }
+
+// setup fails the spec as an error of the run, not a verdict, when an
+// exchange the spec needs as groundwork did not give the expected result.
+func setup(x *client.Exchange, m interface {
+	Match(any) (bool, error)
+	FailureMessage(any) string
+}, what string) {
+	GinkgoHelper()
+	if ok, err := m.Match(x); err != nil || !ok {
+		Fail(matchers.RunErrorPrefix + "setup could not " + what + ":\n" + m.FailureMessage(x))
+	}
+}
+
+// CallCase is the case resource as the suite reads it.
+type CallCase struct {
+	UUID   string  `json:"uuid"`
+	ID     *string `json:"id"`
+	Title  string  `json:"title"`
+	Parent struct {
+		UUID string `json:"uuid"`
+	} `json:"parent"`
+	State struct {
+		ID string `json:"id"`
+	} `json:"state"`
+	Priority     *int         `json:"priority"`
+	Comment      *string      `json:"comment"`
+	PhoneNumbers PhoneNumbers `json:"phoneNumbers"`
+	CreationDate string       `json:"creationDate"`
+	LastModified string       `json:"lastModified"`
+	Scheduled    *string      `json:"scheduledTime"`
+	Operator     *struct {
+		UUID string `json:"uuid"`
+	} `json:"operator"`
+}
+
+type PhoneNumbers struct {
+	PhoneNumber []PhoneNumber `json:"phoneNumber"`
+}
+
+type PhoneNumber struct {
+	Value string `json:"value"`
+	Type  string `json:"phoneNumberType"`
+}
+
+type caseList struct {
+	Page     int        `json:"page"`
+	Count    int        `json:"count"`
+	CallCase []CallCase `json:"callcase"`
+}
+
+// instant parses a date the API wrote (RFC 3339 with an offset).
+func instant(s string) time.Time {
+	GinkgoHelper()
+	t, err := time.Parse(time.RFC3339Nano, s)
+	Expect(err).NotTo(HaveOccurred(), "date %q is not RFC 3339", s)
+	return t
+}
+
+// deleteLater removes a case this spec made (or may have made) when the spec
+// ends, whatever its outcome. Registered before the create is sent.
+func deleteLater(a api, uuid string) {
+	DeferCleanup(func(ctx SpecContext) { deleteNow(ctx, a, uuid) })
+}
+
+func reportLeftover(kind, id string, x *client.Exchange) {
+	reason := fmt.Sprintf("answered %d", x.Status)
+	if x.Err != nil {
+		reason = x.Err.Error()
+	}
+	AddReportEntry("leftover", fmt.Sprintf("%s %s could not be removed: %s", kind, id, reason))
+	fmt.Fprintf(GinkgoWriter, "LEFTOVER: %s %s could not be removed: %s\n", kind, id, client.Redact(reason, matchers.Secrets()...))
+}
+
+// newCase creates a case in the main project through POST /callcases/?project=,
+// with fields added to a fresh uuid and title, and returns its uuid.
+func newCase(ctx SpecContext, a api, fields map[string]any) string {
+	GinkgoHelper()
+	body := map[string]any{"uuid": newUUID(), "title": newTitle("case")}
+	for k, v := range fields {
+		body[k] = v
+	}
+	uuid := body["uuid"].(string)
+	deleteLater(a, uuid)
+	x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project), JSON: body, Purpose: "create a case to work on"})
+	setup(x, HaveResult(http.StatusCreated), "create a case")
+	return uuid
+}
+
+// newExternalCase creates a case with an external id through POST /projects/{p}/callcases/.
+func newExternalCase(ctx SpecContext, a api, id string) string {
+	GinkgoHelper()
+	uuid := newUUID()
+	deleteLater(a, uuid)
+	x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.external(env.Config.Project),
+		JSON: map[string]any{"uuid": uuid, "id": id, "title": newTitle("case with an external id")}, Purpose: "create a case with an external id"})
+	setup(x, HaveResult(http.StatusCreated), "create a case with an external id")
+	return uuid
+}
+
+// readCase reads a case that must exist.
+func readCase(ctx SpecContext, a api, uuid string) CallCase {
+	GinkgoHelper()
+	x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid), Purpose: "read the case back"})
+	Expect(x).To(BeRead())
+	var c CallCase
+	Expect(x.Decode(&c)).To(Succeed())
+	return c
+}
+
+// expectNoCase asserts that no case with this uuid exists.
+func expectNoCase(ctx SpecContext, a api, uuid string) {
+	GinkgoHelper()
+	x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid), Purpose: "check that nothing was created"})
+	Expect(x).To(HaveResult(http.StatusNotFound), "the case must not exist")
+}
+
+// readState reads a case's state through get-state.
+func readState(ctx SpecContext, a api, uuid string) string {
+	GinkgoHelper()
+	x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid) + "/get-state", Purpose: "read the state"})
+	Expect(x).To(BeRead())
+	return strings.TrimSuffix(string(x.Body), "\n")
+}
+
+// readProject reads a fixture project.
+func readProject(ctx SpecContext, a api, uuid string) string {
+	GinkgoHelper()
+	x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.project(uuid), Purpose: "read the project's state"})
+	Expect(x).To(BeRead())
+	var p struct {
+		State string `json:"state"`
+	}
+	Expect(x.Decode(&p)).To(Succeed())
+	return p.State
+}
+
+// memberUUIDs lists the uuids of a project's operators.
+func memberUUIDs(ctx SpecContext, a api, project string) []string {
+	GinkgoHelper()
+	ops, err := env.Operators(ctx, a.format, project)
+	Expect(err).NotTo(HaveOccurred(), "listing the operators of %s", project)
+	uuids := make([]string, len(ops))
+	for i, o := range ops {
+		uuids[i] = o.UUID
+	}
+	return uuids
+}
+
+// unknownUUID is a uuid no target has: this run's id and a counter, never created.
+func unknownUUID() string { return "zz" + newUUID() }
