@@ -4,9 +4,9 @@ GO       ?= go
 LINT_DIR := tools/lint
 REDOCLY  := $(LINT_DIR)/node_modules/.bin/redocly
 
-.PHONY: test conformance unit race vet fmt-check lint-contract
+.PHONY: test conformance unit race vet fmt-check lint-contract suite-binary mutants
 
-test: fmt-check vet lint-contract race
+test: fmt-check vet lint-contract race mutants
 
 fmt-check:
 	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './tools/*')); \
@@ -37,3 +37,12 @@ export CONFORMANCE_REPORTS ?= $(CURDIR)/reports
 # The suite: against CONFORMANCE_TARGET, or the embedded reference when it is unset.
 conformance:
 	$(GO) tool ginkgo -p --procs=$(PROCS) $(GINKGO_FLAGS) ./suites/conformance
+
+# The suite compiled once; the kill matrix runs this binary against every mutant.
+suite-binary:
+	$(GO) test -c -o bin/conformance.test ./suites/conformance
+
+# Every mutant must make the suite fail in the conditions it targets.
+MUTANT_PARALLEL ?= 4
+mutants: suite-binary
+	$(GO) run ./cmd/mutants -suite bin/conformance.test -parallel $(MUTANT_PARALLEL)

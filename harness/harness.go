@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -18,12 +19,17 @@ import (
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/config"
 	"github.com/callcases/conformance/contract"
+	"github.com/callcases/conformance/mutants"
 	"github.com/callcases/conformance/reference"
 )
 
 // EmbeddedFaultTimer is the embedded reference's timer for 504: short, so
 // that the timeout conditions cost little, and far below any sane suite timeout.
 const EmbeddedFaultTimer = 200 * time.Millisecond
+
+// EnvMutant names a mutant for the embedded reference server to serve, so that
+// anyone can watch the suite fail: CONFORMANCE_MUTANT=no-location make conformance.
+const EnvMutant = "CONFORMANCE_MUTANT"
 
 // Shared is what the first process hands every other: enough to rebuild the Env.
 type Shared struct {
@@ -57,9 +63,20 @@ func Start(ctx context.Context, lookup func(string) (string, bool)) (*Session, *
 		return nil, nil, err
 	}
 	s := &Session{}
+	mutant, _ := lookup(EnvMutant)
+	if mutant != "" && !cfg.Embedded() {
+		return nil, nil, fmt.Errorf("%s: a mutant is a deviation of the embedded reference server; unset it or %s", EnvMutant, config.EnvTarget)
+	}
 	if cfg.Embedded() {
-		s.Embedded = reference.New(reference.Options{FaultTimer: EmbeddedFaultTimer})
-		s.server = httptest.NewServer(s.Embedded)
+		opts := reference.Options{FaultTimer: EmbeddedFaultTimer}
+		s.Embedded = reference.New(opts)
+		var handler http.Handler = s.Embedded
+		if mutant != "" {
+			if handler, err = mutants.Wrap(mutant, s.Embedded, opts); err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", EnvMutant, err)
+			}
+		}
+		s.server = httptest.NewServer(handler)
 		if cfg, err = cfg.WithSettings(s.Embedded.Settings(s.server.URL)); err != nil {
 			s.Close()
 			return nil, nil, fmt.Errorf("the embedded reference server's settings: %w", err)

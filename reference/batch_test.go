@@ -48,7 +48,7 @@ func TestBatchCreate(t *testing.T) { // E209-batch-duplicate
 		map[string]any{"title": "no id"},
 		map[string]any{"id": "b4", "title": "t", "uuid": taken},
 		map[string]any{"id": "b5", "title": "t", "uuid": "chosen0by0client"},
-	}})).is(200).batch()
+	}}), offContract()).is(200).batch()
 	checkItems(t, items, []wantItem{
 		{201, ptr("b1"), true}, {209, ptr("exists"), false}, {201, ptr("b2"), true}, {209, ptr("b2"), false},
 		{400, ptr("b3"), false}, {400, nil, false}, {409, ptr("b4"), false}, {201, ptr("b5"), true},
@@ -86,7 +86,7 @@ func TestBatchUpdate(t *testing.T) {
 		map[string]any{"id": "nosuchid", "title": "x"},
 		map[string]any{"title": "no id"},
 		map[string]any{"id": "u1", "title": ""},
-	}})).is(200).batch()
+	}}), offContract()).is(200).batch()
 	checkItems(t, items, []wantItem{{200, ptr("u1"), true}, {300, ptr("twin"), false}, {404, ptr("nosuchid"), false}, {400, nil, false}, {400, ptr("u1"), false}})
 	if *items[0].UUID != u1 || len(items[1].UUIDs) != 2 {
 		t.Errorf("items %+v", items)
@@ -102,7 +102,7 @@ func TestBatchDelete(t *testing.T) {
 	d2 := h.create(map[string]any{"title": "t"})
 	other := h.createIn(h.fx.AutoProject, map[string]any{"title": "t"})
 	twins(h, "twin")
-	items := h.do("DELETE", batchPath(h.fx.Project), withJSON(map[string]any{"uuid": []string{d1, d2, d2, other, "nosuchcase", "Bad-Shape"}})).is(200).batch()
+	items := h.do("DELETE", batchPath(h.fx.Project), withJSON(map[string]any{"uuid": []string{d1, d2, d2, other, "nosuchcase", "Bad-Shape"}}), offContract()).is(200).batch()
 	checkItems(t, items, []wantItem{{200, ptr("d1"), true}, {200, nil, true}, {404, nil, false}, {404, nil, false}, {404, nil, false}, {400, nil, false}})
 	h.do("GET", api("/callcases/"+other)).is(200) // another project's case is not reached
 

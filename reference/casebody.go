@@ -33,8 +33,11 @@ func validExtID(id string) bool { return id != "" && utf8.RuneCountInString(id) 
 func parseCaseFields(members map[string]json.RawMessage) (caseFields, *failure) {
 	var c caseFields
 	var f *failure
-	for name, dst := range map[string]**string{"uuid": &c.uuid, "id": &c.id, "title": &c.title, "comment": &c.comment} {
-		if *dst, f = stringMember(members, name); f != nil {
+	for _, m := range []struct {
+		name string
+		dst  **string
+	}{{"uuid", &c.uuid}, {"id", &c.id}, {"title", &c.title}, {"comment", &c.comment}} {
+		if *m.dst, f = stringMember(members, m.name); f != nil {
 			return c, f
 		}
 	}

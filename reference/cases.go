@@ -146,7 +146,8 @@ func (s *Server) setState(w http.ResponseWriter, r *http.Request, p params) {
 		return
 	}
 	var scheduled *time.Time
-	if d := form.Get("date"); d != "" {
+	if form.Has("date") {
+		d := form.Get("date")
 		t, ok := s.parseWritableDate(d)
 		if !ok {
 			writeFailure(w, fail(http.StatusBadRequest, "date %q is not RFC 3339 or YYYY-MM-DDThh:mm:ss in years 1 to 9999", d))
@@ -154,8 +155,8 @@ func (s *Server) setState(w http.ResponseWriter, r *http.Request, p params) {
 		}
 		scheduled = &t
 	}
-	operatorID := form.Get("operator")
-	if operatorID != "" && !uuidShape.MatchString(operatorID) {
+	operatorID, withOperator := form.Get("operator"), form.Has("operator")
+	if withOperator && !uuidShape.MatchString(operatorID) {
 		writeFailure(w, fail(http.StatusBadRequest, "operator %q is not a uuid", operatorID))
 		return
 	}
@@ -168,7 +169,7 @@ func (s *Server) setState(w http.ResponseWriter, r *http.Request, p params) {
 		return
 	}
 	var op *operator
-	if operatorID != "" {
+	if withOperator {
 		if op = st.operators[operatorID]; op == nil {
 			writeFailure(w, fail(http.StatusNotFound, "no operator %s", operatorID))
 			return
@@ -200,8 +201,8 @@ func (s *Server) parseWritableDate(v string) (time.Time, bool) {
 	return t, true
 }
 
-// listCases: GET /callcases/?project=P with optional filters. An empty
-// optional parameter counts as absent.
+// listCases: GET /callcases/?project=P with optional filters. A filter that
+// is present must be valid, even empty: the contract gives each a shape.
 func (s *Server) listCases(w http.ResponseWriter, r *http.Request, _ params) {
 	q, f := readQuery(r)
 	if f != nil {
@@ -213,14 +214,15 @@ func (s *Server) listCases(w http.ResponseWriter, r *http.Request, _ params) {
 		writeFailure(w, fail(http.StatusBadRequest, "the query parameter project is required"))
 		return
 	}
-	state := q.Get("state")
-	if _, ok := stateTitle(state); state != "" && !ok {
+	state, byState := q.Get("state"), q.Has("state")
+	if _, ok := stateTitle(state); byState && !ok {
 		writeFailure(w, fail(http.StatusBadRequest, "state %q is not a case state", state))
 		return
 	}
 	var bounds [2]*time.Time // modifiedAfter, modifiedBefore
 	for i, name := range []string{"modifiedAfter", "modifiedBefore"} {
-		if v := q.Get(name); v != "" {
+		if q.Has(name) {
+			v := q.Get(name)
 			t, ok := parseDate(v, s.opts.Location)
 			if !ok {
 				writeFailure(w, fail(http.StatusBadRequest, "%s %q is not RFC 3339 or YYYY-MM-DDThh:mm:ss", name, v))
@@ -229,13 +231,14 @@ func (s *Server) listCases(w http.ResponseWriter, r *http.Request, _ params) {
 			bounds[i] = &t
 		}
 	}
-	operatorID := q.Get("operator")
-	if operatorID != "" && !uuidShape.MatchString(operatorID) {
+	operatorID, byOperator := q.Get("operator"), q.Has("operator")
+	if byOperator && !uuidShape.MatchString(operatorID) {
 		writeFailure(w, fail(http.StatusBadRequest, "operator %q is not a uuid", operatorID))
 		return
 	}
 	page := 1
-	if v := q.Get("page"); v != "" {
+	if q.Has("page") {
+		v := q.Get("page")
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
 			writeFailure(w, fail(http.StatusBadRequest, "page %q is not an integer >= 1", v))
@@ -253,7 +256,7 @@ func (s *Server) listCases(w http.ResponseWriter, r *http.Request, _ params) {
 		return
 	}
 	var op *operator
-	if operatorID != "" {
+	if byOperator {
 		if op = st.operators[operatorID]; op == nil {
 			writeFailure(w, fail(http.StatusNotFound, "no operator %s", operatorID))
 			return
@@ -261,7 +264,7 @@ func (s *Server) listCases(w http.ResponseWriter, r *http.Request, _ params) {
 	}
 	var matches []*callCase
 	for _, c := range proj.cases {
-		if (state == "" || c.state == state) &&
+		if (!byState || c.state == state) &&
 			(op == nil || c.operator == op) &&
 			(bounds[0] == nil || c.modified.After(*bounds[0])) &&
 			(bounds[1] == nil || c.modified.Before(*bounds[1])) {

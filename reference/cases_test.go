@@ -59,13 +59,13 @@ func TestCreateDefaults(t *testing.T) {
 	}
 }
 
-func TestCreateWithClientUUID(t *testing.T) {
+func TestCreateWithClientUUID(t *testing.T) { // E409-uuid-taken
 	h := start(t)
 	uuid := h.create(map[string]any{"title": "t", "uuid": "client0chosen1uuid"})
 	if uuid != "client0chosen1uuid" {
 		t.Errorf("Location names %q, want the client's uuid", uuid)
 	}
-	// E409-uuid-taken: uuids are global, across projects.
+	// uuids are global: taken in another project, or by a project or an operator
 	h.do("POST", api("/callcases/?project="+h.fx.AutoProject), withJSON(map[string]any{"title": "t", "uuid": uuid})).is(409).statusBody()
 	h.do("POST", api("/callcases/?project="+h.fx.Project), withJSON(map[string]any{"title": "t", "uuid": h.fx.Operator})).is(409)
 	if n := h.caseCount(); n != 1 {
@@ -129,7 +129,7 @@ func TestCreateOverSixteenMiBIsBadRequest(t *testing.T) {
 	h := start(t)
 	body := `{"title":"t","comment":"` + strings.Repeat("x", maxBody) + `"}`
 	h.do("POST", api("/callcases/?project="+h.fx.Project), withRaw("application/json", body)).is(400)
-	// just under the limit is fine
+	// exactly 16 MiB is fine
 	body = `{"title":"t","comment":"` + strings.Repeat("x", maxBody-len(`{"title":"t","comment":""}`)) + `"}`
 	h.do("POST", api("/callcases/?project="+h.fx.Project), withRaw("application/json", body)).is(201)
 }
@@ -272,6 +272,8 @@ func TestSetStateBadRequests(t *testing.T) { // E400 unknown state, bad date; E4
 		"date out of range": `state=new&date=9999-12-31T23:59:59-12:00`,
 		"impossible date":   `state=new&date=2030-02-30T00:00:00`,
 		"operator shape":    `state=new&operator=Not-A-Uuid`,
+		"empty operator":    `state=new&operator=`,
+		"empty date":        `state=new&date=`,
 		"malformed form":    `state=%zz`,
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -4,6 +4,7 @@
 package reference
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -100,6 +101,14 @@ func (s *Server) seed() {
 	st.addOperator("employee000000000000000000000003", "sidorov", "Сидоров Сергей Иванович")
 	main.operators = append(main.operators, busy)
 	auto.operators = append(auto.operators, busy)
+	// The finished campaign keeps its cases, with the CRM's external ids:
+	// those ids must stay free in every other project.
+	for i, title := range []string{"Смирнов А. В.", "Кузнецова Е. Н."} {
+		id, title := fmt.Sprintf("crm-%d", 1001+i), title
+		if _, f := st.create(done, caseFields{id: &id, title: &title}, true); f != nil {
+			panic("seeding the reference: " + f.Error())
+		}
+	}
 	s.fixtures = Fixtures{Project: main.uuid, AutoProject: auto.uuid, CompletedProject: done.uuid, Operator: free.uuid}
 }
 

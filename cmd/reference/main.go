@@ -22,16 +22,21 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/callcases/conformance/mutants"
 	"github.com/callcases/conformance/reference"
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(args []string, stdout io.Writer) error {
+// run serves until ctx ends (SIGINT or SIGTERM in main), then shuts down,
+// letting requests in flight finish.
+func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("reference", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address; port 0 picks a free one")
 	opts := reference.DefaultOptions()
@@ -40,22 +45,39 @@ func run(args []string, stdout io.Writer) error {
 	fs.StringVar(&opts.Password, "password", opts.Password, "the full-rights user's password")
 	fs.StringVar(&opts.ReadOnlyUsername, "readonly-username", opts.ReadOnlyUsername, "the read-only user")
 	fs.StringVar(&opts.ReadOnlyPassword, "readonly-password", opts.ReadOnlyPassword, "the read-only user's password")
+	mutant := fs.String("mutant", "", "serve this mutant: a deliberate deviation from the contract (see -mutants)")
+	list := fs.Bool("mutants", false, "list the mutants, one line each, and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *list {
+		for _, m := range mutants.All() {
+			fmt.Fprintf(stdout, "%-30s %s (caught by %s)\n", m.Name, m.Breaks, strings.Join(m.Kills, ", "))
+		}
+		return nil
+	}
+	server := reference.New(opts)
+	var handler http.Handler = server
+	if *mutant != "" {
+		h, err := mutants.Wrap(*mutant, server, opts)
+		if err != nil {
+			return err
+		}
+		handler = h
 	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	server := reference.New(opts)
 	root := "http://" + ln.Addr().String() // the real port when -addr asked for 0
 	printSettings(stdout, server.Settings(root))
+	// A shell comment, so that the output can still be sourced: it tells a
+	// reader of stdout that the settings are complete and the server is up.
+	fmt.Fprintf(stdout, "# serving on %s%s\n", root, map[bool]string{true: " as mutant " + *mutant}[*mutant != ""])
 	log.Printf("reference server listening on %s (API %s/fx/api/v1, fault hook %s/faults)", root, root, root)
 
-	srv := &http.Server{Handler: server, ReadHeaderTimeout: 10 * time.Second}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {

@@ -27,6 +27,17 @@ var _ = Describe("cases by external id", func() {
 				Expect(c.UUID).To(Equal(uuid))
 				Expect(c.ID).To(HaveValue(Equal(id)))
 				Expect(c.Title).To(Equal(newTitle("created by external id")))
+
+				// External ids are unique per project: an id another fixture
+				// project already uses must still be free in the main project.
+				if foreign := foreignExternalID(ctx, a); foreign != "" {
+					uuid := newUUID()
+					deleteLater(a, uuid)
+					x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.external(env.Config.Project),
+						JSON: map[string]any{"uuid": uuid, "id": foreign, "title": newTitle("external id used in another project")},
+						Purpose: "an external id of another project is free in this one"})
+					Expect(x).To(HaveResult(http.StatusCreated), "external id %q exists in another project only", foreign)
+				}
 			})
 
 			condition("E209-duplicate-ext-id", format, func(ctx SpecContext) {
@@ -89,3 +100,24 @@ var _ = Describe("cases by external id", func() {
 		})
 	}
 })
+
+// foreignExternalID finds, by reading only, an external id that a case of
+// another fixture project has; "" when none has one.
+func foreignExternalID(ctx SpecContext, a api) string {
+	for _, p := range []string{env.Config.CompletedProject, env.Config.AutoProject} {
+		if p == "" {
+			continue
+		}
+		x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.cases(), Query: projectQuery(p), Purpose: "look for an external id in another project"})
+		Expect(x).To(Or(BeRead(), HaveResult(http.StatusNoContent)))
+		if x.Status != http.StatusOK {
+			continue
+		}
+		for _, c := range decodeList(x).CallCase {
+			if c.ID != nil && *c.ID != "" {
+				return *c.ID
+			}
+		}
+	}
+	return ""
+}

@@ -1,0 +1,259 @@
+// Command mutants runs the compiled conformance suite against the reference
+// server and against every mutant, and prints the kill matrix: a mutant is
+// killed when the suite fails and its failed specs include every condition
+// the mutant targets. It exits non-zero unless the reference passes and every
+// mutant is killed.
+//
+//	go test -c -o bin/conformance.test ./suites/conformance
+//	go run ./cmd/mutants -suite bin/conformance.test
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/callcases/conformance/catalogue"
+	"github.com/callcases/conformance/mutants"
+	"github.com/callcases/conformance/reference"
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+func main() {
+	suite := flag.String("suite", "bin/conformance.test", "the compiled suite (go test -c ./suites/conformance)")
+	parallel := flag.Int("parallel", max(2, runtime.NumCPU()), "suite runs at once")
+	only := flag.String("only", "", "comma-separated mutant names to run (default all)")
+	timeout := flag.Duration("timeout", 2*time.Second, "CONFORMANCE_TIMEOUT for each run (bounds the hang mutants)")
+	flag.Parse()
+	if err := run(*suite, *parallel, *only, *timeout); err != nil {
+		fmt.Fprintln(os.Stderr, "mutants:", err)
+		os.Exit(1)
+	}
+}
+
+type result struct {
+	mutant mutants.Mutant
+	failed []string // conditions whose specs failed
+	missed []string // targeted conditions that did not fail
+	err    error
+}
+
+func (r result) killed() bool { return r.err == nil && len(r.failed) > 0 && len(r.missed) == 0 }
+
+func run(suite string, parallel int, only string, timeout time.Duration) error {
+	suite, err := filepath.Abs(suite)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(suite); err != nil {
+		return fmt.Errorf("the compiled suite: %w (build it with go test -c -o %s ./suites/conformance)", err, suite)
+	}
+	if err := checkTargets(); err != nil {
+		return err
+	}
+	list := mutants.All()
+	if only != "" {
+		names := strings.Split(only, ",")
+		list = slices.DeleteFunc(slices.Clone(list), func(m mutants.Mutant) bool { return !slices.Contains(names, m.Name) })
+	}
+	start := time.Now()
+
+	// The reference first: a suite that fails a conforming server proves nothing either.
+	refStart := time.Now()
+	ref := runOne(suite, mutants.Mutant{Name: ""}, timeout)
+	if ref.err != nil {
+		return fmt.Errorf("the suite against the reference: %w", ref.err)
+	}
+	if len(ref.failed) > 0 {
+		return fmt.Errorf("the suite fails the conforming reference in %v", ref.failed)
+	}
+	fmt.Printf("reference: every spec passed (%s)\n", time.Since(refStart).Round(time.Millisecond))
+
+	results := make([]result, len(list))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, parallel)
+	for i, m := range list {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results[i] = runOne(suite, m, timeout)
+		}()
+	}
+	wg.Wait()
+
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "MUTANT\tTARGETS\tVERDICT\tFAILED SPECS")
+	killed := 0
+	for _, r := range results {
+		verdict := "killed"
+		switch {
+		case r.err != nil:
+			verdict = "ERROR: " + r.err.Error()
+		case !r.killed():
+			verdict = "SURVIVED (not failed: " + strings.Join(r.missed, ", ") + ")"
+		default:
+			killed++
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.mutant.Name, strings.Join(r.mutant.Kills, ","), verdict, strings.Join(r.failed, ","))
+	}
+	_ = tw.Flush()
+	fmt.Printf("matrix took %s with %d runs at once\n", time.Since(start).Round(time.Millisecond), parallel)
+	fmt.Printf("mutation score: %d/%d\n", killed, len(results))
+	if killed != len(results) {
+		return fmt.Errorf("%d mutant(s) survived", len(results)-killed)
+	}
+	return nil
+}
+
+// checkTargets makes sure every mutant names real conditions and every
+// condition is targeted by at least one mutant.
+func checkTargets() error {
+	targeted := map[string]bool{}
+	known := map[string]bool{}
+	for _, c := range catalogue.All() {
+		known[c.ID] = true
+	}
+	for _, m := range mutants.All() {
+		for _, id := range m.Kills {
+			if !known[id] {
+				return fmt.Errorf("mutant %s targets %q, which is no condition of the catalogue", m.Name, id)
+			}
+			targeted[id] = true
+		}
+	}
+	var untargeted []string
+	for _, c := range catalogue.All() {
+		if !targeted[c.ID] {
+			untargeted = append(untargeted, c.ID)
+		}
+	}
+	if len(untargeted) > 0 {
+		return fmt.Errorf("no mutant targets %v", untargeted)
+	}
+	return nil
+}
+
+// runOne serves the reference (with the mutant around it, if named) on
+// loopback and runs the compiled suite against it as a live target.
+func runOne(suite string, m mutants.Mutant, timeout time.Duration) result {
+	r := result{mutant: m}
+	opts := reference.Options{FaultTimer: 100 * time.Millisecond}
+	srv := reference.New(opts)
+	var handler http.Handler = srv
+	if m.Name != "" {
+		h, err := mutants.Wrap(m.Name, srv, opts)
+		if err != nil {
+			r.err = err
+			return r
+		}
+		handler = h
+	}
+	ts := httptest.NewServer(handler)
+	defer ts.Close()
+
+	dir, err := os.MkdirTemp("", "mutant-*")
+	if err != nil {
+		r.err = err
+		return r
+	}
+	defer os.RemoveAll(dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, suite, "-ginkgo.json-report="+filepath.Join(dir, "ginkgo.json"), "-ginkgo.no-color")
+	cmd.Dir = filepath.Dir(suite)
+	cmd.Env = append(cleanEnv(), "CONFORMANCE_REPORTS="+dir, "CONFORMANCE_TIMEOUT="+timeout.String())
+	for k, v := range srv.Settings(ts.URL) {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	out, runErr := cmd.CombinedOutput()
+	failed, suiteErr, err := failures(filepath.Join(dir, "ginkgo.json"))
+	if err != nil {
+		r.err = fmt.Errorf("%v; suite output:\n%s", err, tail(out))
+		return r
+	}
+	if suiteErr != "" {
+		r.err = fmt.Errorf("the run itself failed (%s)", suiteErr)
+		return r
+	}
+	if runErr == nil && len(failed) > 0 {
+		r.err = fmt.Errorf("specs failed but the suite exited 0")
+		return r
+	}
+	r.failed = failed
+	for _, id := range m.Kills {
+		if !slices.Contains(failed, id) {
+			r.missed = append(r.missed, id)
+		}
+	}
+	return r
+}
+
+// failures reads Ginkgo's JSON report: the condition ids of failed specs, and
+// the first failure outside any spec (a preflight, say).
+func failures(path string) ([]string, string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("no report: %w", err)
+	}
+	var reports []types.Report
+	if err := json.Unmarshal(b, &reports); err != nil {
+		return nil, "", fmt.Errorf("report: %w", err)
+	}
+	known := map[string]bool{}
+	for _, c := range catalogue.All() {
+		known[c.ID] = true
+	}
+	set := map[string]bool{}
+	suiteErr := ""
+	for _, rep := range reports {
+		for _, sr := range rep.SpecReports {
+			if !sr.State.Is(types.SpecStateFailureStates) {
+				continue
+			}
+			if sr.LeafNodeType != types.NodeTypeIt {
+				if suiteErr == "" {
+					suiteErr = strings.SplitN(sr.Failure.Message, "\n", 2)[0]
+				}
+				continue
+			}
+			for _, l := range sr.Labels() {
+				if known[l] {
+					set[l] = true
+				}
+			}
+		}
+	}
+	out := make([]string, 0, len(set))
+	for id := range set {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out, suiteErr, nil
+}
+
+// cleanEnv drops any CONFORMANCE_ setting of the caller's: each run names its own target.
+func cleanEnv() []string {
+	return slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "CONFORMANCE_") })
+}
+
+func tail(b []byte) string {
+	if len(b) > 3000 {
+		b = b[len(b)-3000:]
+	}
+	return string(b)
+}

@@ -1,0 +1,190 @@
+// Package selftest tests the suite itself: that its specs and the condition
+// catalogue agree, and that it passes a conforming target reached over the
+// network exactly as a live staging would be.
+package selftest
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/callcases/conformance/catalogue"
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+var bin string // compiled suite and reference, built once
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "selftest-*")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	bin = dir
+	for _, build := range [][]string{
+		{"test", "-c", "-o", filepath.Join(dir, "conformance.test"), "../suites/conformance"},
+		{"build", "-o", filepath.Join(dir, "reference"), "../cmd/reference"},
+	} {
+		if out, err := exec.Command("go", build...).CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "go %s: %v\n%s", strings.Join(build, " "), err, out)
+			os.Exit(1)
+		}
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// suiteEnv is the environment without the caller's suite settings.
+func suiteEnv(extra ...string) []string {
+	env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "CONFORMANCE_") })
+	return append(env, extra...)
+}
+
+func TestCatalogueAndSpecsAgree(t *testing.T) {
+	dir := t.TempDir()
+	report := filepath.Join(dir, "dry.json")
+	cmd := exec.Command(filepath.Join(bin, "conformance.test"), "-ginkgo.dry-run", "-ginkgo.json-report="+report)
+	cmd.Env = suiteEnv("CONFORMANCE_REPORTS="+dir, "CONFORMANCE_FORMATS=json")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("dry run: %v\n%s", err, out)
+	}
+	specs := readSpecs(t, report)
+	known := map[string]catalogue.Condition{}
+	for _, c := range catalogue.All() {
+		known[c.ID] = c
+	}
+	covered := map[string]int{}
+	for _, s := range specs {
+		var ids []string
+		for _, l := range s.Labels() {
+			if _, ok := known[l]; ok {
+				ids = append(ids, l)
+			}
+		}
+		if len(ids) != 1 {
+			t.Errorf("spec %q has condition labels %v: every spec belongs to exactly one catalogue row", s.FullText(), ids)
+			continue
+		}
+		c := known[ids[0]]
+		covered[c.ID]++
+		for _, want := range []string{fmt.Sprintf("code:%d", c.Code), "area:" + c.Area, "format:json"} {
+			if !slices.Contains(s.Labels(), want) {
+				t.Errorf("spec %s lacks label %s", c.ID, want)
+			}
+		}
+		if c.Mutating != slices.Contains(s.Labels(), "mutating") {
+			t.Errorf("spec %s: label mutating is %v, the catalogue says %v", c.ID, !c.Mutating, c.Mutating)
+		}
+	}
+	for _, c := range catalogue.All() {
+		if covered[c.ID] != 1 {
+			t.Errorf("catalogue row %s has %d specs for format json, want 1", c.ID, covered[c.ID])
+		}
+	}
+}
+
+func readSpecs(t *testing.T, path string) []types.SpecReport {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reports []types.Report
+	if err := json.Unmarshal(b, &reports); err != nil {
+		t.Fatal(err)
+	}
+	var specs []types.SpecReport
+	for _, r := range reports {
+		for _, s := range r.SpecReports {
+			if s.LeafNodeType == types.NodeTypeIt {
+				specs = append(specs, s)
+			}
+		}
+	}
+	return specs
+}
+
+// startReference runs cmd/reference as its own process on a free port and
+// returns the settings it prints.
+func startReference(t *testing.T, args ...string) []string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, filepath.Join(bin, "reference"), append([]string{"-addr", "127.0.0.1:0"}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	var settings []string
+	lines := bufio.NewScanner(stdout)
+	// The settings come first, then a "# serving on" comment once it listens.
+	for lines.Scan() {
+		line, ok := strings.CutPrefix(lines.Text(), "export ")
+		if !ok {
+			break
+		}
+		settings = append(settings, strings.Trim(line, `'`))
+	}
+	if len(settings) == 0 {
+		t.Fatal("the reference printed no settings")
+	}
+	go func() {
+		for lines.Scan() {
+		}
+	}()
+	return settings
+}
+
+func TestSuitePassesTheReferenceAsALiveTarget(t *testing.T) {
+	settings := startReference(t, "-fault-timer", "100ms")
+	dir := t.TempDir()
+	cmd := exec.Command(filepath.Join(bin, "conformance.test"), "-ginkgo.no-color")
+	cmd.Env = suiteEnv(append(settings, "CONFORMANCE_REPORTS="+dir)...)
+	cmd.WaitDelay = time.Minute
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the suite failed the reference: %v\n%s", err, out)
+	}
+	var junit struct {
+		Cases []struct {
+			Name string `xml:"name,attr"`
+		} `xml:"testsuite>testcase"`
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := xml.Unmarshal(b, &junit); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range catalogue.All() {
+		if !slices.ContainsFunc(junit.Cases, func(tc struct {
+			Name string `xml:"name,attr"`
+		}) bool {
+			return strings.Contains(tc.Name, c.ID+":")
+		}) {
+			t.Errorf("junit.xml names no test case for %s", c.ID)
+		}
+	}
+	summary, err := os.ReadFile(filepath.Join(dir, "summary.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(summary), "PASS") || strings.Contains(string(summary), "| not provoked |") {
+		t.Errorf("summary should pass every condition against a fully configured reference:\n%s", summary)
+	}
+}
