@@ -33,6 +33,16 @@ func stateless(f func(t *target, w http.ResponseWriter, c *call) bool) func() fu
 	return func() func(*target, http.ResponseWriter, *call) bool { return f }
 }
 
+// onRead edits the conforming server's 200 answers on a route.
+func onRead(route string, edit func(rec *httptest.ResponseRecorder)) func() func(*target, http.ResponseWriter, *call) bool {
+	return on(route, func(_ *target, _ *call, rec *httptest.ResponseRecorder) *httptest.ResponseRecorder {
+		if rec.Code == http.StatusOK {
+			edit(rec)
+		}
+		return rec
+	})
+}
+
 // on answers a route with the conforming answer edited by edit, which
 // returns the answer to send instead (or the same one).
 func on(route string, edit func(t *target, c *call, rec *httptest.ResponseRecorder) *httptest.ResponseRecorder) func() func(*target, http.ResponseWriter, *call) bool {
@@ -122,9 +132,8 @@ func setJSON(rec *httptest.ResponseRecorder, key string, value any) {
 var catalogue = []Mutant{
 	// Successes.
 	{Name: "read-drops-phone-numbers", Breaks: "a read returns the case without the phone numbers it was created with", Kills: []string{"S200-get"},
-		build: on("GET /callcases/{uuid}", func(_ *target, _ *call, rec *httptest.ResponseRecorder) *httptest.ResponseRecorder {
+		build: onRead("GET /callcases/{uuid}", func(rec *httptest.ResponseRecorder) {
 			setJSON(rec, "phoneNumbers", map[string]any{"phoneNumber": []any{}})
-			return rec
 		})},
 	{Name: "update-not-applied", Breaks: "PUT answers 200 but changes nothing", Kills: []string{"S200-update"},
 		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
@@ -668,18 +677,15 @@ var catalogue = []Mutant{
 
 	// The contract's shapes.
 	{Name: "forbidden-field", Breaks: "a case read carries a member the schema forbids", Kills: []string{"S200-get"},
-		build: on("GET /callcases/{uuid}", func(_ *target, _ *call, rec *httptest.ResponseRecorder) *httptest.ResponseRecorder {
+		build: onRead("GET /callcases/{uuid}", func(rec *httptest.ResponseRecorder) {
 			setJSON(rec, "internalNotes", "dialer shard 3")
-			return rec
 		})},
 	{Name: "missing-required-field", Breaks: "a case read lacks lastModified", Kills: []string{"S200-get"},
-		build: on("GET /callcases/{uuid}", func(_ *target, _ *call, rec *httptest.ResponseRecorder) *httptest.ResponseRecorder {
+		build: onRead("GET /callcases/{uuid}", func(rec *httptest.ResponseRecorder) {
 			editJSON(rec, func(m map[string]any) { delete(m, "lastModified") })
-			return rec
 		})},
 	{Name: "priority-as-string", Breaks: "priority is written as a string", Kills: []string{"S200-get"},
-		build: on("GET /callcases/{uuid}", func(_ *target, _ *call, rec *httptest.ResponseRecorder) *httptest.ResponseRecorder {
+		build: onRead("GET /callcases/{uuid}", func(rec *httptest.ResponseRecorder) {
 			editJSON(rec, func(m map[string]any) { m["priority"] = fmt.Sprint(m["priority"]) })
-			return rec
 		})},
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/client"
@@ -124,9 +125,19 @@ func firstLine(s string) string {
 	return s
 }
 
-// Write writes junit.xml, report.json and summary.md into dir, scrubbed of
-// secrets, and prints the summary table to console.
-func Write(dir string, r types.Report, secrets []string, console io.Writer) error {
+// Run says what a report is about, beyond Ginkgo's own report.
+type Run struct {
+	Dir     string   // where the reports go
+	Target  string   // the API base URL tested ("" when the run never got that far)
+	RunID   string   // the id carried by everything the run created
+	Config  []string // the configuration echoed, NAME=value, secrets already redacted
+	Secrets []string // strings no file may contain
+}
+
+// Write writes junit.xml, report.json and summary.md into run.Dir, scrubbed
+// of secrets, and prints the summary table to console.
+func Write(run Run, r types.Report, console io.Writer) error {
+	dir, secrets := run.Dir, run.Secrets
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -139,7 +150,7 @@ func Write(dir string, r types.Report, secrets []string, console io.Writer) erro
 		return err
 	}
 	s := Summarise(r)
-	md := Markdown(s, r)
+	md := Markdown(s, r, run)
 	if err := os.WriteFile(filepath.Join(dir, "summary.md"), []byte(md), 0o644); err != nil {
 		return err
 	}
@@ -148,7 +159,7 @@ func Write(dir string, r types.Report, secrets []string, console io.Writer) erro
 			return err
 		}
 	}
-	_, err := io.WriteString(console, "\n"+client.Redact(md, secrets...))
+	_, err := io.WriteString(console, "\n"+md)
 	return err
 }
 
@@ -164,10 +175,14 @@ func scrub(path string, secrets []string) error {
 	return os.WriteFile(path, []byte(clean), 0o644)
 }
 
-// Markdown renders the summary: the verdict, the counts, a row per condition.
-func Markdown(s Summary, r types.Report) string {
+// Markdown renders the summary: the verdict, the counts, a row per
+// condition, and the configuration the run used.
+func Markdown(s Summary, r types.Report, run Run) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Conformance summary: %s\n\n", s.Verdict())
+	if run.Target != "" {
+		fmt.Fprintf(&b, "Target %s, run %s, started %s.\n\n", run.Target, run.RunID, r.StartTime.UTC().Format(time.RFC3339))
+	}
 	fmt.Fprintf(&b, "%d passed, %d failed, %d errors, %d not provoked, %d not selected (%s, %s)\n\n",
 		s.Counts[Passed], s.Counts[Failed], s.Counts[Error], s.Counts[NotProvoked], s.Counts[NotSelected],
 		r.SuiteDescription, r.RunTime.Round(1e6))
@@ -181,7 +196,10 @@ func Markdown(s Summary, r types.Report) string {
 	for _, row := range s.Rows {
 		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s |\n", row.Condition.ID, row.Condition.Code, row.Format, row.Outcome, cell(row.Reason))
 	}
-	return b.String()
+	if len(run.Config) > 0 {
+		b.WriteString("\nConfiguration:\n\n```\n" + strings.Join(run.Config, "\n") + "\n```\n")
+	}
+	return client.Redact(b.String(), run.Secrets...)
 }
 
 func cell(s string) string {

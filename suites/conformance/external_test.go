@@ -34,7 +34,7 @@ var _ = Describe("cases by external id", func() {
 					uuid := newUUID()
 					deleteLater(a, uuid)
 					x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.external(env.Config.Project),
-						JSON: map[string]any{"uuid": uuid, "id": foreign, "title": newTitle("external id used in another project")},
+						JSON:    map[string]any{"uuid": uuid, "id": foreign, "title": newTitle("external id used in another project")},
 						Purpose: "an external id of another project is free in this one"})
 					Expect(x).To(HaveResult(http.StatusCreated), "external id %q exists in another project only", foreign)
 				}

@@ -65,12 +65,17 @@ var _ = SynchronizedAfterSuite(func() {}, func(ctx SpecContext) {
 	session.Close()
 })
 
+// ReportAfterSuite runs on process 1 with every process's specs.
 var _ = ReportAfterSuite("conformance reports", func(r Report) {
-	dir := config.DefaultReports
+	run := report.Run{Dir: config.DefaultReports, Secrets: matchers.Secrets()}
 	if cfg, err := config.Load(os.LookupEnv); err == nil {
-		dir = cfg.Reports
+		run.Dir = cfg.Reports
 	}
-	if err := report.Write(dir, r, matchers.Secrets(), os.Stdout); err != nil {
+	if session != nil {
+		cfg := session.Shared.Config
+		run.Target, run.RunID, run.Config = cfg.Target, session.Shared.RunID, cfg.Lines()
+	}
+	if err := report.Write(run, r, os.Stdout); err != nil {
 		Fail(matchers.RunErrorPrefix + "writing reports: " + err.Error())
 	}
 })
