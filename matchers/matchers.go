@@ -10,6 +10,7 @@ import (
 
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/contract"
+	"github.com/callcases/conformance/report"
 	"github.com/onsi/gomega/gcustom"
 	"github.com/onsi/gomega/types"
 )
@@ -17,7 +18,7 @@ import (
 // RunErrorPrefix starts every failure that is the run's own (the target
 // unreachable, a timeout, setup that could not make its data), so that reports
 // keep those apart from verdicts on the API.
-const RunErrorPrefix = "run error: "
+const RunErrorPrefix = report.RunErrorPrefix
 
 var (
 	mu      sync.RWMutex
