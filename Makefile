@@ -4,7 +4,7 @@ GO       ?= go
 LINT_DIR := tools/lint
 REDOCLY  := $(LINT_DIR)/node_modules/.bin/redocly
 
-.PHONY: test conformance unit race vet fmt-check lint-contract suite-binary mutants
+.PHONY: test conformance unit race vet fmt-check lint-contract suite-binary mutants bench report-screenshot
 
 test: fmt-check vet lint-contract race mutants
 
@@ -46,3 +46,17 @@ suite-binary:
 MUTANT_PARALLEL ?= 4
 mutants: suite-binary
 	$(GO) run ./cmd/mutants -suite bin/conformance.test -parallel $(MUTANT_PARALLEL)
+
+# Time to verdict, as "bench: NAME VALUE UNIT" lines: compile time, one run of
+# bin/conformance.test against the embedded reference, one through
+# cmd/latencyproxy (BENCH_DELAY a round trip) in front of cmd/reference, and
+# the Go benchmarks of contract and reference.
+BENCH_PROCS      ?= 2
+BENCH_SLOW_PROCS ?= 8
+BENCH_DELAY      ?= 50ms
+bench:
+	$(GO) run ./cmd/bench -procs $(BENCH_PROCS) -slow-procs $(BENCH_SLOW_PROCS) -delay $(BENCH_DELAY)
+
+# A picture of the last run's report, to check its look (needs Chromium: apt-get install -y chromium).
+report-screenshot:
+	tools/screenshot.sh $(CONFORMANCE_REPORTS)/conformance.html

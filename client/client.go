@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -182,14 +183,15 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 	x.Proto = resp.Proto
 	x.Body, err = io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBody+1))
 	if err != nil {
-		x.Err = fmt.Errorf("the target broke off its answer after %d bytes of body: %w", len(x.Body), describeTransport(err, c.opts.Timeout))
+		x.Err = describeBodyError(err, len(x.Body), resp.ContentLength, c.opts.Timeout)
 		return x
 	}
 	if int64(len(x.Body)) > c.opts.MaxBody {
 		x.Body = x.Body[:c.opts.MaxBody]
-		x.Err = fmt.Errorf("the target sent a body over the suite's cap of %d bytes; the rest was not read", c.opts.MaxBody)
+		x.Err = fmt.Errorf("the target sent a body over the suite's cap of %d bytes (%s); the rest was not read", c.opts.MaxBody, declared(resp.ContentLength))
 		return x
 	}
+	defer observeExchange(time.Now(), c.opts.Contract != nil) // counters for make bench (stats.go)
 	if c.opts.Contract != nil {
 		var verr error
 		if r.OffContract {
@@ -218,22 +220,60 @@ func encode(r Request) ([]byte, string, error) {
 	return nil, "", nil
 }
 
+// describeTransport says, in the user's terms, what went wrong before an
+// answer's header arrived: the timeout, an interrupt, TLS trust, a target
+// nobody answers at, or a connection the target broke.
 func describeTransport(err error, timeout time.Duration) error {
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
 		err = urlErr.Err
 	}
 	switch {
-	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		return fmt.Errorf("the target did not answer within the suite's timeout of %s (CONFORMANCE_TIMEOUT): %w", timeout, err)
 	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("the run was interrupted: %w", err)
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		return fmt.Errorf("the target did not answer within the suite's timeout of %s (CONFORMANCE_TIMEOUT): %w", timeout, err)
 	}
 	var certErr *tls.CertificateVerificationError
 	if errors.As(err, &certErr) {
-		return fmt.Errorf("the target's TLS certificate is not trusted (set CONFORMANCE_CA_BUNDLE, or CONFORMANCE_INSECURE=true to skip verification): %w", err)
+		return fmt.Errorf("the target's TLS certificate is not trusted (set CONFORMANCE_CA_BUNDLE to a PEM file of its CA, or CONFORMANCE_INSECURE=true to skip verification): %w", err)
 	}
-	return fmt.Errorf("the target could not be reached or broke the connection: %w", err)
+	var recordErr tls.RecordHeaderError
+	if errors.As(err, &recordErr) {
+		return fmt.Errorf("the target does not speak TLS (is CONFORMANCE_TARGET https:// where it should be http://?): %w", err)
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return fmt.Errorf("the target's host name %q does not resolve (check CONFORMANCE_TARGET): %w", dnsErr.Name, err)
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return fmt.Errorf("nothing answers at the target's address (check CONFORMANCE_TARGET, and that the target is up): %w", err)
+	}
+	return fmt.Errorf("the target broke the connection before answering: %w", err)
+}
+
+// describeBodyError says what went wrong after the header arrived, while
+// the body was read.
+func describeBodyError(err error, got int, length int64, timeout time.Duration) error {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		err = urlErr.Err
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("the run was interrupted while the body was read: %w", err)
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		return fmt.Errorf("the target did not finish its answer within the suite's timeout of %s (CONFORMANCE_TIMEOUT); %d bytes of body arrived (%s): %w", timeout, got, declared(length), err)
+	}
+	return fmt.Errorf("the target broke the connection mid-body, after %d bytes (%s): %w", got, declared(length), err)
+}
+
+func declared(length int64) string {
+	if length < 0 {
+		return "no Content-Length"
+	}
+	return fmt.Sprintf("Content-Length %d", length)
 }
 
 func isTimeout(err error) bool {

@@ -82,32 +82,43 @@ func (c *Contract) ValidateRequest(req *http.Request, body []byte) error {
 	if err != nil {
 		return Violations{err.Error()}
 	}
-	if err := openapi3filter.ValidateRequest(req.Context(), input); err != nil {
-		return Violations(flatten("request", err))
-	}
-	return nil
+	return orNil(c.checkRequest(input))
 }
 
-// ValidateExchange checks the request and the response.
+// ValidateExchange checks the request and the response; the request is
+// routed once for both.
 func (c *Contract) ValidateExchange(req *http.Request, reqBody []byte, status int, header http.Header, respBody []byte) error {
-	var v Violations
-	var reqErr Violations
-	if errors.As(c.ValidateRequest(req, reqBody), &reqErr) {
-		v = append(v, reqErr...)
+	input, err := c.requestInput(req, reqBody)
+	if err != nil {
+		return orNil(append(Violations{err.Error()}, c.checkResponse(nil, status, header, respBody)...))
 	}
-	var respErr Violations
-	if errors.As(c.ValidateResponse(req, reqBody, status, header, respBody), &respErr) {
-		v = append(v, respErr...)
-	}
+	return orNil(append(c.checkRequest(input), c.checkResponse(input, status, header, respBody)...))
+}
+
+// ValidateResponse checks a response alone: use it for requests that break
+// the contract on purpose, whose answers must still keep it.
+func (c *Contract) ValidateResponse(req *http.Request, reqBody []byte, status int, header http.Header, respBody []byte) error {
+	input, _ := c.requestInput(req, reqBody) // nil off the contract's map
+	return orNil(c.checkResponse(input, status, header, respBody))
+}
+
+func orNil(v Violations) error {
 	if len(v) == 0 {
 		return nil
 	}
 	return v
 }
 
-// ValidateResponse checks a response alone: use it for requests that break
-// the contract on purpose, whose answers must still keep it.
-func (c *Contract) ValidateResponse(req *http.Request, reqBody []byte, status int, header http.Header, respBody []byte) error {
+func (c *Contract) checkRequest(input *openapi3filter.RequestValidationInput) Violations {
+	if err := openapi3filter.ValidateRequest(input.Request.Context(), input); err != nil {
+		return flatten("request", err)
+	}
+	return nil
+}
+
+// checkResponse holds a response to the table and, when the request was
+// routed (input is not nil), to the operation's documented responses.
+func (c *Contract) checkResponse(input *openapi3filter.RequestValidationInput, status int, header http.Header, respBody []byte) Violations {
 	var v Violations
 	row, documented := c.table.Lookup(status)
 	if !documented {
@@ -116,7 +127,7 @@ func (c *Contract) ValidateResponse(req *http.Request, reqBody []byte, status in
 	if status == http.StatusNoContent && len(respBody) > 0 {
 		v = append(v, fmt.Sprintf("a 204 answer has a body (%d bytes)", len(respBody)))
 	}
-	if input, err := c.requestInput(req, reqBody); err == nil {
+	if input != nil {
 		out := &openapi3filter.ResponseValidationInput{
 			RequestValidationInput: input,
 			Status:                 status,
@@ -124,7 +135,7 @@ func (c *Contract) ValidateResponse(req *http.Request, reqBody []byte, status in
 			Options:                input.Options,
 		}
 		out.SetBodyBytes(respBody)
-		if err := openapi3filter.ValidateResponse(req.Context(), out); err != nil {
+		if err := openapi3filter.ValidateResponse(input.Request.Context(), out); err != nil {
 			v = append(v, flatten("response", err)...)
 		}
 	} else if documented && status != http.StatusNoContent {
@@ -133,9 +144,6 @@ func (c *Contract) ValidateResponse(req *http.Request, reqBody []byte, status in
 	}
 	if documented {
 		v = append(v, c.checkStatusBody(row, respBody)...)
-	}
-	if len(v) == 0 {
-		return nil
 	}
 	return v
 }
@@ -190,7 +198,9 @@ func (c *Contract) checkStatusBody(row Result, body []byte) []string {
 		Text    *string `json:"text"`
 		Message *string `json:"message"`
 	}
-	if len(body) == 0 || json.Unmarshal(body, &sb) != nil || sb.Code == nil {
+	// Only an object naming a code can be a status body; a list page need not be decoded again.
+	if !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) || !bytes.Contains(body, []byte(`"code"`)) ||
+		json.Unmarshal(body, &sb) != nil || sb.Code == nil {
 		return nil // not a status body; the schema decides whether one was due
 	}
 	var v []string

@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -33,14 +32,16 @@ const EnvMutant = "CONFORMANCE_MUTANT"
 
 // Shared is what the first process hands every other: enough to rebuild the Env.
 type Shared struct {
-	Config config.Config `json:"config"`
-	RunID  string        `json:"runID"`
+	Config  config.Config `json:"config"`
+	RunID   string        `json:"runID"`
+	Started time.Time     `json:"started"` // the suite's clock; the final sweep looks from a margin before it
 }
 
 // Env is one process's view of the target.
 type Env struct {
 	Config   config.Config
 	RunID    string
+	Started  time.Time
 	Contract *contract.Contract
 	API      *client.Client // the full-rights user
 	ReadOnly *client.Client // the read-only user; nil when not configured
@@ -82,7 +83,7 @@ func Start(ctx context.Context, lookup func(string) (string, bool)) (*Session, *
 			return nil, nil, fmt.Errorf("the embedded reference server's settings: %w", err)
 		}
 	}
-	s.Shared = Shared{Config: cfg, RunID: newRunID()}
+	s.Shared = Shared{Config: cfg, RunID: newRunID(), Started: time.Now()}
 	env, err := NewEnv(s.Shared)
 	if err != nil {
 		s.Close()
@@ -135,7 +136,7 @@ func NewEnv(shared Shared) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	env := &Env{Config: cfg, RunID: shared.RunID, Contract: c, Log: &client.Log{}}
+	env := &Env{Config: cfg, RunID: shared.RunID, Started: shared.Started, Contract: c, Log: &client.Log{}}
 	opts := client.Options{Record: env.Log.Add,
 		Base: cfg.Target, Contract: c, Timeout: cfg.Timeout, CAPEM: caPEM, Insecure: cfg.Insecure,
 		User: client.Credentials{Username: cfg.Username, Password: cfg.Password},
@@ -174,17 +175,32 @@ func newRunID() string {
 }
 
 // errs collects preflight problems so that a user fixes them all in one go.
-type errs []error
+type errs struct {
+	list []error
+	// unreachable: the target as a whole failed (no answer, not the API), so
+	// that checking the other fixtures would only repeat the same failure.
+	unreachable bool
+}
 
-func (e *errs) add(format string, args ...any) { *e = append(*e, fmt.Errorf(format, args...)) }
+func (e *errs) add(format string, args ...any) { e.list = append(e.list, fmt.Errorf(format, args...)) }
 
+func (e *errs) addUnreachable(format string, args ...any) {
+	e.add(format, args...)
+	e.unreachable = true
+}
+
+// err puts the first problem on the first line, which is what a summary
+// shows, and lists every problem below when there are several.
 func (e errs) err() error {
-	if len(e) == 0 {
+	switch len(e.list) {
+	case 0:
 		return nil
+	case 1:
+		return fmt.Errorf("preflight: %w", e.list[0])
 	}
-	lines := make([]string, len(e))
-	for i, err := range e {
+	lines := make([]string, len(e.list))
+	for i, err := range e.list {
 		lines[i] = "  - " + err.Error()
 	}
-	return errors.New("preflight: the target is not what the configuration says:\n" + strings.Join(lines, "\n"))
+	return fmt.Errorf("preflight: %v (and %d more problems; all of them:)\n%s", e.list[0], len(e.list)-1, strings.Join(lines, "\n"))
 }

@@ -2,9 +2,11 @@ package harness
 
 import (
 	"context"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/config"
@@ -35,15 +37,21 @@ func (e *Env) Preflight(ctx context.Context) error {
 		var p Project
 		switch {
 		case x.Err != nil:
-			problems.add("%s: %v", config.EnvTarget, x.Err)
+			problems.addUnreachable("%s: reading project %q: %v", config.EnvTarget, uuid, x.Err)
+		case isRedirect(x.Status):
+			problems.addUnreachable("%s: reading project %q answered a redirect (%d to %q); the suite does not follow redirects, and the API has none: set %s to the URL the API is served at",
+				config.EnvTarget, uuid, x.Status, x.Header.Get("Location"), config.EnvTarget)
 		case x.Status == http.StatusUnauthorized:
 			problems.add("%s: the target rejects these credentials (401)", credentialSetting(c, e))
 		case x.Status == http.StatusNotFound:
 			problems.add("%s: the target has no project %q (404)", setting, uuid)
 		case x.Status != http.StatusOK:
-			problems.add("%s: reading project %q answered %d, want 200", setting, uuid, x.Status)
+			problems.add("%s: reading project %q answered %d, want 200: %s", setting, uuid, x.Status, clip(x.Body))
+		case !isJSON(x.Header.Get("Content-Type")):
+			problems.addUnreachable("%s: reading project %q answered 200 with Content-Type %q, not JSON; is %s the API's base URL? The body begins: %s",
+				config.EnvTarget, uuid, x.Header.Get("Content-Type"), config.EnvTarget, clip(x.Body))
 		case x.Decode(&p) != nil:
-			problems.add("%s: project %q is not a project resource: %s", setting, uuid, clip(x.Body))
+			problems.add("%s: project %q: the answer is not a project resource: %v; the body begins: %s", setting, uuid, x.Decode(&p), clip(x.Body))
 		default:
 			return p, true
 		}
@@ -57,7 +65,7 @@ func (e *Env) Preflight(ctx context.Context) error {
 		if p.State != "stopped" {
 			problems.add("%s: project %q is %q; the suite runs only against a stopped project, so that nothing dials", config.EnvProject, p.UUID, p.State)
 		}
-	} else if len(problems) > 0 && problems[0] != nil && isUnreachable(problems) {
+	} else if problems.unreachable {
 		return problems.err() // nothing else can be checked
 	}
 	if e.Config.AutoProject != "" {
@@ -127,16 +135,15 @@ func credentialSetting(c *client.Client, e *Env) string {
 	return config.EnvUsername + "/" + config.EnvPassword
 }
 
-func isUnreachable(p errs) bool {
-	for _, err := range p {
-		if err == nil {
-			continue
-		}
-		if s := err.Error(); len(s) > len(config.EnvTarget) && s[:len(config.EnvTarget)] == config.EnvTarget {
-			return true
-		}
-	}
-	return false
+// isRedirect: the client does not follow redirects, and no 3xx but 300
+// (several cases share an external id) is a code of the API.
+func isRedirect(status int) bool {
+	return status >= 300 && status < 400 && status != http.StatusMultipleChoices
+}
+
+func isJSON(contentType string) bool {
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mediaType == "application/json" || strings.HasSuffix(mediaType, "+json"))
 }
 
 type unexpected struct{ x *client.Exchange }

@@ -1,7 +1,8 @@
 // Package report turns Ginkgo's report into what people and CI read:
-// junit.xml, Ginkgo's report.json and summary.md, a row per condition and
-// format that says passed, failed, error (of the run, not the API) or not
-// provoked, and why. Secrets are scrubbed from every file written.
+// junit.xml, Ginkgo's report.json, summary.md, conformance.html (the code
+// table as a matrix, one self-contained page) and result.json (its facts for
+// machines): a row per condition and format that says passed, failed, error
+// (of the run, not the API) or not provoked, and why. Secrets are scrubbed from every file written.
 package report
 
 import (
@@ -15,7 +16,7 @@ import (
 	"time"
 
 	"github.com/callcases/conformance/catalogue"
-	"github.com/callcases/conformance/client"
+	"github.com/callcases/conformance/config"
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 )
@@ -38,6 +39,7 @@ type Row struct {
 	Format    string
 	Outcome   string
 	Reason    string // the failure or skip message's first line
+	Detail    string // the whole failure message: the rules broken and the exchanges
 }
 
 // Summary is a run's rows and counts.
@@ -60,48 +62,104 @@ func (s Summary) Verdict() string {
 	return "PASS"
 }
 
-// Summarise classifies every spec of the report by its condition label.
+// Summarise classifies every spec of the report by its condition label. Every
+// catalogue condition gets a row in every format the run reported, so that a
+// condition no spec ran for shows as not selected instead of vanishing.
 func Summarise(r types.Report) Summary {
 	s := Summary{Counts: map[string]int{}}
-	known := map[string]catalogue.Condition{}
-	for _, c := range catalogue.All() {
-		known[c.ID] = c
-	}
 	for _, sr := range r.SpecReports {
 		if sr.LeafNodeType != types.NodeTypeIt {
 			if sr.State.Is(types.SpecStateFailureStates) {
-				s.SuiteErrors = append(s.SuiteErrors, fmt.Sprintf("%s: %s", sr.LeafNodeType, firstLine(sr.Failure.Message)))
+				s.SuiteErrors = append(s.SuiteErrors, fmt.Sprintf("%s: %s", sr.LeafNodeType, reason(sr.Failure.Message)))
 			}
 			continue
 		}
-		row := Row{Format: "?"}
-		for _, l := range sr.Labels() {
-			if c, ok := known[l]; ok {
-				row.Condition = c
-			}
-			if f, ok := strings.CutPrefix(l, "format:"); ok {
-				row.Format = f
+		s.Rows = append(s.Rows, RowOf(sr))
+	}
+	formats := []string{}
+	have := map[string]bool{}
+	for _, row := range s.Rows {
+		have[row.Condition.ID+" "+row.Format] = true
+		if !slices.Contains(formats, row.Format) {
+			formats = append(formats, row.Format)
+		}
+	}
+	if len(formats) == 0 {
+		formats = []string{config.DefaultFormat}
+	}
+	for _, c := range catalogue.All() {
+		for _, f := range formats {
+			if !have[c.ID+" "+f] {
+				s.Rows = append(s.Rows, Row{Condition: c, Format: f, Outcome: NotSelected, Reason: "no spec ran for it"})
 			}
 		}
-		if row.Condition.ID == "" {
-			row.Condition = catalogue.Condition{ID: sr.FullText()}
-		}
-		row.Outcome, row.Reason = outcome(sr)
+	}
+	for _, row := range s.Rows {
 		s.Counts[row.Outcome]++
-		s.Rows = append(s.Rows, row)
 	}
 	order := map[string]int{}
 	for i, c := range catalogue.All() {
 		order[c.ID] = i
 	}
+	rank := func(id string) int {
+		if i, ok := order[id]; ok {
+			return i
+		}
+		return len(order) // specs without a catalogue row come last
+	}
 	slices.SortStableFunc(s.Rows, func(a, b Row) int {
-		return cmp.Or(cmp.Compare(order[a.Condition.ID], order[b.Condition.ID]), strings.Compare(a.Format, b.Format))
+		return cmp.Or(cmp.Compare(rank(a.Condition.ID), rank(b.Condition.ID)),
+			strings.Compare(a.Condition.ID, b.Condition.ID), strings.Compare(a.Format, b.Format))
 	})
 	return s
 }
 
+// RowOf classifies one finished spec: its condition (from its labels), its
+// format and its outcome. A spec without a catalogue label is named by its text.
+func RowOf(sr types.SpecReport) Row {
+	row := Row{Format: "?"}
+	for _, l := range sr.Labels() {
+		if c, ok := conditionByID(l); ok {
+			row.Condition = c
+		}
+		if f, ok := strings.CutPrefix(l, "format:"); ok {
+			row.Format = f
+		}
+	}
+	if row.Condition.ID == "" {
+		row.Condition = catalogue.Condition{ID: sr.FullText()}
+	}
+	row.Outcome, row.Reason = outcome(sr)
+	if row.Outcome == Failed || row.Outcome == Error {
+		row.Detail = detail(sr)
+	}
+	return row
+}
+
+func conditionByID(id string) (catalogue.Condition, bool) {
+	i := slices.IndexFunc(catalogue.All(), func(c catalogue.Condition) bool { return c.ID == id })
+	if i < 0 {
+		return catalogue.Condition{}, false
+	}
+	return catalogue.All()[i], true
+}
+
+// detail is the failure message as the spec reported it, then any failure
+// after it (an AfterEach, a DeferCleanup), each with where it happened.
+func detail(sr types.SpecReport) string {
+	var b strings.Builder
+	b.WriteString(strings.TrimRight(sr.Failure.Message, "\n"))
+	if loc := sr.Failure.Location; loc.FileName != "" {
+		fmt.Fprintf(&b, "\n\n(at %s:%d)", filepath.Base(loc.FileName), loc.LineNumber)
+	}
+	for _, f := range sr.AdditionalFailures {
+		fmt.Fprintf(&b, "\n\nthen, in %s: %s", f.Failure.FailureNodeType, strings.TrimRight(f.Failure.Message, "\n"))
+	}
+	return b.String()
+}
+
 func outcome(sr types.SpecReport) (string, string) {
-	msg := firstLine(sr.Failure.Message)
+	msg := reason(sr.Failure.Message)
 	switch {
 	case sr.State == types.SpecStatePassed:
 		return Passed, ""
@@ -117,12 +175,23 @@ func outcome(sr types.SpecReport) (string, string) {
 	return Failed, msg
 }
 
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
+// reason is a failure message cut to a line: its first line, joined with the
+// next ones while a line ends in a colon (a heading of what follows), so that
+// "setup could not create a case:" still says why.
+func reason(msg string) string {
+	lines := strings.Split(strings.TrimSpace(msg), "\n")
+	var parts []string
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			break
+		}
+		parts = append(parts, l)
+		if !strings.HasSuffix(l, ":") || len(parts) == 4 {
+			break
+		}
 	}
-	return s
+	return strings.TrimSuffix(strings.Join(parts, " "), ":")
 }
 
 // Run says what a report is about, beyond Ginkgo's own report.
@@ -134,8 +203,9 @@ type Run struct {
 	Secrets []string // strings no file may contain
 }
 
-// Write writes junit.xml, report.json and summary.md into run.Dir, scrubbed
-// of secrets, and prints the summary table to console.
+// Write writes junit.xml, report.json, summary.md, conformance.html and
+// result.json into run.Dir, scrubbed of secrets, and prints the summary table
+// to console.
 func Write(run Run, r types.Report, console io.Writer) error {
 	dir, secrets := run.Dir, run.Secrets
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -154,12 +224,27 @@ func Write(run Run, r types.Report, console io.Writer) error {
 	if err := os.WriteFile(filepath.Join(dir, "summary.md"), []byte(md), 0o644); err != nil {
 		return err
 	}
+	facts := NewFacts(s, r, run)
+	page, err := HTML(facts)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "conformance.html"), page, 0o644); err != nil {
+		return err
+	}
+	result, err := ResultJSON(facts)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "result.json"), result, 0o644); err != nil {
+		return err
+	}
 	for _, f := range []string{junit, jsonReport} {
 		if err := scrub(f, secrets); err != nil {
 			return err
 		}
 	}
-	_, err := io.WriteString(console, "\n"+md)
+	_, err = io.WriteString(console, "\n"+md)
 	return err
 }
 
@@ -168,7 +253,7 @@ func scrub(path string, secrets []string) error {
 	if err != nil {
 		return err
 	}
-	clean := client.Redact(string(b), secrets...)
+	clean := redactAll(string(b), secrets)
 	if clean == string(b) {
 		return nil
 	}
@@ -199,13 +284,13 @@ func Markdown(s Summary, r types.Report, run Run) string {
 	if len(run.Config) > 0 {
 		b.WriteString("\nConfiguration:\n\n```\n" + strings.Join(run.Config, "\n") + "\n```\n")
 	}
-	return client.Redact(b.String(), run.Secrets...)
+	return redactAll(b.String(), run.Secrets)
 }
 
 func cell(s string) string {
 	s = strings.ReplaceAll(s, "|", "\\|")
-	if len(s) > 160 {
-		s = s[:160] + "…"
+	if r := []rune(s); len(r) > 160 {
+		s = string(r[:160]) + "…"
 	}
 	return s
 }

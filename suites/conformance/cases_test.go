@@ -54,7 +54,7 @@ var _ = Describe("cases by uuid", func() {
 					x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, id), Purpose: "find the case to clean up"})
 					var c CallCase
 					if x.Status == http.StatusOK && x.Decode(&c) == nil {
-						deleteNow(ctx, a, c.UUID)
+						_ = deleteNow(ctx, a, c.UUID)
 					}
 				})
 				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project),
@@ -138,10 +138,14 @@ var _ = Describe("cases by uuid", func() {
 	}
 })
 
-// deleteNow removes a case during cleanup, reporting what it could not remove.
-func deleteNow(ctx SpecContext, a api, uuid string) {
+// deleteNow removes a case during cleanup, reporting what it could not
+// remove; it says whether the target answered as it should (200, or 404 for
+// a case that was never made).
+func deleteNow(ctx SpecContext, a api, uuid string) bool {
 	x := env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.caseByUUID(uuid), Purpose: "clean up"})
 	if x.Err != nil || (x.Status != http.StatusOK && x.Status != http.StatusNotFound) {
 		reportLeftover("case", uuid, x)
+		return false
 	}
+	return true
 }

@@ -2,6 +2,7 @@ package conformance_test
 
 import (
 	"net/http"
+	"sync"
 
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/config"
@@ -43,8 +44,15 @@ var _ = Describe("integration faults", func() {
 				uuid := newUUID()
 				deleteLater(a, uuid)
 				fault(ctx, harness.Integration, harness.FaultTimeout)
-				for _, r := range integrationCalls(a, uuid) {
-					x := env.API.Do(ctx, r)
+				// The calls wait out the server's timer together, not one after another.
+				calls := integrationCalls(a, uuid)
+				answers := make([]*client.Exchange, len(calls))
+				var wg sync.WaitGroup
+				for i, r := range calls {
+					wg.Go(func() { answers[i] = env.API.Do(ctx, r) })
+				}
+				wg.Wait()
+				for _, x := range answers {
 					// A target that hangs instead of answering 504 fails this condition: it is the behaviour under test, not a run error.
 					Expect(x.Err).NotTo(HaveOccurred(), "the target must answer 504 before the suite's timeout (%s)", env.Config.Timeout)
 					Expect(x).To(HaveResult(http.StatusGatewayTimeout))

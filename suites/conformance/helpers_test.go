@@ -1,6 +1,7 @@
 package conformance_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/config"
+	"github.com/callcases/conformance/harness"
 	"github.com/callcases/conformance/matchers"
 	. "github.com/callcases/conformance/matchers"
 	. "github.com/onsi/ginkgo/v2"
@@ -73,17 +75,17 @@ var sequence atomic.Int64
 // The suite chooses uuids itself (SPEC 2a) so that it can clean up a case
 // even when the answer that created it was lost.
 func newUUID() string {
-	return fmt.Sprintf("cc%s%02d%06d", env.RunID, GinkgoParallelProcess(), sequence.Add(1))
+	return fmt.Sprintf("%s%02d%06d", env.UUIDPrefix(), GinkgoParallelProcess(), sequence.Add(1))
 }
 
 // newExternalID is an external id this run owns; it has a space in it, so
 // every path that carries it exercises percent-encoding.
 func newExternalID() string {
-	return fmt.Sprintf("conformance %s-%02d-%06d", env.RunID, GinkgoParallelProcess(), sequence.Add(1))
+	return fmt.Sprintf("%s%02d-%06d", env.ExternalIDPrefix(), GinkgoParallelProcess(), sequence.Add(1))
 }
 
 func newTitle(what string) string {
-	return fmt.Sprintf("conformance run %s: %s", env.RunID, what)
+	return env.TitlePrefix() + what
 }
 
 // api builds requests for one format.
@@ -103,15 +105,19 @@ func (a api) operators(p string) string { return a.project(p) + "/operators/" }
 func projectQuery(p string) url.Values { return url.Values{"project": {p}} }
 
 // setup fails the spec as an error of the run, not a verdict, when an
-// exchange the spec needs as groundwork did not give the expected result.
-func setup(x *client.Exchange, m interface {
-	Match(any) (bool, error)
-	FailureMessage(any) string
-}, what string) {
+// exchange the spec needs as groundwork could not be made or did not answer
+// the code it needs. An answer with the right code that breaks the contract
+// (a 201 without Location, say) is left to the AfterEach check, so it counts
+// as the API's failure, which it is.
+func setup(x *client.Exchange, code int, what string) {
 	GinkgoHelper()
-	if ok, err := m.Match(x); err != nil || !ok {
-		Fail(matchers.RunErrorPrefix + "setup could not " + what + ":\n" + m.FailureMessage(x))
+	if x.Err == nil && x.Status == code {
+		return
 	}
+	m := HaveResult(code)
+	_, _ = m.Match(x)
+	x.Asserted = false // its contract violations, if any, are not yet reported
+	Fail(matchers.RunErrorPrefix + "setup could not " + what + ":\n" + m.FailureMessage(x))
 }
 
 // CallCase is the case resource as the suite reads it.
@@ -162,16 +168,43 @@ func instant(s string) time.Time {
 // deleteLater removes a case this spec made (or may have made) when the spec
 // ends, whatever its outcome. Registered before the create is sent.
 func deleteLater(a api, uuid string) {
-	DeferCleanup(func(ctx SpecContext) { deleteNow(ctx, a, uuid) })
+	DeferCleanup(func(ctx SpecContext) { _ = deleteNow(ctx, a, uuid) })
 }
 
+// reportLeftover judges a cleanup request that did not answer as it should:
+// it reads the target back, and records what is really left (a case the
+// target never created is not), so that the run can say exactly what it left
+// behind: in this spec's output, and in the summary (see ReportAfterSuite).
 func reportLeftover(kind, id string, x *client.Exchange) {
-	reason := fmt.Sprintf("answered %d", x.Status)
-	if x.Err != nil {
-		reason = x.Err.Error()
+	// Its own context: cleanup may run after the spec's context was cancelled by an interrupt.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*env.Config.Timeout)
+	defer cancel()
+	var l *harness.Leftover
+	switch kind {
+	case "case":
+		l = env.CaseLeftover(ctx, id, x)
+	case "operator membership":
+		l = env.MembershipLeftover(ctx, env.Config.Project, env.Config.Operator, x)
+	default:
+		reason := fmt.Sprintf("answered %d", x.Status)
+		if x.Err != nil {
+			reason = x.Err.Error()
+		}
+		l = &harness.Leftover{Kind: kind, ID: id, Reason: reason}
 	}
-	AddReportEntry("leftover", fmt.Sprintf("%s %s could not be removed: %s", kind, id, reason))
-	fmt.Fprintf(GinkgoWriter, "LEFTOVER: %s %s could not be removed: %s\n", kind, id, client.Redact(reason, matchers.Secrets()...))
+	if l == nil {
+		fmt.Fprintf(GinkgoWriter, "cleanup of %s %s answered %d, but it is gone\n", kind, id, x.Status)
+		return
+	}
+	recordLeftover(*l)
+}
+
+// recordLeftover puts what the run could not remove into the report, from
+// which ReportAfterSuite collects every process's into the summary.
+func recordLeftover(l harness.Leftover) {
+	l.Reason = client.Redact(l.Reason, matchers.Secrets()...)
+	AddReportEntry(harness.LeftoverEntry, l)
+	fmt.Fprintf(GinkgoWriter, "LEFTOVER: %s\n", l)
 }
 
 // newCase creates a case in the main project through POST /callcases/?project=,
@@ -185,7 +218,7 @@ func newCase(ctx SpecContext, a api, fields map[string]any) string {
 	uuid := body["uuid"].(string)
 	deleteLater(a, uuid)
 	x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project), JSON: body, Purpose: "create a case to work on"})
-	setup(x, HaveResult(http.StatusCreated), "create a case")
+	setup(x, http.StatusCreated, "create a case")
 	return uuid
 }
 
@@ -196,7 +229,7 @@ func newExternalCase(ctx SpecContext, a api, id string) string {
 	deleteLater(a, uuid)
 	x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.external(env.Config.Project),
 		JSON: map[string]any{"uuid": uuid, "id": id, "title": newTitle("case with an external id")}, Purpose: "create a case with an external id"})
-	setup(x, HaveResult(http.StatusCreated), "create a case with an external id")
+	setup(x, http.StatusCreated, "create a case with an external id")
 	return uuid
 }
 

@@ -44,7 +44,7 @@ var _ = Describe("operators", func() {
 			condition("E409-operator-assigned", format, func(ctx SpecContext) {
 				need(config.Operator)
 				unassignLater(a)
-				setup(assign(ctx, env.API, a, env.Config.Project, env.Config.Operator), HaveResult(http.StatusCreated), "assign the operator")
+				setup(assign(ctx, env.API, a, env.Config.Project, env.Config.Operator), http.StatusCreated, "assign the operator")
 				Expect(assign(ctx, env.API, a, env.Config.Project, env.Config.Operator)).To(HaveResult(http.StatusConflict))
 			})
 

@@ -1,0 +1,439 @@
+// Command bench measures the suite's time to verdict and prints one line per
+// figure, "bench: NAME VALUE UNIT":
+//
+//   - the compile time of the suite binary (bin/conformance.test);
+//   - one whole run of that binary against the embedded reference: wall
+//     time, Ginkgo's run time, exchanges, time spent validating them against
+//     the contract and its share of the run, peak memory, CPU time;
+//   - one whole run through cmd/latencyproxy, which adds a delay to every
+//     round trip, in front of cmd/reference served as a separate process,
+//     with more parallel processes; and what the Serial specs cost in it;
+//   - the Go benchmarks of the hot paths (contract validation, code table,
+//     reference handlers), unless -go-bench=false.
+//
+// Run it from the module root: go run ./cmd/bench (make bench).
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/callcases/conformance/client"
+	"github.com/callcases/conformance/harness"
+)
+
+const suiteBinary = "bin/conformance.test"
+
+type options struct {
+	procs, slowProcs int
+	delay            time.Duration
+	goBench          bool
+	benchTime        string
+	keep             bool
+}
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("bench: ")
+	var o options
+	flag.IntVar(&o.procs, "procs", runtime.NumCPU(), "parallel processes for the run against the embedded reference")
+	flag.IntVar(&o.slowProcs, "slow-procs", 8, "parallel processes for the run through the latency proxy")
+	flag.DurationVar(&o.delay, "delay", 50*time.Millisecond, "latency the proxy adds to every round trip")
+	flag.BoolVar(&o.goBench, "go-bench", true, "also run the Go benchmarks of contract and reference")
+	flag.StringVar(&o.benchTime, "benchtime", "200ms", "-benchtime for the Go benchmarks")
+	flag.BoolVar(&o.keep, "keep", false, "keep the work folder (reports, outputs, proxy log) and print its path")
+	flag.Parse()
+	if err := run(context.Background(), o); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(ctx context.Context, o options) error {
+	work, err := os.MkdirTemp("", "conformance-bench-")
+	if err != nil {
+		return err
+	}
+	if o.keep {
+		defer fmt.Printf("# work folder %s\n", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
+	goCmd := goCommand()
+
+	start := time.Now()
+	if err := runQuiet(ctx, goCmd, "test", "-c", "-o", suiteBinary, "./suites/conformance"); err != nil {
+		return fmt.Errorf("compiling the suite: %w", err)
+	}
+	emit("compile_time", seconds(time.Since(start)), "s")
+
+	ginkgo, err := output(ctx, goCmd, "tool", "-n", "ginkgo")
+	if err != nil {
+		return fmt.Errorf("finding the ginkgo command: %w", err)
+	}
+	ginkgo = strings.TrimSpace(ginkgo)
+
+	// The run against the embedded reference: no target configured.
+	embedded, err := runSuite(ctx, ginkgo, filepath.Join(work, "embedded"), o.procs, nil)
+	if err != nil {
+		return err
+	}
+	emit("procs", strconv.Itoa(o.procs), "processes")
+	emit("run_wall", seconds(embedded.wall), "s")
+	emit("run_suite", seconds(embedded.report.RunTime), "s")
+	emit("specs", strconv.Itoa(embedded.report.specs), "specs")
+	emit("cpu_time", seconds(embedded.cpu), "s")
+	emit("peak_rss", fmt.Sprintf("%.1f", float64(embedded.maxRSS)/1024), "MiB")
+	if embedded.stats.Exchanges == 0 {
+		emit("exchanges", "n/a", "exchanges")
+		emit("validation_time", "n/a", "s")
+		emit("validation_share", "n/a", "%")
+	} else {
+		emit("exchanges", strconv.FormatInt(embedded.stats.Exchanges, 10), "exchanges")
+		emit("validation_time", seconds(embedded.stats.Validation), "s")
+		emit("validation_share", fmt.Sprintf("%.1f", 100*embedded.stats.Validation.Seconds()/embedded.report.RunTime.Seconds()), "%")
+		emit("validation_per_exchange", fmt.Sprintf("%.0f", float64(embedded.stats.Validation.Microseconds())/float64(embedded.stats.Exchanges)), "µs")
+	}
+	emit("serial_specs", strconv.Itoa(embedded.report.serial), "specs")
+	emit("serial_time", seconds(embedded.report.serialTime), "s")
+
+	if err := slowRun(ctx, goCmd, ginkgo, filepath.Join(work, "slow"), o); err != nil {
+		return err
+	}
+	if o.goBench {
+		return goBenchmarks(ctx, goCmd, o.benchTime)
+	}
+	return nil
+}
+
+// slowRun serves cmd/reference as its own process, puts cmd/latencyproxy in
+// front of it, and runs the suite through the proxy.
+func slowRun(ctx context.Context, goCmd, ginkgo, dir string, o options) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	// Built, not go run: the processes signalled at the end are the servers themselves.
+	refBin, proxyBin := filepath.Join(dir, "reference"), filepath.Join(dir, "latencyproxy")
+	if err := runQuiet(ctx, goCmd, "build", "-o", refBin, "./cmd/reference"); err != nil {
+		return err
+	}
+	if err := runQuiet(ctx, goCmd, "build", "-o", proxyBin, "./cmd/latencyproxy"); err != nil {
+		return err
+	}
+	// The fault timer the embedded reference uses, so that both runs wait alike for 504.
+	ref, err := startServer(ctx, refBin, "# serving on ", "-addr", "127.0.0.1:0", "-fault-timer", harness.EmbeddedFaultTimer.String())
+	if err != nil {
+		return fmt.Errorf("starting the reference: %w", err)
+	}
+	defer ref.stop()
+	settings, root, err := readSettings(ref.head)
+	if err != nil {
+		return fmt.Errorf("the reference's settings: %w", err)
+	}
+	proxyLog := filepath.Join(dir, "requests.log")
+	proxy, err := startServer(ctx, proxyBin, "# proxying on ", "-target", root, "-delay", o.delay.String(), "-log", proxyLog)
+	if err != nil {
+		return fmt.Errorf("starting the latency proxy: %w", err)
+	}
+	stopped := false
+	defer func() {
+		if !stopped {
+			proxy.stop()
+		}
+	}()
+	line, _ := proxy.head.ReadString('\n')
+	proxyRoot := strings.Fields(strings.TrimPrefix(line, "# proxying on "))[0]
+	for _, name := range []string{"CONFORMANCE_TARGET", "CONFORMANCE_FAULTS_URL"} {
+		settings[name] = strings.Replace(settings[name], root, proxyRoot, 1)
+	}
+
+	slow, err := runSuite(ctx, ginkgo, dir, o.slowProcs, settings)
+	if err != nil {
+		return err
+	}
+	stopped = true
+	connections := "n/a"
+	if m := regexp.MustCompile(`(?m)^# connections (\d+)$`).FindStringSubmatch(proxy.stop()); m != nil {
+		connections = m[1]
+	}
+	arrivals, err := readArrivals(proxyLog)
+	if err != nil {
+		return err
+	}
+	emit("slow_delay", strconv.FormatInt(o.delay.Milliseconds(), 10), "ms")
+	emit("slow_procs", strconv.Itoa(o.slowProcs), "processes")
+	emit("slow_run_wall", seconds(slow.wall), "s")
+	emit("slow_run_suite", seconds(slow.report.RunTime), "s")
+	emit("slow_round_trips", strconv.Itoa(len(arrivals)), "round trips")
+	emit("slow_connections", connections, "connections")
+	serialTrips := 0
+	for _, t := range arrivals {
+		if slices.ContainsFunc(slow.report.serialWindows, func(w [2]time.Time) bool { return !t.Before(w[0]) && !t.After(w[1]) }) {
+			serialTrips++
+		}
+	}
+	emit("slow_serial_time", seconds(slow.report.serialTime), "s")
+	emit("slow_serial_round_trips", strconv.Itoa(serialTrips), "round trips")
+	return nil
+}
+
+type suiteRun struct {
+	wall, cpu time.Duration
+	maxRSS    int64 // KiB: the largest single process of the run (Linux wait4 semantics)
+	stats     client.Stats
+	report    reportFigures
+}
+
+// runSuite runs the compiled suite with Ginkgo's parallel runner, settings
+// being the whole suite configuration (nil: the embedded reference). It
+// fails, showing the output's tail, when the suite does.
+func runSuite(ctx context.Context, ginkgo, dir string, procs int, settings map[string]string) (suiteRun, error) {
+	var r suiteRun
+	reports, stats := filepath.Join(dir, "reports"), filepath.Join(dir, "stats")
+	for _, d := range []string{reports, stats} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return r, err
+		}
+	}
+	cmd := exec.CommandContext(ctx, ginkgo, "-p", "--procs="+strconv.Itoa(procs), "--no-color", suiteBinary)
+	cmd.Env = suiteEnv(settings, reports, stats)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	r.wall = time.Since(start)
+	_ = os.WriteFile(filepath.Join(dir, "output.txt"), out.Bytes(), 0o644)
+	if err != nil {
+		return r, fmt.Errorf("the suite failed (%v); its output ends:\n%s", err, tail(out.String(), 40))
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.maxRSS = ru.Maxrss
+	}
+	r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	if r.stats, _, err = client.ReadStats(stats); err != nil {
+		return r, err
+	}
+	r.report, err = readReport(filepath.Join(reports, "report.json"))
+	return r, err
+}
+
+// suiteEnv is this process's environment without any suite setting (a
+// CONFORMANCE_TARGET exported in the shell must not redirect the bench), plus
+// the given ones.
+func suiteEnv(settings map[string]string, reports, stats string) []string {
+	env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "CONFORMANCE_") })
+	for k, v := range settings {
+		env = append(env, k+"="+v)
+	}
+	return append(env, "CONFORMANCE_REPORTS="+reports, client.EnvStats+"="+stats)
+}
+
+// reportFigures are read from Ginkgo's report.json.
+type reportFigures struct {
+	RunTime       time.Duration
+	specs, serial int
+	serialTime    time.Duration
+	serialWindows [][2]time.Time
+}
+
+func readReport(path string) (reportFigures, error) {
+	var f reportFigures
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return f, err
+	}
+	var suites []struct {
+		RunTime     time.Duration
+		SpecReports []struct {
+			LeafNodeType       string
+			IsSerial           bool
+			State              string
+			StartTime, EndTime time.Time
+			RunTime            time.Duration
+		}
+	}
+	if err := json.Unmarshal(b, &suites); err != nil || len(suites) != 1 {
+		return f, fmt.Errorf("%s: not one suite's report (%v)", path, err)
+	}
+	f.RunTime = suites[0].RunTime
+	for _, s := range suites[0].SpecReports {
+		if s.LeafNodeType != "It" || s.State != "passed" {
+			continue
+		}
+		f.specs++
+		if s.IsSerial {
+			f.serial++
+			f.serialTime += s.RunTime
+			f.serialWindows = append(f.serialWindows, [2]time.Time{s.StartTime, s.EndTime})
+		}
+	}
+	return f, nil
+}
+
+// server is a child process that announces itself on stdout.
+type server struct {
+	cmd  *exec.Cmd
+	head *bufio.Reader // stdout up to and including the ready line
+	rest bytes.Buffer  // stdout after it, complete once stop returns
+	done chan struct{}
+}
+
+// startServer starts a server that announces itself on stdout with a line
+// beginning with ready.
+func startServer(ctx context.Context, bin, ready string, args ...string) (*server, error) {
+	s := &server{cmd: exec.CommandContext(ctx, bin, args...), done: make(chan struct{})}
+	stdout, err := s.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	s.cmd.Stderr = io.Discard
+	if err := s.cmd.Start(); err != nil {
+		return nil, err
+	}
+	var head bytes.Buffer
+	r := bufio.NewReader(stdout)
+	for {
+		line, err := r.ReadString('\n')
+		head.WriteString(line)
+		if strings.HasPrefix(line, ready) {
+			s.head = bufio.NewReader(&head)
+			go func() { _, _ = io.Copy(&s.rest, r); close(s.done) }()
+			return s, nil
+		}
+		if err != nil {
+			_ = s.cmd.Process.Kill()
+			_ = s.cmd.Wait()
+			return nil, fmt.Errorf("%s ended before it was ready: %v\n%s", filepath.Base(bin), err, head.String())
+		}
+	}
+}
+
+// stop ends the server with SIGTERM (SIGKILL after 5 s) and returns the rest of its stdout.
+func (s *server) stop() string {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done: // stdout closed: the process has ended
+	case <-time.After(5 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+	}
+	_ = s.cmd.Wait()
+	return s.rest.String()
+}
+
+var exportLine = regexp.MustCompile(`^export ([A-Z_]+)=(.*)$`)
+
+// readSettings parses cmd/reference's "export NAME=value" lines up to its
+// "# serving on ROOT" line.
+func readSettings(r *bufio.Reader) (map[string]string, string, error) {
+	settings := map[string]string{}
+	for {
+		line, err := r.ReadString('\n')
+		line = strings.TrimSuffix(line, "\n")
+		if root, ok := strings.CutPrefix(line, "# serving on "); ok {
+			return settings, strings.Fields(root)[0], nil
+		}
+		if m := exportLine.FindStringSubmatch(line); m != nil {
+			settings[m[1]] = shellUnquote(m[2])
+		}
+		if err != nil {
+			return nil, "", err
+		}
+	}
+}
+
+// shellUnquote undoes cmd/reference's quoting: a bare word, or single quotes.
+func shellUnquote(v string) string {
+	if len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'' {
+		return strings.ReplaceAll(v[1:len(v)-1], `'\''`, `'`)
+	}
+	return v
+}
+
+func readArrivals(path string) ([]time.Time, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []time.Time
+	for line := range strings.Lines(string(b)) {
+		ns, err := strconv.ParseInt(strings.Fields(line)[0], 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		out = append(out, time.Unix(0, ns))
+	}
+	return out, nil
+}
+
+var benchLine = regexp.MustCompile(`^Benchmark(\S+?)(-\d+)?\s+\d+\s+(\S+) ns/op(?:.*?\s(\d+) B/op\s+(\d+) allocs/op)?`)
+
+// goBenchmarks runs the Go benchmarks of the hot paths and prints ns/op (and
+// allocations) as bench lines.
+func goBenchmarks(ctx context.Context, goCmd, benchTime string) error {
+	for _, pkg := range []string{"./contract", "./reference"} {
+		out, err := output(ctx, goCmd, "test", "-run", "^$", "-bench", ".", "-benchmem", "-benchtime", benchTime, pkg)
+		if err != nil {
+			return fmt.Errorf("go test -bench %s: %w\n%s", pkg, err, tail(out, 20))
+		}
+		name := strings.TrimPrefix(pkg, "./")
+		for line := range strings.Lines(out) {
+			m := benchLine.FindStringSubmatch(line)
+			if m == nil {
+				continue
+			}
+			emit(name+"."+m[1], m[3], "ns/op")
+			if m[5] != "" {
+				emit(name+"."+m[1]+".allocs", m[5], "allocs/op")
+			}
+		}
+	}
+	return nil
+}
+
+func emit(name, value, unit string) { fmt.Printf("bench: %s %s %s\n", name, value, unit) }
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
+
+func goCommand() string {
+	if g := os.Getenv("GO"); g != "" {
+		return g
+	}
+	return "go"
+}
+
+func runQuiet(ctx context.Context, name string, args ...string) error {
+	out, err := output(ctx, name, args...)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, tail(out, 20))
+	}
+	return nil
+}
+
+func output(ctx context.Context, name string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.String(), err
+}
+
+func tail(s string, lines int) string {
+	all := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(all[max(0, len(all)-lines):], "\n")
+}

@@ -1,0 +1,139 @@
+// Command latencyproxy is a reverse proxy that holds every request for a
+// fixed delay before passing it on: the suite run through it shows what a
+// slow network does to the time to verdict, on loopback.
+//
+//	latencyproxy -target http://127.0.0.1:8080 -delay 50ms -addr 127.0.0.1:0
+//
+// It prints "# proxying on http://ADDR" on stdout once it accepts
+// connections, and on SIGINT or SIGTERM the number of requests it passed on
+// and of connections clients opened ("# round trips N", "# connections N").
+// With -log it writes one line per request, so that a bench can tell which
+// round trips fell in which spec.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("latencyproxy", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:0", "listen address; port 0 picks a free one")
+	target := fs.String("target", "", "the server to pass requests on to, e.g. http://127.0.0.1:8080")
+	delay := fs.Duration("delay", 50*time.Millisecond, "added to every round trip")
+	logPath := fs.String("log", "", "write one line per request to this file: arrival in Unix nanoseconds, method, path")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	backend, err := url.Parse(*target)
+	if err != nil || backend.Host == "" {
+		return fmt.Errorf("-target %q is not an absolute URL", *target)
+	}
+	p := newProxy(backend, *delay)
+	if *logPath != "" {
+		f, err := os.Create(*logPath)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		p.log = f
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "# proxying on http://%s to %s with %s a round trip\n", ln.Addr(), backend, *delay)
+
+	srv := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, ConnState: p.connState}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdown)
+	fmt.Fprintf(stdout, "# round trips %d\n# connections %d\n", p.roundTrips.Load(), p.connections.Load())
+	if err != nil {
+		return err
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// proxy delays, counts, then forwards. The delay is taken once per request,
+// before it is passed on: the whole round trip is what a client waits for.
+type proxy struct {
+	delay       time.Duration
+	roundTrips  atomic.Int64
+	connections atomic.Int64 // accepted from clients: far fewer than round trips when clients reuse them
+	forward     *httputil.ReverseProxy
+	logMu       sync.Mutex
+	log         io.Writer // nil for none
+}
+
+func newProxy(backend *url.URL, delay time.Duration) *proxy {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 64 // every parallel process keeps its connections to the backend warm
+	return &proxy{
+		delay: delay,
+		forward: &httputil.ReverseProxy{
+			Rewrite: func(r *httputil.ProxyRequest) {
+				r.SetURL(backend)
+				r.Out.Host = r.In.Host // the backend answers as if it were the proxy
+			},
+			Transport: transport,
+		},
+	}
+}
+
+func (p *proxy) connState(_ net.Conn, state http.ConnState) {
+	if state == http.StateNew {
+		p.connections.Add(1)
+	}
+}
+
+func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.roundTrips.Add(1)
+	if p.log != nil {
+		p.logMu.Lock()
+		fmt.Fprintf(p.log, "%d %s %s\n", time.Now().UnixNano(), r.Method, r.URL.EscapedPath())
+		p.logMu.Unlock()
+	}
+	if p.delay > 0 {
+		t := time.NewTimer(p.delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+	p.forward.ServeHTTP(w, r)
+}
