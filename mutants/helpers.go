@@ -12,7 +12,7 @@ func urlEscape(s string) string { return url.PathEscape(s) }
 
 // firstOfMultiple acts on the first of several cases sharing an external id
 // where the conforming server answers 300.
-func firstOfMultiple(route string, act func(t *target, c *call, uuid string) *httptest.ResponseRecorder) func() func(*target, http.ResponseWriter, *call) bool {
+func firstOfMultiple(route string, act func(t *target, c *call, uuid string) *httptest.ResponseRecorder) builder {
 	return stateless(func(t *target, w http.ResponseWriter, c *call) bool {
 		if !c.is(route) {
 			return false
@@ -31,7 +31,7 @@ func firstOfMultiple(route string, act func(t *target, c *call, uuid string) *ht
 }
 
 // createWith sends a create with another body where body returns one.
-func createWith(body func(c *call) []byte) func() func(*target, http.ResponseWriter, *call) bool {
+func createWith(body func(c *call) []byte) builder {
 	return stateless(func(t *target, w http.ResponseWriter, c *call) bool {
 		if !c.is("POST /callcases/") {
 			return false
@@ -45,10 +45,11 @@ func createWith(body func(c *call) []byte) func() func(*target, http.ResponseWri
 	})
 }
 
-// recodeWhen turns one code into another on a route for the calls when selects.
-func recodeWhen(route string, from, to int, when func(c *call) bool) func() func(*target, http.ResponseWriter, *call) bool {
+// recodeWhen turns one code into another on a route (any route when route
+// is "") for the calls when selects (all when it is nil).
+func recodeWhen(route string, from, to int, when func(c *call) bool) builder {
 	return stateless(func(t *target, w http.ResponseWriter, c *call) bool {
-		if !c.is(route) || !when(c) {
+		if (route != "" && !c.is(route)) || (when != nil && !when(c)) {
 			return false
 		}
 		rec := t.send(c, nil)
@@ -61,7 +62,7 @@ func recodeWhen(route string, from, to int, when func(c *call) bool) func() func
 }
 
 // badPageIsFirst answers a list with page=bad as page 1.
-func badPageIsFirst(bad string) func() func(*target, http.ResponseWriter, *call) bool {
+func badPageIsFirst(bad string) builder {
 	return stateless(func(t *target, w http.ResponseWriter, c *call) bool {
 		if !c.is("GET /callcases/") || c.URL.Query().Get("page") != bad {
 			return false
@@ -75,7 +76,7 @@ func badPageIsFirst(bad string) func() func(*target, http.ResponseWriter, *call)
 
 // pageSize re-pages lists to size items a page, reading the conforming
 // server's pages of 100 underneath.
-func pageSize(size int) func() func(*target, http.ResponseWriter, *call) bool {
+func pageSize(size int) builder {
 	return stateless(func(t *target, w http.ResponseWriter, c *call) bool {
 		if !c.is("GET /callcases/") {
 			return false

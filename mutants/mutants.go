@@ -22,19 +22,24 @@ type Mutant struct {
 	Name   string
 	Breaks string   // the rule it breaks, in one line
 	Kills  []string // the conditions whose specs must fail against it
-	// serve handles a call and reports whether it answered; a call it does
-	// not handle goes to the conforming server. build makes one per server,
-	// so that a mutant may keep state.
-	build func() func(t *target, w http.ResponseWriter, c *call) bool
+	// build makes the mutant's handler, one per server, so that a mutant
+	// may keep state.
+	build builder
 }
 
+// handler handles a call and reports whether it answered; a call it does not
+// handle goes to the conforming server.
+type handler func(t *target, w http.ResponseWriter, c *call) bool
+
+type builder func() handler
+
 // stateless adapts a handler that keeps no state.
-func stateless(f func(t *target, w http.ResponseWriter, c *call) bool) func() func(*target, http.ResponseWriter, *call) bool {
-	return func() func(*target, http.ResponseWriter, *call) bool { return f }
+func stateless(f handler) builder {
+	return func() handler { return f }
 }
 
 // onRead edits the conforming server's 200 answers on a route.
-func onRead(route string, edit func(rec *httptest.ResponseRecorder)) func() func(*target, http.ResponseWriter, *call) bool {
+func onRead(route string, edit func(rec *httptest.ResponseRecorder)) builder {
 	return on(route, func(_ *target, _ *call, rec *httptest.ResponseRecorder) *httptest.ResponseRecorder {
 		if rec.Code == http.StatusOK {
 			edit(rec)
@@ -45,7 +50,7 @@ func onRead(route string, edit func(rec *httptest.ResponseRecorder)) func() func
 
 // on answers a route with the conforming answer edited by edit, which
 // returns the answer to send instead (or the same one).
-func on(route string, edit func(t *target, c *call, rec *httptest.ResponseRecorder) *httptest.ResponseRecorder) func() func(*target, http.ResponseWriter, *call) bool {
+func on(route string, edit func(t *target, c *call, rec *httptest.ResponseRecorder) *httptest.ResponseRecorder) builder {
 	return stateless(func(t *target, w http.ResponseWriter, c *call) bool {
 		if !c.is(route) {
 			return false
@@ -55,25 +60,10 @@ func on(route string, edit func(t *target, c *call, rec *httptest.ResponseRecord
 	})
 }
 
-// recodeOn turns one code into another on one route (any route when route is "").
-func recodeOn(route string, from, to int) func() func(*target, http.ResponseWriter, *call) bool {
-	return stateless(func(t *target, w http.ResponseWriter, c *call) bool {
-		if route != "" && !c.is(route) {
-			return false
-		}
-		rec := t.send(c, nil)
-		if rec.Code == from {
-			rec = recode(rec, to)
-		}
-		replay(w, rec)
-		return true
-	})
-}
-
-// pretend answers a route with code without doing anything, when the
-// conforming server would have answered want.
-func pretend(route string, want, code int) func() func(*target, http.ResponseWriter, *call) bool {
-	return recodeOn(route, want, code)
+// recodeOn turns one code into another on one route (any route when route
+// is ""): the conforming server acts, the answer names the wrong code.
+func recodeOn(route string, from, to int) builder {
+	return recodeWhen(route, from, to, nil)
 }
 
 // Wrap returns the reference server with the named mutant around it.
@@ -115,7 +105,7 @@ func isReadOnly(t *target, c *call) bool {
 }
 
 // readOnlyMay lets the read-only user do what route does, as if it had full rights.
-func readOnlyMay(route string) func() func(*target, http.ResponseWriter, *call) bool {
+func readOnlyMay(route string) builder {
 	return stateless(func(t *target, w http.ResponseWriter, c *call) bool {
 		if !isReadOnly(t, c) || !c.is(route) {
 			return false
@@ -201,7 +191,7 @@ var catalogue = []Mutant{
 			return rec
 		})},
 	{Name: "location-names-another-case", Breaks: "Location names the case created before, not this one", Kills: []string{"S201-create"},
-		build: func() func(*target, http.ResponseWriter, *call) bool {
+		build: func() handler {
 			var mu sync.Mutex
 			previous := apiPrefix + "json/callcases/none"
 			return func(t *target, w http.ResponseWriter, c *call) bool {
@@ -547,9 +537,9 @@ var catalogue = []Mutant{
 
 	// 404.
 	{Name: "unknown-uuid-400", Breaks: "reading an unknown uuid answers 400", Kills: []string{"E404-get"}, build: recodeOn("GET /callcases/{uuid}", http.StatusNotFound, http.StatusBadRequest)},
-	{Name: "unknown-uuid-update-200", Breaks: "updating an unknown uuid answers 200", Kills: []string{"E404-put"}, build: pretend("PUT /callcases/", http.StatusNotFound, http.StatusOK)},
-	{Name: "delete-idempotent-200", Breaks: "deleting an unknown uuid answers 200", Kills: []string{"E404-delete"}, build: pretend("DELETE /callcases/{uuid}", http.StatusNotFound, http.StatusOK)},
-	{Name: "unknown-uuid-state-200", Breaks: "set-state of an unknown uuid answers 200", Kills: []string{"E404-state"}, build: pretend("POST /callcases/{uuid}/set-state", http.StatusNotFound, http.StatusOK)},
+	{Name: "unknown-uuid-update-200", Breaks: "updating an unknown uuid answers 200", Kills: []string{"E404-put"}, build: recodeOn("PUT /callcases/", http.StatusNotFound, http.StatusOK)},
+	{Name: "delete-idempotent-200", Breaks: "deleting an unknown uuid answers 200", Kills: []string{"E404-delete"}, build: recodeOn("DELETE /callcases/{uuid}", http.StatusNotFound, http.StatusOK)},
+	{Name: "unknown-uuid-state-200", Breaks: "set-state of an unknown uuid answers 200", Kills: []string{"E404-state"}, build: recodeOn("POST /callcases/{uuid}/set-state", http.StatusNotFound, http.StatusOK)},
 	{Name: "unknown-project-defaults", Breaks: "a create in an unknown project lands in the main project", Kills: []string{"E404-project-param"},
 		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
 			if !c.is("POST /callcases/") || !c.URL.Query().Has("project") || t.get(c, apiPrefix+"json/projects/"+urlEscape(c.URL.Query().Get("project"))).Code != http.StatusNotFound {
@@ -571,8 +561,8 @@ var catalogue = []Mutant{
 			replay(w, rec)
 			return true
 		})},
-	{Name: "calllist-unknown-project-200", Breaks: "a command to an unknown project answers 200", Kills: []string{"E404-calllist-project"}, build: pretend("POST /projects/{project}/calllist/", http.StatusNotFound, http.StatusOK)},
-	{Name: "unknown-operator-201", Breaks: "assigning an operator that does not exist answers 201", Kills: []string{"E404-operator"}, build: pretend("POST /projects/{project}/operators/", http.StatusNotFound, http.StatusCreated)},
+	{Name: "calllist-unknown-project-200", Breaks: "a command to an unknown project answers 200", Kills: []string{"E404-calllist-project"}, build: recodeOn("POST /projects/{project}/calllist/", http.StatusNotFound, http.StatusOK)},
+	{Name: "unknown-operator-201", Breaks: "assigning an operator that does not exist answers 201", Kills: []string{"E404-operator"}, build: recodeOn("POST /projects/{project}/operators/", http.StatusNotFound, http.StatusCreated)},
 	{Name: "wrong-message-404", Breaks: "404 says «Объект не найден» instead of the table's message", Kills: []string{"E404-get", "E404-delete", "S200-delete"},
 		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
 			rec := t.send(c, nil)
@@ -609,11 +599,11 @@ var catalogue = []Mutant{
 			replay(w, rec)
 			return true
 		})},
-	{Name: "reassign-201", Breaks: "assigning an operator already assigned answers 201", Kills: []string{"E409-operator-assigned"}, build: pretend("POST /projects/{project}/operators/", http.StatusConflict, http.StatusCreated)},
+	{Name: "reassign-201", Breaks: "assigning an operator already assigned answers 201", Kills: []string{"E409-operator-assigned"}, build: recodeOn("POST /projects/{project}/operators/", http.StatusConflict, http.StatusCreated)},
 
 	// 500, 501, 503, 504.
 	{Name: "completed-run-starts", Breaks: "start on a completed run answers 200", Kills: []string{"E500-start-completed"},
-		build: pretend("POST /projects/{project}/calllist/", http.StatusInternalServerError, http.StatusOK)},
+		build: recodeOn("POST /projects/{project}/calllist/", http.StatusInternalServerError, http.StatusOK)},
 	{Name: "dialer-down-503", Breaks: "503 where the dialer's 500 is due", Kills: []string{"E500-dialer-down"},
 		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
 			if !c.is("POST /projects/{project}/calllist/") || c.form().Get("cmd") == "start" {
