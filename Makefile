@@ -34,9 +34,10 @@ PROCS        ?= 4
 GINKGO_FLAGS ?=
 export CONFORMANCE_REPORTS ?= $(CURDIR)/reports
 
-# The suite: against CONFORMANCE_TARGET, or the embedded reference when it is unset.
+# The suite: against CONFORMANCE_TARGET, or the embedded reference when it is
+# unset; in parallel, with a line per condition as it finishes.
 conformance:
-	$(GO) tool ginkgo -p --procs=$(PROCS) $(GINKGO_FLAGS) ./suites/conformance
+	$(GO) run ./cmd/conformance -procs $(PROCS) -- $(GINKGO_FLAGS)
 
 # The suite compiled once; the kill matrix runs this binary against every mutant.
 suite-binary:

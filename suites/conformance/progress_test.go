@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/callcases/conformance/report"
@@ -15,29 +16,47 @@ import (
 //
 //	[12/56] passed       S200-get (json)
 //
-// Only in a serial run (go test, ginkgo without -p). In a parallel run Ginkgo
-// captures whatever a process prints and shows every spec that printed as a
-// full block, which would bury the run under 56 blocks; there Ginkgo's own
-// progress (a dot per spec, or a line per spec with -v) already does the job,
-// and the summary table still ends the run.
+// A serial run (go test, ginkgo without -p) prints it. In a parallel run
+// Ginkgo captures whatever a process prints and shows every spec that printed
+// as a full block, so there the processes append the line's facts to the
+// file CONFORMANCE_PROGRESS names, and cmd/conformance (make conformance)
+// prints them as they come.
 var progress struct {
 	sync.Mutex
 	total, done int
+}
+
+// progressFile is where parallel processes report; "" when nobody listens.
+var progressFile = os.Getenv("CONFORMANCE_PROGRESS")
+
+func appendProgress(fields ...string) {
+	f, err := os.OpenFile(progressFile, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return // progress is a courtesy: never a reason to fail the run
+	}
+	defer f.Close()
+	_, _ = f.WriteString(strings.Join(fields, "\t") + "\n") // one short write: lines of processes do not mix
 }
 
 var _ = ReportBeforeSuite(func(r Report) {
 	progress.Lock()
 	defer progress.Unlock()
 	progress.total = r.PreRunStats.SpecsThatWillRun
+	if progressFile != "" {
+		appendProgress("total", strconv.Itoa(progress.total))
+	}
 })
 
 var _ = ReportAfterEach(func(sr SpecReport) {
-	if suite, _ := GinkgoConfiguration(); suite.ParallelTotal > 1 {
-		return
-	}
 	row := report.RowOf(sr)
 	if row.Outcome == report.NotSelected {
 		return // filtered out, or never started because the suite's setup failed
+	}
+	if suite, _ := GinkgoConfiguration(); suite.ParallelTotal > 1 {
+		if progressFile != "" {
+			appendProgress(row.Outcome, row.Condition.ID, row.Format)
+		}
+		return
 	}
 	progress.Lock()
 	defer progress.Unlock()
