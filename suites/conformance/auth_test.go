@@ -44,10 +44,14 @@ var _ = Describe("authentication and rights", func() {
 				})
 
 				// forbidden asserts a read-only write was refused and that the
-				// same user's read of the same target still succeeds.
+				// same user's read of the same target still succeeds. The
+				// preflight does not probe writes (a probe would be this very
+				// condition), so a failure says which setting to doubt too.
 				forbidden := func(ctx SpecContext, x *client.Exchange) {
 					GinkgoHelper()
-					Expect(x).To(HaveResult(http.StatusForbidden))
+					Expect(x).To(HaveResult(http.StatusForbidden),
+						"the read-only user %q must be refused writes; if the target gives that user write rights, %s names the wrong user",
+						env.Config.ReadOnlyUsername, config.EnvReadOnlyUsername)
 					read := env.ReadOnly.Do(ctx, client.Request{Method: http.MethodGet, Path: a.project(env.Config.Project), Purpose: "the read-only user may read"})
 					Expect(read).To(BeRead())
 				}
