@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,8 +35,7 @@ type Options struct {
 	User     Credentials        // the default user
 	Timeout  time.Duration      // per exchange, body included
 	MaxBody  int64              // 0 means DefaultMaxBody
-	CAPEM    []byte             // extra trusted CAs for https targets
-	Insecure bool               // skip TLS verification (explicit opt-in)
+	TLS      *tls.Config        // for https targets; nil means the system's roots
 	Record   func(*Exchange)    // called with every finished exchange
 }
 
@@ -46,7 +44,6 @@ type Client struct {
 	opts Options
 	base *url.URL
 	http *http.Client
-	user *Credentials
 	auth func(*http.Request)
 }
 
@@ -62,19 +59,8 @@ func New(opts Options) (*Client, error) {
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = DefaultMaxBody
 	}
-	tlsConfig := &tls.Config{InsecureSkipVerify: opts.Insecure} //nolint:gosec // opt-in, off by default
-	if len(opts.CAPEM) > 0 {
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(opts.CAPEM) {
-			return nil, errors.New("client: the CA bundle holds no PEM certificate")
-		}
-		tlsConfig.RootCAs = pool
-	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.TLSClientConfig = tlsConfig
+	transport.TLSClientConfig = opts.TLS
 	transport.MaxIdleConnsPerHost = 16
 	transport.ResponseHeaderTimeout = opts.Timeout
 	c := &Client{
@@ -93,7 +79,6 @@ func New(opts Options) (*Client, error) {
 // As returns a client that sends the given credentials; it shares the connection pool.
 func (c *Client) As(user Credentials) *Client {
 	cp := *c
-	cp.user = &user
 	cp.auth = func(r *http.Request) { r.SetBasicAuth(user.Username, user.Password) }
 	return &cp
 }
@@ -102,7 +87,6 @@ func (c *Client) As(user Credentials) *Client {
 // (or none when it is empty): for malformed-credential conditions.
 func (c *Client) WithAuthorization(value string) *Client {
 	cp := *c
-	cp.user = nil
 	cp.auth = func(r *http.Request) {
 		if value != "" {
 			r.Header.Set("Authorization", value)

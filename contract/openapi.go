@@ -70,12 +70,6 @@ func Load(apiBase string) (*Contract, error) {
 // Document is the loaded contract (servers set to the target).
 func (c *Contract) Document() *openapi3.T { return c.doc }
 
-// Documented reports whether the contract has an operation for the request.
-func (c *Contract) Documented(req *http.Request) bool {
-	_, _, err := c.router.FindRoute(req)
-	return err == nil
-}
-
 // ValidateRequest checks a request the suite is about to send or has sent.
 func (c *Contract) ValidateRequest(req *http.Request, body []byte) error {
 	input, err := c.requestInput(req, body)

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"time"
 
@@ -124,13 +123,9 @@ func Attach(data []byte) (*Env, error) {
 // NewEnv builds the clients for a configuration.
 func NewEnv(shared Shared) (*Env, error) {
 	cfg := shared.Config
-	var caPEM []byte
-	if cfg.CABundle != "" {
-		pem, err := os.ReadFile(cfg.CABundle)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", config.EnvCABundle, err)
-		}
-		caPEM = pem
+	tlsConfig, err := cfg.TLSConfig()
+	if err != nil {
+		return nil, err
 	}
 	c, err := contract.Load(cfg.Target)
 	if err != nil {
@@ -138,7 +133,7 @@ func NewEnv(shared Shared) (*Env, error) {
 	}
 	env := &Env{Config: cfg, RunID: shared.RunID, Started: shared.Started, Contract: c, Log: &client.Log{}}
 	opts := client.Options{Record: env.Log.Add,
-		Base: cfg.Target, Contract: c, Timeout: cfg.Timeout, CAPEM: caPEM, Insecure: cfg.Insecure,
+		Base: cfg.Target, Contract: c, Timeout: cfg.Timeout, TLS: tlsConfig,
 		User: client.Credentials{Username: cfg.Username, Password: cfg.Password},
 	}
 	if env.API, err = client.New(opts); err != nil {
