@@ -1,0 +1,159 @@
+// Package conformance is the conformance suite: one spec per row of the
+// condition catalogue (catalogue/conditions.yaml), per format, against the
+// configured target or, when none is configured, the embedded reference.
+package conformance
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/callcases/conformance/client"
+	"github.com/callcases/conformance/config"
+	"github.com/callcases/conformance/harness"
+	"github.com/callcases/conformance/matchers"
+	"github.com/callcases/conformance/report"
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+var (
+	// formats decides the tree, so it is read when the tree is built; a bad
+	// configuration still stops the run in the BeforeSuite, before any request.
+	formats = func() []string {
+		if cfg, err := config.Load(os.LookupEnv); err == nil {
+			return cfg.Formats
+		}
+		return []string{config.DefaultFormat}
+	}()
+
+	env     *harness.Env     // this process's view of the target
+	session *harness.Session // process 1 only
+)
+
+var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
+	s, e, err := harness.Start(ctx, os.LookupEnv)
+	if err != nil {
+		Fail(matchers.RunErrorPrefix + err.Error())
+	}
+	session, env = s, e // process 1 keeps its Env: the contract is loaded once per process
+	matchers.Redact(e.Secrets()...)
+	fmt.Fprintf(GinkgoWriter, "run %s against %s\n", e.RunID, e.Config.Target)
+	for _, line := range e.Config.Lines() {
+		fmt.Fprintln(GinkgoWriter, "  "+line)
+	}
+	return s.Marshal()
+}, func(data []byte) {
+	if env != nil {
+		return // process 1 built it in Start
+	}
+	var err error
+	env, err = harness.Attach(data)
+	if err != nil {
+		Fail(matchers.RunErrorPrefix + err.Error())
+	}
+	matchers.Redact(env.Secrets()...)
+})
+
+// SynchronizedAfterSuite runs on process 1 once every process is done, also
+// after a failure or a first interrupt (SIGINT): it puts the fault hook back
+// and sweeps up what the specs' own cleanup (DeferCleanup, which an
+// interrupt runs too) missed.
+var _ = SynchronizedAfterSuite(func() {}, func(ctx SpecContext) {
+	defer session.Close()
+	if env == nil {
+		return // the run never reached the target
+	}
+	// Faults first: an integration fault left on would fail the sweep's requests.
+	if err := env.ResetFaults(ctx); err != nil {
+		Fail(matchers.RunErrorPrefix + "could not put the fault hook back to none: " + err.Error())
+	}
+	removed, left, err := env.Sweep(ctx)
+	for _, uuid := range removed {
+		AddReportEntry(harness.SweptEntry, uuid, ReportEntryVisibilityNever)
+	}
+	if len(removed) > 0 {
+		fmt.Fprintf(GinkgoWriter, "the final sweep removed %d case(s) of this run that the specs' cleanup missed: %s\n", len(removed), strings.Join(removed, ", "))
+	}
+	for _, l := range left {
+		recordLeftover(l)
+	}
+	if err != nil {
+		recordLeftover(harness.Leftover{Kind: "final sweep", ID: "of the fixture projects", Reason: "incomplete, so cases of this run may remain: " + err.Error()})
+	}
+})
+
+// ReportAfterSuite runs on process 1 with every process's specs.
+var _ = ReportAfterSuite("conformance reports", func(r Report) {
+	run := report.Run{Dir: config.DefaultReports, Secrets: matchers.Secrets()}
+	if cfg, err := config.Load(os.LookupEnv); err == nil {
+		run.Dir = cfg.Reports
+	} else if dir, ok := os.LookupEnv(config.EnvReports); ok && dir != "" {
+		run.Dir = dir // a configuration error is reported where the user asked for reports
+	}
+	if session != nil {
+		cfg := session.Shared.Config
+		run.Target, run.RunID, run.Config = cfg.Target, session.Shared.RunID, cfg.Lines()
+	}
+	left := leftovers(r)
+	// Each thing left behind is a run error of its own in the reports.
+	for _, l := range left {
+		r.SpecReports = append(r.SpecReports, SpecReport{
+			LeafNodeType: types.NodeTypeAfterSuite, LeafNodeText: "cleanup", State: types.SpecStateFailed,
+			Failure: types.Failure{Message: "left on the target: " + client.Redact(l.String(), matchers.Secrets()...)},
+		})
+	}
+	if err := report.Write(run, r, os.Stdout); err != nil {
+		Fail(matchers.RunErrorPrefix + "writing reports: " + err.Error())
+	}
+	if len(left) == 0 {
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nLEFT ON THE TARGET by run %s: the suite could not remove these; remove them by hand:\n", run.RunID)
+	for _, l := range left {
+		fmt.Fprintf(&b, "  - %s\n", l)
+	}
+	fmt.Fprint(os.Stdout, client.Redact(b.String(), matchers.Secrets()...))
+	// A run whose specs failed exits non-zero already; one that passed must not
+	// exit 0 when it left data behind.
+	if !slices.ContainsFunc(r.SpecReports, func(sr SpecReport) bool {
+		return sr.LeafNodeType == types.NodeTypeIt && sr.State.Is(types.SpecStateFailureStates)
+	}) {
+		Fail(matchers.RunErrorPrefix + fmt.Sprintf("the run left %d thing(s) on the target; see the list above and summary.md", len(left)))
+	}
+})
+
+// leftovers collects what every process recorded as left behind, once each,
+// without the cases the final sweep removed after all.
+func leftovers(r Report) []harness.Leftover {
+	var order []string
+	byKey := map[string]harness.Leftover{}
+	swept := map[string]bool{}
+	for _, sr := range r.SpecReports {
+		for _, e := range sr.ReportEntries {
+			switch e.Name {
+			case harness.SweptEntry:
+				swept["case "+e.Value.String()] = true
+			case harness.LeftoverEntry:
+				l, ok := e.Value.GetRawValue().(harness.Leftover)
+				if !ok && json.Unmarshal([]byte(e.Value.AsJSON), &l) != nil {
+					l = harness.Leftover{Kind: "unrecognised leftover entry", Reason: e.Value.String()}
+				}
+				if _, seen := byKey[l.Key()]; !seen {
+					order = append(order, l.Key())
+				}
+				byKey[l.Key()] = l // the later judgement (the sweep's) wins
+			}
+		}
+	}
+	var out []harness.Leftover
+	for _, k := range order {
+		if !swept[k] {
+			out = append(out, byKey[k])
+		}
+	}
+	return out
+}
