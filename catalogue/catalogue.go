@@ -14,6 +14,49 @@ import (
 //go:embed conditions.yaml
 var source []byte
 
+//go:embed unprovokable.yaml
+var unprovokableSource []byte
+
+// Unprovokable is an (operation, code) pair that openapi.yaml documents but
+// no caller can provoke from outside, with the one-sentence reason; the
+// coverage matrix shows it as not provokable instead of as a gap.
+type Unprovokable struct {
+	Operation string `yaml:"operation"`
+	Code      int    `yaml:"code"`
+	Reason    string `yaml:"reason"`
+}
+
+// ParseUnprovokable reads a list of unprovokable pairs.
+func ParseUnprovokable(src []byte) ([]Unprovokable, error) {
+	var rows []Unprovokable
+	if err := yaml.Unmarshal(src, &rows); err != nil {
+		return nil, fmt.Errorf("catalogue: unprovokable: %w", err)
+	}
+	seen := map[string]bool{}
+	for _, u := range rows {
+		key := fmt.Sprintf("%s %d", u.Operation, u.Code)
+		if u.Operation == "" || u.Code == 0 || u.Reason == "" {
+			return nil, fmt.Errorf("catalogue: unprovokable %s needs operation, code and reason", key)
+		}
+		if seen[key] {
+			return nil, fmt.Errorf("catalogue: unprovokable %s appears twice", key)
+		}
+		seen[key] = true
+	}
+	return rows, nil
+}
+
+var unprovokable = sync.OnceValues(func() ([]Unprovokable, error) { return ParseUnprovokable(unprovokableSource) })
+
+// UnprovokablePairs returns the shipped list of pairs not provokable from outside.
+func UnprovokablePairs() []Unprovokable {
+	rows, err := unprovokable()
+	if err != nil {
+		panic(err)
+	}
+	return rows
+}
+
 // Condition is one row of the catalogue.
 type Condition struct {
 	ID        string `yaml:"id"`
@@ -22,6 +65,13 @@ type Condition struct {
 	Mutating  bool   `yaml:"mutating"`
 	Serial    bool   `yaml:"serial"`
 	Certifies string `yaml:"certifies"`
+	// Family: the row is a table over the contract's operations, one spec
+	// per operation (and variant) per format, each labelled op:ID.
+	Family bool `yaml:"family"`
+	// Operations are the contract operations (operationId) the spec
+	// provokes the row's code on, so that a spec not provoked for want of a
+	// fixture marks those cells of the coverage matrix "not provoked".
+	Operations []string `yaml:"operations"`
 }
 
 var idShape = regexp.MustCompile(`^(S|E)\d{3}-[a-z0-9-]+$|^P-[a-z0-9-]+$`)

@@ -187,6 +187,7 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 		if errors.As(verr, &v) {
 			x.Violations = v
 		}
+		x.Operation = c.opts.Contract.OperationOf(req)
 	}
 	return x
 }

@@ -31,6 +31,9 @@ type Exchange struct {
 	Violations []string
 	// Asserted is set by the matchers: the exchange's violations have been reported.
 	Asserted bool
+	// Operation is the contract's operationId the request routes to ("" off
+	// the contract's map, or without a contract): the coverage matrix counts by it.
+	Operation string
 }
 
 // StatusBody is the body of every non-read response with a body.

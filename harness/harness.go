@@ -17,6 +17,7 @@ import (
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/config"
 	"github.com/callcases/conformance/contract"
+	"github.com/callcases/conformance/coverage"
 	"github.com/callcases/conformance/mutants"
 	"github.com/callcases/conformance/reference"
 )
@@ -42,10 +43,11 @@ type Env struct {
 	RunID    string
 	Started  time.Time
 	Contract *contract.Contract
-	API      *client.Client // the full-rights user
-	ReadOnly *client.Client // the read-only user; nil when not configured
-	Faults   *client.Client // the fault hook; nil when not configured
-	Log      *client.Log    // every exchange of this process since the last Take
+	API      *client.Client    // the full-rights user
+	ReadOnly *client.Client    // the read-only user; nil when not configured
+	Faults   *client.Client    // the fault hook; nil when not configured
+	Log      *client.Log       // every exchange of this process since the last Take
+	Coverage *coverage.Tracker // the coverage matrix's facts of this process's exchanges
 }
 
 // Session is the first process's hold on the run: the embedded server, if any.
@@ -131,8 +133,9 @@ func NewEnv(shared Shared) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	env := &Env{Config: cfg, RunID: shared.RunID, Started: shared.Started, Contract: c, Log: &client.Log{}}
-	opts := client.Options{Record: env.Log.Add,
+	env := &Env{Config: cfg, RunID: shared.RunID, Started: shared.Started, Contract: c, Log: &client.Log{}, Coverage: &coverage.Tracker{}}
+	record := func(x *client.Exchange) { env.Log.Add(x); env.Coverage.Add(x) }
+	opts := client.Options{Record: record,
 		Base: cfg.Target, Contract: c, Timeout: cfg.Timeout, TLS: tlsConfig,
 		User: client.Credentials{Username: cfg.Username, Password: cfg.Password},
 	}

@@ -78,7 +78,12 @@ var _ = Describe("cases by uuid", func() {
 				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project),
 					JSON: map[string]any{"uuid": uuid, "title": newTitle("second with the same uuid")}})
 				Expect(x).To(HaveResult(http.StatusConflict))
-				Expect(readCase(ctx, a, uuid).Title).To(Equal(newTitle("case")), "the existing case is untouched")
+				// uuids are global: creating by external id with it is 409 too.
+				x = env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.external(env.Config.Project),
+					JSON: map[string]any{"uuid": uuid, "id": newExternalID(), "title": newTitle("second with the same uuid, by external id")}})
+				Expect(x).To(HaveResult(http.StatusConflict))
+				c, read := readCaseX(ctx, a, uuid)
+				Expect(c.Title).To(Equal(newTitle("case")), "the existing case is untouched"+shown(read))
 			})
 
 			Context("unknown uuid", func() {

@@ -32,6 +32,9 @@ func labels(id, format string) []any {
 	if c.Serial {
 		decorators = append(decorators, Serial)
 	}
+	for _, op := range c.Operations {
+		decorators = append(decorators, Label("op:"+op))
+	}
 	return decorators
 }
 

@@ -21,6 +21,8 @@ var _ = Describe("case state", func() {
 
 			condition("S200-state", format, func(ctx SpecContext) {
 				uuid := newCase(ctx, a, nil)
+				before, read := readCaseX(ctx, a, uuid)
+				Expect(readState(ctx, a, uuid)).To(Equal(before.State.ID), "get-state says the state a read shows"+shown(read))
 				// An offset unlike any server zone: the date must come back as the same instant.
 				scheduled := time.Date(2031, 5, 6, 7, 8, 9, 0, time.FixedZone("", 5*3600+30*60))
 				Expect(setState(ctx, uuid, url.Values{"state": {"adjourned"}, "date": {scheduled.Format(time.RFC3339)}}, false)).To(HaveResult(http.StatusOK))

@@ -1,0 +1,306 @@
+package conformance
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/callcases/conformance/client"
+	"github.com/callcases/conformance/config"
+	"github.com/callcases/conformance/contract"
+	"github.com/callcases/conformance/harness"
+	. "github.com/callcases/conformance/matchers"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+// The families: one table per cross-cutting condition whose rows are the
+// contract's operations, read from openapi.yaml when the tree is built, so
+// that an operation added to the contract joins every family it belongs to
+// without a new spec. The request for an operation is built from one table
+// of example values (examples), not written per family.
+
+// operations are the contract's operations, in path order.
+var operations = func() []contract.Operation {
+	doc, err := contract.LoadDocument()
+	if err != nil {
+		panic(err) // the shipped contract is the suite's own: a broken one is a build defect
+	}
+	return contract.Operations(doc)
+}()
+
+// example is how the suite fills one operation's request body: JSON members
+// or form fields from the values of one call.
+type example struct {
+	json func(v exampleValues) map[string]any
+	form func(v exampleValues) url.Values
+}
+
+// exampleValues are the identifiers one call names: fresh ones, so that a
+// call the target wrongly applies is cleaned up by uuid and names nothing
+// another spec uses.
+type exampleValues struct {
+	uuid, id, title, operator string
+}
+
+// examples holds a valid body for every operation that takes one.
+var examples = map[string]example{
+	"createCallCase": {json: func(v exampleValues) map[string]any { return map[string]any{"uuid": v.uuid, "title": v.title} }},
+	"updateCallCase": {json: func(v exampleValues) map[string]any { return map[string]any{"uuid": v.uuid, "title": v.title} }},
+	"setCallCaseState": {form: func(exampleValues) url.Values {
+		return url.Values{"state": {"adjourned"}}
+	}},
+	"createCallCaseByExternalId": {json: func(v exampleValues) map[string]any {
+		return map[string]any{"uuid": v.uuid, "id": v.id, "title": v.title}
+	}},
+	"updateCallCaseByExternalId": {json: func(v exampleValues) map[string]any { return map[string]any{"id": v.id, "title": v.title} }},
+	"createCallCases": {json: func(v exampleValues) map[string]any {
+		return map[string]any{"callcase": []any{map[string]any{"uuid": v.uuid, "id": v.id, "title": v.title}}}
+	}},
+	"updateCallCases": {json: func(v exampleValues) map[string]any {
+		return map[string]any{"callcase": []any{map[string]any{"id": v.id, "title": v.title}}}
+	}},
+	"deleteCallCases": {json: func(v exampleValues) map[string]any { return map[string]any{"uuid": []string{v.uuid}} }},
+	// update changes no state: the only command safe on a project that could dial.
+	"controlCallList": {form: func(exampleValues) url.Values { return url.Values{"cmd": {"update"}} }},
+	"assignOperator":  {json: func(v exampleValues) map[string]any { return map[string]any{"uuid": v.operator} }},
+}
+
+// call is what a family sends to one operation.
+type call struct {
+	project   string // the project named in the path or the query
+	malformed bool   // a body that does not parse as its media type
+	purpose   string
+}
+
+// callOf builds the request for op in format: path parameters filled with
+// fresh identifiers (no case has them), the project as given, the example
+// body or a malformed one. The uuid of anything the call could create is
+// returned so that the spec can clean it up and check that it was not.
+func callOf(op contract.Operation, format string, c call) (client.Request, string) {
+	GinkgoHelper()
+	v := exampleValues{uuid: newUUID(), id: newExternalID(), title: newTitle(op.ID), operator: unknownUUID()}
+	path := strings.NewReplacer(
+		"{format}", format,
+		"{project}", url.PathEscape(c.project),
+		"{uuid}", url.PathEscape(v.uuid),
+		"{id}", url.PathEscape(v.id),
+		"{operator}", url.PathEscape(v.operator),
+	).Replace(op.Path)
+	r := client.Request{Method: op.Method, Path: path, Purpose: fmt.Sprintf("%s (%s)", op.ID, c.purpose)}
+	if op.Project == "query" {
+		r.Query = projectQuery(c.project)
+	}
+	if op.BodyType == "" {
+		return r, v.uuid
+	}
+	ex, ok := examples[op.ID]
+	if !ok {
+		Fail(RunErrorPrefix + "the suite has no example body for operation " + op.ID + ": add one to examples in suites/conformance/families.go")
+	}
+	switch {
+	case c.malformed:
+		r.Raw, r.ContentType, r.OffContract = malformedBody(format, op.BodyType), op.BodyType, true
+	case ex.form != nil:
+		r.Form = ex.form(v)
+	default:
+		r.JSON = ex.json(v)
+	}
+	return r, v.uuid
+}
+
+// malformedBody is a body that does not parse as its media type: JSON (or
+// XML) cut short, or a form field that is not percent-encoding (a lenient
+// form parser still finds no valid state or command in it).
+func malformedBody(format, mediaType string) []byte {
+	switch {
+	case strings.Contains(mediaType, "form"):
+		return []byte("state=%zz&cmd=%zz")
+	case format == "xml" || strings.Contains(mediaType, "xml"):
+		return []byte("<callcase><title>cut short")
+	}
+	return []byte(`{"title": "cut short`)
+}
+
+// creates reports whether a successful call of op makes a case.
+func creates(op contract.Operation) bool {
+	return op.Method == http.MethodPost && strings.Contains(op.Path, "callcases")
+}
+
+// familyRow declares one row of a family: the catalogue row's title with
+// the operation (and the variant) named, and the label op:ID.
+func familyRow(id, format string, op contract.Operation, variant string, params ...any) TableEntry {
+	text := fmt.Sprintf("%s [%s %s]", title(id), op.ID, variant)
+	if variant == "" {
+		text = fmt.Sprintf("%s [%s]", title(id), op.ID)
+	}
+	decorators := append(labels(id, format), Label("op:"+op.ID))
+	return Entry(text, append(decorators, params...)...)
+}
+
+// opsWhere lists the operations a family covers.
+func opsWhere(keep func(contract.Operation) bool) []contract.Operation {
+	var out []contract.Operation
+	for _, op := range operations {
+		if keep(op) {
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+var _ = Describe("families over the contract's operations", func() {
+	for _, format := range formats {
+		a := api{format}
+		Context(format, func() {
+			// 401 comes first: a request without valid credentials is refused
+			// whatever it names, so each call names an unknown project, an
+			// unknown case and, where there is one, a malformed body: 404 and
+			// 400 must not come before it.
+			var unauthorized []TableEntry
+			for _, op := range opsWhere(func(op contract.Operation) bool { return op.Documents(http.StatusUnauthorized) }) {
+				unauthorized = append(unauthorized,
+					familyRow("E401-every-operation", format, op, "no credentials", op, func() *client.Client { return env.API.WithAuthorization("") }),
+					familyRow("E401-every-operation", format, op, "wrong password", op, func() *client.Client {
+						return env.API.As(client.Credentials{Username: env.Config.Username, Password: "wrong-" + env.RunID})
+					}))
+			}
+			DescribeTable("401 on every operation",
+				func(ctx SpecContext, op contract.Operation, as func() *client.Client) {
+					r, uuid := callOf(op, format, call{project: unknownUUID(), malformed: true, purpose: "without valid credentials"})
+					r.OffContract = true // the contract requires credentials; the answer must still keep it
+					if creates(op) {
+						deleteLater(a, uuid)
+					}
+					x := as().Do(ctx, r)
+					Expect(x).To(HaveResult(http.StatusUnauthorized), "401 comes before 400 and 404")
+					Expect(x).To(HaveHeader("WWW-Authenticate", "Basic"))
+				},
+				unauthorized,
+			)
+
+			// 403 for the read-only user on every write, before 400 and 404.
+			var forbidden []TableEntry
+			for _, op := range opsWhere(func(op contract.Operation) bool { return op.Writes() && op.Documents(http.StatusForbidden) }) {
+				forbidden = append(forbidden, familyRow("E403-every-write", format, op, "", op))
+			}
+			DescribeTable("403 on every write",
+				func(ctx SpecContext, op contract.Operation) {
+					need(config.ReadOnlyUser)
+					r, uuid := callOf(op, format, call{project: unknownUUID(), malformed: true, purpose: "as the read-only user"})
+					if creates(op) {
+						deleteLater(a, uuid)
+					}
+					Expect(env.ReadOnly.Do(ctx, r)).To(HaveResult(http.StatusForbidden), "the read-only user %q is refused every write, before 400 and 404 (%s)",
+						env.Config.ReadOnlyUsername, config.EnvReadOnlyUsername)
+				},
+				forbidden,
+			)
+
+			// 404 for an unknown project, on every operation that names one,
+			// with an otherwise valid request; nothing is created.
+			var unknownProject []TableEntry
+			for _, op := range opsWhere(func(op contract.Operation) bool { return op.Project != "" && op.Documents(http.StatusNotFound) }) {
+				unknownProject = append(unknownProject, familyRow("E404-unknown-project", format, op, "", op))
+			}
+			DescribeTable("404 for an unknown project",
+				func(ctx SpecContext, op contract.Operation) {
+					r, uuid := callOf(op, format, call{project: unknownUUID(), purpose: "in a project that does not exist"})
+					if creates(op) {
+						deleteLater(a, uuid)
+					}
+					Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusNotFound))
+					if creates(op) {
+						expectNoCase(ctx, a, uuid)
+					}
+				},
+				unknownProject,
+			)
+
+			// 400 for a malformed body, on every operation that takes one, in
+			// the main project and naming an unknown case: 400 before 404.
+			var malformed []TableEntry
+			for _, op := range opsWhere(func(op contract.Operation) bool { return op.BodyType != "" && op.Documents(http.StatusBadRequest) }) {
+				malformed = append(malformed, familyRow("E400-malformed-body", format, op, "", op))
+			}
+			DescribeTable("400 for a malformed body",
+				func(ctx SpecContext, op contract.Operation) {
+					r, _ := callOf(op, format, call{project: env.Config.Project, malformed: true, purpose: "with a malformed body"})
+					Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusBadRequest), "400 comes before 404")
+				},
+				malformed,
+			)
+
+			// 503 on every operation that documents it while the integration
+			// service is down, before 404; a create is not applied.
+			var down []TableEntry
+			for _, op := range opsWhere(func(op contract.Operation) bool { return op.Documents(http.StatusServiceUnavailable) }) {
+				down = append(down, familyRow("E503-every-case-endpoint", format, op, "", op))
+			}
+			DescribeTable("503 while the integration service is down",
+				func(ctx SpecContext, op contract.Operation) {
+					need(config.Faults)
+					r, uuid := callOf(op, format, call{project: env.Config.Project, purpose: "while the integration service is down"})
+					if creates(op) {
+						deleteLater(a, uuid)
+					}
+					fault(ctx, harness.Integration, harness.FaultDown)
+					x := env.API.Do(ctx, r)
+					Expect(env.SetFault(ctx, harness.Integration, harness.FaultNone)).To(Succeed())
+					Expect(x).To(HaveResult(http.StatusServiceUnavailable))
+					if creates(op) {
+						expectNoCase(ctx, a, uuid)
+					}
+				},
+				down,
+			)
+
+			// 504 on every operation that documents it, while the component
+			// behind it (the integration service for case endpoints, the
+			// dialer for the call list) times out. The calls are sent together
+			// once, before the rows, so that the run waits out the server's
+			// timer once, not once per operation; each row asserts its own.
+			Describe("504 while a component times out", Ordered, Serial, ContinueOnFailure, func() {
+				timedOut := opsWhere(func(op contract.Operation) bool { return op.Documents(http.StatusGatewayTimeout) })
+				answers := map[string]*client.Exchange{}
+				BeforeAll(func(ctx SpecContext) {
+					need(config.Faults)
+					requests := make([]client.Request, len(timedOut))
+					for i, op := range timedOut {
+						r, uuid := callOf(op, format, call{project: env.Config.Project, purpose: "while its component times out"})
+						if creates(op) {
+							deleteLater(a, uuid)
+						}
+						requests[i] = r
+					}
+					fault(ctx, harness.Integration, harness.FaultTimeout)
+					fault(ctx, harness.Dialer, harness.FaultTimeout)
+					got := make([]*client.Exchange, len(timedOut))
+					var wg sync.WaitGroup
+					for i := range timedOut {
+						wg.Go(func() { got[i] = env.API.Do(ctx, requests[i]) })
+					}
+					wg.Wait()
+					for i, op := range timedOut {
+						answers[op.ID] = got[i]
+					}
+				})
+				var rows []TableEntry
+				for _, op := range timedOut {
+					rows = append(rows, familyRow("E504-every-operation", format, op, "", op))
+				}
+				DescribeTable("504 on every operation that documents it",
+					func(op contract.Operation) {
+						x := answers[op.ID]
+						// A target that hangs instead of answering 504 fails this condition: it is the behaviour under test, not a run error.
+						Expect(x.Err).NotTo(HaveOccurred(), "the target must answer 504 before the suite's timeout (%s):\n%s", env.Config.Timeout, x.Format(Secrets()...))
+						Expect(x).To(HaveResult(http.StatusGatewayTimeout))
+					},
+					rows,
+				)
+			})
+		})
+	}
+})
