@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"html"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
 	conformance "github.com/callcases/conformance"
+	"github.com/callcases/conformance/coverage"
 	"github.com/onsi/ginkgo/v2/types"
 )
 
@@ -29,10 +31,11 @@ type Facts struct {
 	// the result-code table, as embedded in the suite binary.
 	OpenAPISHA256     string
 	ResultCodesSHA256 string
-	Formats           []string // the formats the rows cover, in row order
-	Rows              []Row    // one per condition and format, catalogue order
-	RunErrors         []string // failures outside any spec
-	Config            []string // the configuration echoed, NAME=value
+	Formats           []string         // the formats the rows cover, in row order
+	Rows              []Row            // one per condition and format, catalogue order
+	RunErrors         []string         // failures outside any spec
+	Config            []string         // the configuration echoed, NAME=value
+	Coverage          []coverage.Table // the contract's coverage matrix, per format
 	secrets           []string
 }
 
@@ -123,6 +126,18 @@ func NewFacts(s Summary, r types.Report, run Run) Facts {
 	}
 	for _, c := range run.Config {
 		f.Config = append(f.Config, redact(c))
+	}
+	for _, t := range s.Coverage {
+		rows := make([]coverage.Row, len(t.Rows))
+		for i, r := range t.Rows {
+			r.Cells = slices.Clone(r.Cells)
+			for j := range r.Cells {
+				r.Cells[j].Reason = redact(r.Cells[j].Reason)
+			}
+			rows[i] = r
+		}
+		t.Rows = rows
+		f.Coverage = append(f.Coverage, t)
 	}
 	return f
 }

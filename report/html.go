@@ -11,6 +11,7 @@ import (
 
 	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/contract"
+	"github.com/callcases/conformance/coverage"
 )
 
 // conformance.html is one self-contained page: inline CSS, no script, no
@@ -24,6 +25,15 @@ var pageTemplate = template.Must(template.New("conformance.html").Funcs(template
 	"outcomeClass": outcomeClass,
 	"verdictClass": func(v string) string { return strings.ReplaceAll(v, " ", "-") },
 	"inc":          func(n int) int { return n + 1 },
+	"cellOf": func(r coverage.Row, code int) *coverage.Cell {
+		if c, ok := r.Cell(code); ok {
+			return &c
+		}
+		return nil
+	},
+	"cellClass":     func(outcome string) string { return "c-" + strings.ReplaceAll(outcome, " ", "-") },
+	"cellSymbol":    coverage.Symbol,
+	"coverageNotes": coverageNotes,
 	"plural": func(n int, one, many string) string {
 		if n == 1 {
 			return one
@@ -231,4 +241,17 @@ func pick(cond bool, a, b string) string {
 		return a
 	}
 	return b
+}
+
+// coverageNotes lists a matrix's cells that did not pass, with their reasons.
+func coverageNotes(t coverage.Table) []string {
+	var out []string
+	for _, r := range t.Rows {
+		for _, c := range r.Cells {
+			if c.Outcome != coverage.Passed {
+				out = append(out, fmt.Sprintf("%s %d: %s: %s", r.Operation, c.Code, c.Outcome, c.Reason))
+			}
+		}
+	}
+	return out
 }

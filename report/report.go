@@ -17,6 +17,7 @@ import (
 
 	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/config"
+	"github.com/callcases/conformance/coverage"
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 )
@@ -40,6 +41,9 @@ type Row struct {
 	Outcome   string
 	Reason    string // the failure or skip message's first line
 	Detail    string // the whole failure message: the rules broken and the exchanges
+	// Operation is the contract operation a family's spec is about ("" for
+	// other specs); Summarise merges a family's specs into one row.
+	Operation string
 }
 
 // Summary is a run's rows and counts.
@@ -47,6 +51,8 @@ type Summary struct {
 	Rows        []Row
 	Counts      map[string]int
 	SuiteErrors []string // failures outside any spec (preflight, setup, teardown)
+	// Coverage is the contract's coverage matrix, one table per format.
+	Coverage []coverage.Table
 }
 
 // Verdict is one word for the whole run.
@@ -67,6 +73,7 @@ func (s Summary) Verdict() string {
 // condition no spec ran for shows as not selected instead of vanishing.
 func Summarise(r types.Report) Summary {
 	s := Summary{Counts: map[string]int{}}
+	var specs []coverage.Spec
 	for _, sr := range r.SpecReports {
 		if sr.LeafNodeType != types.NodeTypeIt {
 			if sr.State.Is(types.SpecStateFailureStates) {
@@ -75,7 +82,9 @@ func Summarise(r types.Report) Summary {
 			continue
 		}
 		s.Rows = append(s.Rows, RowOf(sr))
+		specs = append(specs, specOf(sr, s.Rows[len(s.Rows)-1]))
 	}
+	s.Rows = mergeFamilies(s.Rows)
 	formats := []string{}
 	have := map[string]bool{}
 	for _, row := range s.Rows {
@@ -111,6 +120,13 @@ func Summarise(r types.Report) Summary {
 		return cmp.Or(cmp.Compare(rank(a.Condition.ID), rank(b.Condition.ID)),
 			strings.Compare(a.Condition.ID, b.Condition.ID), strings.Compare(a.Format, b.Format))
 	})
+	var sorted []string // the formats in row order, as the reports show them
+	for _, row := range s.Rows {
+		if !slices.Contains(sorted, row.Format) {
+			sorted = append(sorted, row.Format)
+		}
+	}
+	s.Coverage = matrix(sorted, specs)
 	return s
 }
 
@@ -124,6 +140,13 @@ func RowOf(sr types.SpecReport) Row {
 		}
 		if f, ok := strings.CutPrefix(l, "format:"); ok {
 			row.Format = f
+		}
+	}
+	if row.Condition.Family {
+		for _, l := range sr.Labels() {
+			if op, ok := strings.CutPrefix(l, "op:"); ok {
+				row.Operation = op
+			}
 		}
 	}
 	if row.Condition.ID == "" {
@@ -281,6 +304,7 @@ func Markdown(s Summary, r types.Report, run Run) string {
 	for _, row := range s.Rows {
 		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s |\n", row.Condition.ID, row.Condition.Code, row.Format, row.Outcome, cell(row.Reason))
 	}
+	b.WriteString(coverageMarkdown(s.Coverage))
 	if len(run.Config) > 0 {
 		b.WriteString("\nConfiguration:\n\n```\n" + strings.Join(run.Config, "\n") + "\n```\n")
 	}

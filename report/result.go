@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"time"
+
+	"github.com/callcases/conformance/coverage"
 )
 
 // ResultSchema names the shape of result.json; it changes only when a field
@@ -26,6 +28,9 @@ type Result struct {
 	Formats   []string      `json:"formats"`
 	RunErrors []string      `json:"runErrors"`
 	Results   []ResultEntry `json:"results"`
+	// Coverage is the contract's coverage matrix: per format, every
+	// operation of openapi.yaml with a cell per documented code.
+	Coverage []coverage.Table `json:"coverage"`
 }
 
 // ResultCounts counts the entries by outcome.
@@ -72,6 +77,7 @@ func NewResult(f Facts) Result {
 		Formats:   append([]string{}, f.Formats...),
 		RunErrors: append([]string{}, f.RunErrors...),
 		Results:   []ResultEntry{},
+		Coverage:  append([]coverage.Table{}, f.Coverage...),
 	}
 	for _, row := range f.Rows {
 		res.Results = append(res.Results, ResultEntry{
