@@ -1,6 +1,7 @@
 package catalogue_test
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -41,6 +42,41 @@ func TestParseRejectsBadRows(t *testing.T) {
 		"not yaml":  "- {id: [",
 	} {
 		if _, err := catalogue.Parse([]byte(src)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestOperationsAndUnprovokablePairsAreTheContracts(t *testing.T) {
+	doc, err := contract.LoadDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := map[string][]int{}
+	for _, op := range contract.Operations(doc) {
+		codes[op.ID] = op.Codes
+	}
+	for _, c := range catalogue.All() {
+		for _, op := range c.Operations {
+			if _, ok := codes[op]; !ok {
+				t.Errorf("%s names operation %q, which openapi.yaml does not have", c.ID, op)
+			}
+		}
+	}
+	for _, u := range catalogue.UnprovokablePairs() {
+		if !slices.Contains(codes[u.Operation], u.Code) {
+			t.Errorf("unprovokable %s %d: openapi.yaml does not document that pair; drop it from catalogue/unprovokable.yaml", u.Operation, u.Code)
+		}
+	}
+}
+
+func TestParseUnprovokableRejectsBadRows(t *testing.T) {
+	for name, src := range map[string]string{
+		"no reason": "- {operation: getProject, code: 400}",
+		"duplicate": "- {operation: getProject, code: 400, reason: r}\n- {operation: getProject, code: 400, reason: r}",
+		"not yaml":  "- {operation: [",
+	} {
+		if _, err := catalogue.ParseUnprovokable([]byte(src)); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/callcases/conformance/catalogue"
+	"github.com/callcases/conformance/contract"
+	"github.com/callcases/conformance/coverage"
 	"github.com/onsi/ginkgo/v2/types"
 )
 
@@ -64,6 +66,7 @@ func TestCatalogueAndSpecsAgree(t *testing.T) {
 		known[c.ID] = c
 	}
 	covered := map[string]int{}
+	familyRows := map[string][]string{} // family row → the op labels of its specs
 	for _, s := range specs {
 		var ids []string
 		for _, l := range s.Labels() {
@@ -77,6 +80,18 @@ func TestCatalogueAndSpecsAgree(t *testing.T) {
 		}
 		c := known[ids[0]]
 		covered[c.ID]++
+		if c.Family {
+			var ops []string
+			for _, l := range s.Labels() {
+				if op, ok := strings.CutPrefix(l, "op:"); ok {
+					ops = append(ops, op)
+				}
+			}
+			if len(ops) != 1 {
+				t.Errorf("spec %q of family %s has op labels %v, want exactly one", s.FullText(), c.ID, ops)
+			}
+			familyRows[c.ID] = append(familyRows[c.ID], ops...)
+		}
 		for _, want := range []string{fmt.Sprintf("code:%d", c.Code), "area:" + c.Area, "format:json"} {
 			if !slices.Contains(s.Labels(), want) {
 				t.Errorf("spec %s lacks label %s", c.ID, want)
@@ -87,8 +102,56 @@ func TestCatalogueAndSpecsAgree(t *testing.T) {
 		}
 	}
 	for _, c := range catalogue.All() {
-		if covered[c.ID] != 1 {
+		switch {
+		case c.Family && covered[c.ID] == 0:
+			t.Errorf("family %s has no spec for format json", c.ID)
+		case !c.Family && covered[c.ID] != 1:
 			t.Errorf("catalogue row %s has %d specs for format json, want 1", c.ID, covered[c.ID])
+		}
+	}
+}
+
+// TestEveryDocumentedPairIsAssertedOrExcused runs the suite against the
+// embedded reference and reads the coverage matrix from result.json: every
+// (operation, documented code) pair of openapi.yaml is provoked and asserted
+// by a spec that passed, or listed in catalogue/unprovokable.yaml.
+func TestEveryDocumentedPairIsAssertedOrExcused(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(filepath.Join(bin, "conformance.test"), "-ginkgo.no-color")
+	cmd.Env = suiteEnv("CONFORMANCE_REPORTS="+dir, "CONFORMANCE_FORMATS=json")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the suite failed the embedded reference: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var result struct {
+		Coverage []coverage.Table `json:"coverage"`
+	}
+	if err := json.Unmarshal(b, &result); err != nil {
+		t.Fatal(err)
+	}
+	if len(result.Coverage) != 1 {
+		t.Fatalf("result.json has %d coverage tables, want one (json)", len(result.Coverage))
+	}
+	doc, err := contract.LoadDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs := 0
+	for _, op := range contract.Operations(doc) {
+		pairs += len(op.Codes)
+	}
+	table := result.Coverage[0]
+	if table.Counts["total"] != pairs {
+		t.Errorf("the matrix has %d cells, the contract documents %d pairs", table.Counts["total"], pairs)
+	}
+	for _, r := range table.Rows {
+		for _, c := range r.Cells {
+			if c.Outcome != coverage.Passed && c.Outcome != coverage.NotProvokable {
+				t.Errorf("%s %d is %s (%s): provoke and assert it in a spec, or list it in catalogue/unprovokable.yaml with the reason", r.Operation, c.Code, c.Outcome, c.Reason)
+			}
 		}
 	}
 }
