@@ -1,0 +1,322 @@
+package mutants
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	"github.com/callcases/conformance/contract"
+)
+
+// The mutants of the contract's coverage: one or more per family over the
+// operations and per success effect read back, each breaking the rule on
+// operations the first catalogue rows never called.
+func init() { catalogue = append(catalogue, coverageMutants...) }
+
+// formatOf is the format segment of an API call ("json").
+func formatOf(c *call) string {
+	rest, _ := strings.CutPrefix(c.URL.Path, apiPrefix)
+	format, _, _ := strings.Cut(rest, "/")
+	return format
+}
+
+// batchStatus answers a batch body with its items, as a conforming server would.
+func batchStatus(w http.ResponseWriter, items []any) {
+	row, _ := contract.DefaultTable().Lookup(http.StatusOK)
+	writeJSON(w, http.StatusOK, map[string]any{"code": http.StatusOK, "text": row.Text, "message": row.Message, "result": items})
+}
+
+func batchItem(code int, id, uuid any) map[string]any {
+	row, _ := contract.DefaultTable().Lookup(code)
+	return map[string]any{"id": id, "uuid": uuid, "code": code, "text": row.Text, "message": row.Message}
+}
+
+// withoutQuery re-sends a list without one of its filters.
+func withoutQuery(route, param string) builder {
+	return stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+		if !c.is(route) || !c.URL.Query().Has(param) {
+			return false
+		}
+		q := c.URL.Query()
+		q.Del(param)
+		replay(w, t.send(c, func(r *http.Request) { r.URL.RawQuery = q.Encode() }))
+		return true
+	})
+}
+
+var coverageMutants = []Mutant{
+	// The families.
+	{Name: "anonymous-batch-writes", Breaks: "a batch write without credentials is served", Kills: []string{"E401-every-operation"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if c.Header.Get("Authorization") != "" || !strings.HasSuffix(c.route, "/callcases-batch/") {
+				return false
+			}
+			replay(w, t.send(c, t.asAdmin))
+			return true
+		})},
+	{Name: "body-before-credentials", Breaks: "a malformed JSON body answers 400 before the credentials are checked", Kills: []string{"E401-every-operation", "E403-every-write"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if c.route == "" || !strings.HasPrefix(c.Header.Get("Content-Type"), "application/json") || json.Valid(c.body) {
+				return false
+			}
+			status(w, http.StatusBadRequest)
+			return true
+		})},
+	{Name: "readonly-may-batch-update", Breaks: "the read-only user may update cases in a batch", Kills: []string{"E403-every-write"}, build: readOnlyMay("PUT /projects/{project}/callcases-batch/")},
+	{Name: "readonly-may-unassign", Breaks: "the read-only user may unassign operators", Kills: []string{"E403-every-write"}, build: readOnlyMay("DELETE /projects/{project}/operators/{operator}")},
+	{Name: "unknown-project-no-operators", Breaks: "listing the operators of an unknown project answers 204", Kills: []string{"E404-unknown-project"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if !c.is("GET /projects/{project}/operators/") {
+				return false
+			}
+			rec := t.send(c, nil)
+			if rec.Code == http.StatusNotFound {
+				w.WriteHeader(http.StatusNoContent)
+				return true
+			}
+			replay(w, rec)
+			return true
+		})},
+	{Name: "batch-delete-unknown-project-items", Breaks: "a batch delete in an unknown project answers 200 with a 404 item per case", Kills: []string{"E404-unknown-project"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			body := c.jsonBody()
+			if !c.is("DELETE /projects/{project}/callcases-batch/") || body == nil {
+				return false
+			}
+			rec := t.send(c, nil)
+			uuids, _ := body["uuid"].([]any)
+			if rec.Code != http.StatusNotFound || len(uuids) == 0 {
+				replay(w, rec)
+				return true
+			}
+			var items []any
+			for range uuids {
+				items = append(items, batchItem(http.StatusNotFound, nil, nil))
+			}
+			batchStatus(w, items)
+			return true
+		})},
+	{Name: "malformed-batch-500", Breaks: "a malformed JSON body to a batch answers 500", Kills: []string{"E400-malformed-body"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if !strings.HasSuffix(c.route, "/callcases-batch/") || json.Valid(c.body) {
+				return false
+			}
+			status(w, http.StatusInternalServerError)
+			return true
+		})},
+	{Name: "malformed-update-404", Breaks: "a malformed update body answers 404 (the case is looked up first)", Kills: []string{"E400-malformed-body"},
+		build: recodeWhen("PUT /callcases/", http.StatusBadRequest, http.StatusNotFound, func(c *call) bool { return !json.Valid(c.body) })},
+	{Name: "integration-down-404-by-external-id", Breaks: "while the integration service is down, calls by external id answer 404 (the id is looked up first)", Kills: []string{"E503-every-case-endpoint"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if !c.is("GET /projects/{project}/callcases/{id}") && !c.is("DELETE /projects/{project}/callcases/{id}") {
+				return false
+			}
+			rec := t.send(c, nil)
+			if rec.Code == http.StatusServiceUnavailable {
+				rec = recode(rec, http.StatusNotFound)
+			}
+			replay(w, rec)
+			return true
+		})},
+	{Name: "integration-down-spares-state", Breaks: "get-state answers 404 where 503 is due while the integration service is down", Kills: []string{"E503-every-case-endpoint"},
+		build: recodeOn("GET /callcases/{uuid}/get-state", http.StatusServiceUnavailable, http.StatusNotFound)},
+	{Name: "dialer-timeout-500", Breaks: "a call-list command answers 500 where the dialer's timeout is 504", Kills: []string{"E504-every-operation"},
+		build: recodeOn("POST /projects/{project}/calllist/", http.StatusGatewayTimeout, http.StatusInternalServerError)},
+	{Name: "timeout-hangs-on-batches", Breaks: "batch calls hang where 504 is due", Kills: []string{"E504-every-operation"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if !strings.HasSuffix(c.route, "/callcases-batch/") {
+				return false
+			}
+			rec := t.send(c, nil)
+			if rec.Code != http.StatusGatewayTimeout {
+				replay(w, rec)
+				return true
+			}
+			<-c.Context().Done() // until the client gives up
+			return true
+		})},
+
+	// Success through its effect.
+	{Name: "update-ext-not-applied", Breaks: "an update by external id answers 200 but changes nothing", Kills: []string{"S200-update-ext"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			body := c.jsonBody()
+			if !c.is("PUT /projects/{project}/callcases/") || body == nil {
+				return false
+			}
+			id, _ := body["id"].(string)
+			if t.get(c, apiPrefix+formatOf(c)+"/projects/"+urlEscape(c.params["project"])+"/callcases/"+urlEscape(id)).Code != http.StatusOK {
+				return false
+			}
+			status(w, http.StatusOK)
+			return true
+		})},
+	{Name: "delete-ext-not-applied", Breaks: "a delete by external id answers 200 but the case stays", Kills: []string{"S200-delete-ext"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if !c.is("DELETE /projects/{project}/callcases/{id}") || t.get(c, c.URL.EscapedPath()).Code != http.StatusOK {
+				return false
+			}
+			status(w, http.StatusOK)
+			return true
+		})},
+	{Name: "batch-results-reversed", Breaks: "a batch create's result items come in reverse request order", Kills: []string{"S200-batch-create"},
+		build: on("POST /projects/{project}/callcases-batch/", func(_ *target, _ *call, rec *httptest.ResponseRecorder) *httptest.ResponseRecorder {
+			editJSON(rec, func(m map[string]any) {
+				if items, ok := m["result"].([]any); ok {
+					for i, j := 0, len(items)-1; i < j; i, j = i+1, j-1 {
+						items[i], items[j] = items[j], items[i]
+					}
+				}
+			})
+			return rec
+		})},
+	{Name: "batch-repeated-id-created", Breaks: "a batch create repeating an earlier item's id creates that case too", Kills: []string{"E209-batch-repeated-id"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			body := c.jsonBody()
+			if !c.is("POST /projects/{project}/callcases-batch/") || body == nil {
+				return false
+			}
+			items, _ := body["callcase"].([]any)
+			seen := map[string]bool{}
+			renamed := map[int]string{}
+			for i, it := range items {
+				item, _ := it.(map[string]any)
+				id, _ := item["id"].(string)
+				if id != "" && seen[id] {
+					item["id"] = id + " (repeated)"
+					renamed[i] = id
+				}
+				seen[id] = true
+			}
+			if len(renamed) == 0 {
+				return false
+			}
+			b, _ := json.Marshal(body)
+			rec := t.send(c, withBody(b))
+			editJSON(rec, func(m map[string]any) {
+				results, _ := m["result"].([]any)
+				for i, id := range renamed {
+					if i < len(results) {
+						if r, ok := results[i].(map[string]any); ok {
+							r["id"] = id
+						}
+					}
+				}
+			})
+			replay(w, rec)
+			return true
+		})},
+	{Name: "batch-update-not-applied", Breaks: "a batch update answers 200 with its items but changes no title", Kills: []string{"S200-batch-update"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			body := c.jsonBody()
+			if !c.is("PUT /projects/{project}/callcases-batch/") || body == nil {
+				return false
+			}
+			items, _ := body["callcase"].([]any)
+			for _, it := range items {
+				if item, ok := it.(map[string]any); ok {
+					delete(item, "title")
+				}
+			}
+			b, _ := json.Marshal(body)
+			replay(w, t.send(c, withBody(b)))
+			return true
+		})},
+	{Name: "batch-delete-by-id-not-applied", Breaks: "a batch delete by id answers 200 with its items but deletes nothing", Kills: []string{"S200-batch-delete"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			body := c.jsonBody()
+			ids, _ := body["id"].([]any)
+			if !c.is("DELETE /projects/{project}/callcases-batch/") || body == nil || body["uuid"] != nil || len(ids) == 0 {
+				return false
+			}
+			var items []any
+			for _, raw := range ids {
+				id, _ := raw.(string)
+				rec := t.get(c, apiPrefix+formatOf(c)+"/projects/"+urlEscape(c.params["project"])+"/callcases/"+urlEscape(id))
+				var found struct {
+					UUID string `json:"uuid"`
+				}
+				if rec.Code == http.StatusOK && json.Unmarshal(rec.Body.Bytes(), &found) == nil {
+					items = append(items, batchItem(http.StatusOK, id, found.UUID))
+				} else {
+					items = append(items, batchItem(http.StatusNotFound, id, nil))
+				}
+			}
+			batchStatus(w, items)
+			return true
+		})},
+	{Name: "state-filter-ignored", Breaks: "a list ignores its state filter", Kills: []string{"S200-list-state"}, build: withoutQuery("GET /callcases/", "state")},
+	{Name: "operator-filter-ignored", Breaks: "a list ignores its operator filter", Kills: []string{"S200-list-operator"}, build: withoutQuery("GET /callcases/", "operator")},
+	{Name: "modified-bounds-inclusive", Breaks: "modifiedAfter and modifiedBefore include a case modified at the bound", Kills: []string{"S200-list-bounds"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if !c.is("GET /callcases/") {
+				return false
+			}
+			q := c.URL.Query()
+			for name, shift := range map[string]time.Duration{"modifiedAfter": -time.Millisecond, "modifiedBefore": time.Millisecond} {
+				if at, err := time.Parse(time.RFC3339Nano, q.Get(name)); err == nil {
+					q.Set(name, at.Add(shift).Format(time.RFC3339Nano))
+				}
+			}
+			replay(w, t.send(c, func(r *http.Request) { r.URL.RawQuery = q.Encode() }))
+			return true
+		})},
+	{Name: "get-state-stale", Breaks: "get-state answers the state a case was created with, not its state", Kills: []string{"S200-state"},
+		build: on("GET /callcases/{uuid}/get-state", func(_ *target, _ *call, rec *httptest.ResponseRecorder) *httptest.ResponseRecorder {
+			if rec.Code == http.StatusOK {
+				rec.Body.Reset()
+				rec.Body.WriteString("new")
+			}
+			return rec
+		})},
+	{Name: "date-ignored", Breaks: "set-state ignores its date: scheduledTime is not set", Kills: []string{"S200-state"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			form := c.form()
+			if !c.is("POST /callcases/{uuid}/set-state") || !form.Has("date") {
+				return false
+			}
+			form.Del("date")
+			replay(w, t.send(c, withBody([]byte(form.Encode()))))
+			return true
+		})},
+	{Name: "unassign-not-applied", Breaks: "unassigning an operator answers 200 but the operator stays listed", Kills: []string{"S200-unassign"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if !c.is("DELETE /projects/{project}/operators/{operator}") || c.user != t.admin[0] {
+				return false
+			}
+			rec := t.send(c, nil)
+			if rec.Code == http.StatusOK {
+				b, _ := json.Marshal(map[string]any{"uuid": c.params["operator"]})
+				r := httptest.NewRequestWithContext(c.Context(), http.MethodPost, strings.TrimSuffix(c.URL.Path, urlEscape(c.params["operator"])), strings.NewReader(string(b)))
+				r.Header.Set("Content-Type", "application/json")
+				t.asAdmin(r)
+				t.next.ServeHTTP(httptest.NewRecorder(), r)
+			}
+			replay(w, rec)
+			return true
+		})},
+	{Name: "empty-operators-200", Breaks: "a project without operators lists them as 200 with an empty list instead of 204", Kills: []string{"S204-no-operators"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if !c.is("GET /projects/{project}/operators/") {
+				return false
+			}
+			rec := t.send(c, nil)
+			if rec.Code == http.StatusNoContent {
+				writeJSON(w, http.StatusOK, map[string]any{"operator": []any{}})
+				return true
+			}
+			replay(w, rec)
+			return true
+		})},
+	{Name: "long-external-id-404", Breaks: "an external id over 255 characters answers 404 instead of 400", Kills: []string{"E400-external-id-too-long"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if (!c.is("GET /projects/{project}/callcases/{id}") && !c.is("DELETE /projects/{project}/callcases/{id}")) || len(c.params["id"]) <= 255 {
+				return false
+			}
+			status(w, http.StatusNotFound)
+			return true
+		})},
+	{Name: "uuid-taken-by-external-id-209", Breaks: "a create by external id with a taken uuid answers 209 instead of 409", Kills: []string{"E409-uuid-taken"},
+		build: recodeOn("POST /projects/{project}/callcases/", http.StatusConflict, 209)},
+}
