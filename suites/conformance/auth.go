@@ -67,7 +67,8 @@ var _ = Describe("authentication and rights", func() {
 				condition("E403-update", format, func(ctx SpecContext) {
 					uuid := newCase(ctx, a, nil)
 					forbidden(ctx, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodPut, Path: a.cases(), JSON: map[string]any{"uuid": uuid, "title": newTitle("read-only update")}}))
-					Expect(readCase(ctx, a, uuid).Title).To(Equal(newTitle("case")))
+					c, read := readCaseX(ctx, a, uuid)
+					Expect(c.Title).To(Equal(newTitle("case")), "the refused update changed nothing"+shown(read))
 				})
 
 				condition("E403-delete", format, func(ctx SpecContext) {
@@ -80,13 +81,15 @@ var _ = Describe("authentication and rights", func() {
 					uuid := newCase(ctx, a, nil)
 					before := readState(ctx, a, uuid)
 					forbidden(ctx, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodPost, Path: a.caseByUUID(uuid) + "/set-state", Form: url.Values{"state": {"refused"}}}))
-					Expect(readState(ctx, a, uuid)).To(Equal(before))
+					after, read := readStateX(ctx, a, uuid)
+					Expect(after).To(Equal(before), "the refused set-state left the state"+shown(read))
 				})
 
 				condition("E403-calllist", format, func(ctx SpecContext) {
 					before := readProject(ctx, a, env.Config.Project)
 					forbidden(ctx, command(ctx, env.ReadOnly, a, env.Config.Project, "stop"))
-					Expect(readProject(ctx, a, env.Config.Project)).To(Equal(before))
+					after, read := readProjectX(ctx, a, env.Config.Project)
+					Expect(after).To(Equal(before), "the refused command left the project"+shown(read))
 				})
 
 				condition("E403-operators", format, func(ctx SpecContext) {
@@ -99,7 +102,7 @@ var _ = Describe("authentication and rights", func() {
 					}
 					before := memberUUIDs(ctx, a, env.Config.Project)
 					forbidden(ctx, assign(ctx, env.ReadOnly, a, env.Config.Project, operator))
-					Expect(memberUUIDs(ctx, a, env.Config.Project)).To(ConsistOf(before))
+					Expect(memberUUIDs(ctx, a, env.Config.Project)).To(ConsistOf(before), "the refused assignment left the project's operators (uuids listed before and after)")
 				})
 
 				condition("E403-fault-hook", format, func(ctx SpecContext) {

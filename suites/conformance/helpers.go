@@ -249,28 +249,58 @@ func readCase(ctx SpecContext, a api, uuid string) CallCase {
 // expectNoCase asserts that no case with this uuid exists.
 func expectNoCase(ctx SpecContext, a api, uuid string) {
 	GinkgoHelper()
-	x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid), Purpose: "check that nothing was created"})
-	Expect(x).To(HaveResult(http.StatusNotFound), "the case must not exist")
+	x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid), Purpose: "check that the case does not exist"})
+	expectGone(x, "case "+uuid)
+}
+
+// expectGone judges a read-back of something that must not exist: it says
+// the thing exists only when the read found it, and otherwise what was wrong
+// with the answer (a 404 whose body is not the table's, another code).
+func expectGone(x *client.Exchange, what string) {
+	GinkgoHelper()
+	if x.Err == nil && x.Status == http.StatusOK {
+		x.Asserted = true
+		Fail(fmt.Sprintf("%s must not exist, but a read finds it:\n%s", what, x.Format(Secrets()...)))
+	}
+	reason := fmt.Sprintf("%s must not exist: the read-back must answer the table's 404", what)
+	if x.Err == nil && x.Status == http.StatusNotFound {
+		reason = fmt.Sprintf("%s is gone (the read-back answered 404), but the 404's body or contract is wrong", what)
+	}
+	Expect(x).To(HaveResult(http.StatusNotFound), reason)
 }
 
 // readState reads a case's state through get-state.
 func readState(ctx SpecContext, a api, uuid string) string {
 	GinkgoHelper()
+	state, _ := readStateX(ctx, a, uuid)
+	return state
+}
+
+// readStateX reads a case's state, with the exchange for failure messages.
+func readStateX(ctx SpecContext, a api, uuid string) (string, *client.Exchange) {
+	GinkgoHelper()
 	x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid) + "/get-state", Purpose: "read the state"})
 	Expect(x).To(BeRead())
-	return strings.TrimSuffix(string(x.Body), "\n")
+	return strings.TrimSuffix(string(x.Body), "\n"), x
 }
 
 // readProject reads a fixture project.
 func readProject(ctx SpecContext, a api, uuid string) string {
+	GinkgoHelper()
+	state, _ := readProjectX(ctx, a, uuid)
+	return state
+}
+
+// readProjectX reads a fixture project's state, with the exchange for failure messages.
+func readProjectX(ctx SpecContext, a api, uuid string) (string, *client.Exchange) {
 	GinkgoHelper()
 	x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.project(uuid), Purpose: "read the project's state"})
 	Expect(x).To(BeRead())
 	var p struct {
 		State string `json:"state"`
 	}
-	Expect(x.Decode(&p)).To(Succeed())
-	return p.State
+	Expect(x.Decode(&p)).To(Succeed(), "the project read"+shown(x))
+	return p.State, x
 }
 
 // memberUUIDs lists the uuids of a project's operators.
