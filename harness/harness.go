@@ -24,7 +24,7 @@ import (
 
 // EmbeddedFaultTimer is the embedded reference's timer for 504: short, so
 // that the timeout conditions cost little, and far below any sane suite timeout.
-const EmbeddedFaultTimer = 200 * time.Millisecond
+const EmbeddedFaultTimer = 100 * time.Millisecond
 
 // EnvMutant names a mutant for the embedded reference server to serve, so that
 // anyone can watch the suite fail: CONFORMANCE_MUTANT=no-location make conformance.

@@ -108,7 +108,7 @@ var coverageMutants = []Mutant{
 		})},
 	{Name: "malformed-update-404", Breaks: "a malformed update body answers 404 (the case is looked up first)", Kills: []string{"E400-malformed-body"},
 		build: recodeWhen("PUT /callcases/", http.StatusBadRequest, http.StatusNotFound, func(c *call) bool { return !json.Valid(c.body) })},
-	{Name: "integration-down-404-by-external-id", Breaks: "while the integration service is down, calls by external id answer 404 (the id is looked up first)", Kills: []string{"E503-every-case-endpoint"},
+	{Name: "integration-down-404-by-external-id", Breaks: "while the integration service is down, calls by external id answer 404 (the id is looked up first)", Kills: []string{"E503-integration-down"},
 		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
 			if !c.is("GET /projects/{project}/callcases/{id}") && !c.is("DELETE /projects/{project}/callcases/{id}") {
 				return false
@@ -120,11 +120,11 @@ var coverageMutants = []Mutant{
 			replay(w, rec)
 			return true
 		})},
-	{Name: "integration-down-spares-state", Breaks: "get-state answers 404 where 503 is due while the integration service is down", Kills: []string{"E503-every-case-endpoint"},
+	{Name: "integration-down-spares-state", Breaks: "get-state answers 404 where 503 is due while the integration service is down", Kills: []string{"E503-integration-down"},
 		build: recodeOn("GET /callcases/{uuid}/get-state", http.StatusServiceUnavailable, http.StatusNotFound)},
-	{Name: "dialer-timeout-500", Breaks: "a call-list command answers 500 where the dialer's timeout is 504", Kills: []string{"E504-every-operation"},
+	{Name: "dialer-timeout-500", Breaks: "a call-list command answers 500 where the dialer's timeout is 504", Kills: []string{"E504-timeout"},
 		build: recodeOn("POST /projects/{project}/calllist/", http.StatusGatewayTimeout, http.StatusInternalServerError)},
-	{Name: "timeout-hangs-on-batches", Breaks: "batch calls hang where 504 is due", Kills: []string{"E504-every-operation"},
+	{Name: "timeout-hangs-on-batches", Breaks: "batch calls hang where 504 is due", Kills: []string{"E504-timeout"},
 		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
 			if !strings.HasSuffix(c.route, "/callcases-batch/") {
 				return false

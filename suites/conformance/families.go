@@ -5,12 +5,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/config"
 	"github.com/callcases/conformance/contract"
-	"github.com/callcases/conformance/harness"
 	. "github.com/callcases/conformance/matchers"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -233,74 +231,6 @@ var _ = Describe("families over the contract's operations", func() {
 				malformed,
 			)
 
-			// 503 on every operation that documents it while the integration
-			// service is down, before 404; a create is not applied.
-			var down []TableEntry
-			for _, op := range opsWhere(func(op contract.Operation) bool { return op.Documents(http.StatusServiceUnavailable) }) {
-				down = append(down, familyRow("E503-every-case-endpoint", format, op, "", op))
-			}
-			DescribeTable("503 while the integration service is down",
-				func(ctx SpecContext, op contract.Operation) {
-					need(config.Faults)
-					r, uuid := callOf(op, format, call{project: env.Config.Project, purpose: "while the integration service is down"})
-					if creates(op) {
-						deleteLater(a, uuid)
-					}
-					fault(ctx, harness.Integration, harness.FaultDown)
-					x := env.API.Do(ctx, r)
-					Expect(env.SetFault(ctx, harness.Integration, harness.FaultNone)).To(Succeed())
-					Expect(x).To(HaveResult(http.StatusServiceUnavailable))
-					if creates(op) {
-						expectNoCase(ctx, a, uuid)
-					}
-				},
-				down,
-			)
-
-			// 504 on every operation that documents it, while the component
-			// behind it (the integration service for case endpoints, the
-			// dialer for the call list) times out. The calls are sent together
-			// once, before the rows, so that the run waits out the server's
-			// timer once, not once per operation; each row asserts its own.
-			Describe("504 while a component times out", Ordered, Serial, ContinueOnFailure, func() {
-				timedOut := opsWhere(func(op contract.Operation) bool { return op.Documents(http.StatusGatewayTimeout) })
-				answers := map[string]*client.Exchange{}
-				BeforeAll(func(ctx SpecContext) {
-					need(config.Faults)
-					requests := make([]client.Request, len(timedOut))
-					for i, op := range timedOut {
-						r, uuid := callOf(op, format, call{project: env.Config.Project, purpose: "while its component times out"})
-						if creates(op) {
-							deleteLater(a, uuid)
-						}
-						requests[i] = r
-					}
-					fault(ctx, harness.Integration, harness.FaultTimeout)
-					fault(ctx, harness.Dialer, harness.FaultTimeout)
-					got := make([]*client.Exchange, len(timedOut))
-					var wg sync.WaitGroup
-					for i := range timedOut {
-						wg.Go(func() { got[i] = env.API.Do(ctx, requests[i]) })
-					}
-					wg.Wait()
-					for i, op := range timedOut {
-						answers[op.ID] = got[i]
-					}
-				})
-				var rows []TableEntry
-				for _, op := range timedOut {
-					rows = append(rows, familyRow("E504-every-operation", format, op, "", op))
-				}
-				DescribeTable("504 on every operation that documents it",
-					func(op contract.Operation) {
-						x := answers[op.ID]
-						// A target that hangs instead of answering 504 fails this condition: it is the behaviour under test, not a run error.
-						Expect(x.Err).NotTo(HaveOccurred(), "the target must answer 504 before the suite's timeout (%s):\n%s", env.Config.Timeout, x.Format(Secrets()...))
-						Expect(x).To(HaveResult(http.StatusGatewayTimeout))
-					},
-					rows,
-				)
-			})
 		})
 	}
 })

@@ -6,57 +6,86 @@ import (
 
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/config"
+	"github.com/callcases/conformance/contract"
 	"github.com/callcases/conformance/harness"
 	. "github.com/callcases/conformance/matchers"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 )
 
-// integrationCalls are case endpoints of every kind; each must answer the
-// integration fault. The create carries a uuid that shows whether it was applied.
-func integrationCalls(a api, uuid string) []client.Request {
-	return []client.Request{
-		{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project), JSON: map[string]any{"uuid": uuid, "title": newTitle("during a fault")}},
-		{Method: http.MethodGet, Path: a.caseByUUID(uuid)},
-		{Method: http.MethodGet, Path: a.cases(), Query: projectQuery(env.Config.Project)},
-		{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, newExternalID())},
-	}
-}
-
+// The fault families: 503 and 504 on every operation of the contract that
+// documents them (families.go builds the requests).
 var _ = Describe("integration faults", func() {
 	for _, format := range formats {
 		a := api{format}
 		Context(format, func() {
-			condition("E503-integration-down", format, func(ctx SpecContext) {
-				need(config.Faults)
-				uuid := newUUID()
-				deleteLater(a, uuid)
-				fault(ctx, harness.Integration, harness.FaultDown)
-				for _, r := range integrationCalls(a, uuid) {
-					Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusServiceUnavailable))
-				}
-				Expect(env.SetFault(ctx, harness.Integration, harness.FaultNone)).To(Succeed())
-				expectNoCase(ctx, a, uuid)
-			})
+			// 503 on every operation that documents it while the integration
+			// service is down, before 404; a create is not applied.
+			var down []TableEntry
+			for _, op := range opsWhere(func(op contract.Operation) bool { return op.Documents(http.StatusServiceUnavailable) }) {
+				down = append(down, familyRow("E503-integration-down", format, op, "", op))
+			}
+			DescribeTable("503 while the integration service is down",
+				func(ctx SpecContext, op contract.Operation) {
+					need(config.Faults)
+					r, uuid := callOf(op, format, call{project: env.Config.Project, purpose: "while the integration service is down"})
+					if creates(op) {
+						deleteLater(a, uuid)
+					}
+					fault(ctx, harness.Integration, harness.FaultDown)
+					x := env.API.Do(ctx, r)
+					Expect(env.SetFault(ctx, harness.Integration, harness.FaultNone)).To(Succeed())
+					Expect(x).To(HaveResult(http.StatusServiceUnavailable))
+					if creates(op) {
+						expectNoCase(ctx, a, uuid)
+					}
+				},
+				down,
+			)
 
-			condition("E504-timeout", format, func(ctx SpecContext) {
-				need(config.Faults)
-				uuid := newUUID()
-				deleteLater(a, uuid)
-				fault(ctx, harness.Integration, harness.FaultTimeout)
-				// The calls wait out the server's timer together, not one after another.
-				calls := integrationCalls(a, uuid)
-				answers := make([]*client.Exchange, len(calls))
-				var wg sync.WaitGroup
-				for i, r := range calls {
-					wg.Go(func() { answers[i] = env.API.Do(ctx, r) })
+			// 504 on every operation that documents it, while the component
+			// behind it (the integration service for case endpoints, the
+			// dialer for the call list) times out. The calls are sent together
+			// once, before the rows, so that the run waits out the server's
+			// timer once, not once per operation; each row asserts its own.
+			Describe("504 while a component times out", Ordered, Serial, ContinueOnFailure, func() {
+				timedOut := opsWhere(func(op contract.Operation) bool { return op.Documents(http.StatusGatewayTimeout) })
+				answers := map[string]*client.Exchange{}
+				BeforeAll(func(ctx SpecContext) {
+					need(config.Faults)
+					requests := make([]client.Request, len(timedOut))
+					for i, op := range timedOut {
+						r, uuid := callOf(op, format, call{project: env.Config.Project, purpose: "while its component times out"})
+						if creates(op) {
+							deleteLater(a, uuid)
+						}
+						requests[i] = r
+					}
+					fault(ctx, harness.Integration, harness.FaultTimeout)
+					fault(ctx, harness.Dialer, harness.FaultTimeout)
+					got := make([]*client.Exchange, len(timedOut))
+					var wg sync.WaitGroup
+					for i := range timedOut {
+						wg.Go(func() { got[i] = env.API.Do(ctx, requests[i]) })
+					}
+					wg.Wait()
+					for i, op := range timedOut {
+						answers[op.ID] = got[i]
+					}
+				})
+				var rows []TableEntry
+				for _, op := range timedOut {
+					rows = append(rows, familyRow("E504-timeout", format, op, "", op))
 				}
-				wg.Wait()
-				for _, x := range answers {
-					// A target that hangs instead of answering 504 fails this condition: it is the behaviour under test, not a run error.
-					Expect(x.Err).NotTo(HaveOccurred(), "the target must answer 504 before the suite's timeout (%s)", env.Config.Timeout)
-					Expect(x).To(HaveResult(http.StatusGatewayTimeout))
-				}
+				DescribeTable("504 on every operation that documents it",
+					func(op contract.Operation) {
+						x := answers[op.ID]
+						// A target that hangs instead of answering 504 fails this condition: it is the behaviour under test, not a run error.
+						Expect(x.Err).NotTo(HaveOccurred(), "the target must answer 504 before the suite's timeout (%s):\n%s", env.Config.Timeout, x.Format(Secrets()...))
+						Expect(x).To(HaveResult(http.StatusGatewayTimeout))
+					},
+					rows,
+				)
 			})
 		})
 	}
