@@ -64,6 +64,14 @@ var coverageMutants = []Mutant{
 			status(w, http.StatusBadRequest)
 			return true
 		})},
+	{Name: "rights-before-password", Breaks: "the read-only user's write gets 403 before its password is checked", Kills: []string{"E401-every-operation"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if c.user != t.readOnly[0] || c.Method == http.MethodGet || c.Method == http.MethodHead || !strings.HasPrefix(c.URL.Path, apiPrefix) {
+				return false
+			}
+			status(w, http.StatusForbidden)
+			return true
+		})},
 	{Name: "readonly-may-batch-update", Breaks: "the read-only user may update cases in a batch", Kills: []string{"E403-every-write"}, build: readOnlyMay("PUT /projects/{project}/callcases-batch/")},
 	{Name: "readonly-may-unassign", Breaks: "the read-only user may unassign operators", Kills: []string{"E403-every-write"}, build: readOnlyMay("DELETE /projects/{project}/operators/{operator}")},
 	{Name: "unknown-project-no-operators", Breaks: "listing the operators of an unknown project answers 204", Kills: []string{"E404-unknown-project"},

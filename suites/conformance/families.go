@@ -156,7 +156,7 @@ var _ = Describe("families over the contract's operations", func() {
 			// 401 comes first: a request without valid credentials is refused
 			// whatever it names, so each call names an unknown project, an
 			// unknown case and, where there is one, a malformed body: 404 and
-			// 400 must not come before it.
+			// 400 must not come before it, nor 403 on a write.
 			var unauthorized []TableEntry
 			for _, op := range opsWhere(func(op contract.Operation) bool { return op.Documents(http.StatusUnauthorized) }) {
 				unauthorized = append(unauthorized,
@@ -164,6 +164,13 @@ var _ = Describe("families over the contract's operations", func() {
 					familyRow("E401-every-operation", format, op, "wrong password", op, func() *client.Client {
 						return env.API.As(client.Credentials{Username: env.Config.Username, Password: "wrong-" + env.RunID})
 					}))
+				if op.Writes() {
+					// The read-only user's name with a wrong password: 401, not the 403 its rights would give.
+					unauthorized = append(unauthorized, familyRow("E401-every-operation", format, op, "read-only user, wrong password", op, func() *client.Client {
+						need(config.ReadOnlyUser)
+						return env.API.As(client.Credentials{Username: env.Config.ReadOnlyUsername, Password: "wrong-" + env.RunID})
+					}))
+				}
 			}
 			DescribeTable("401 on every operation",
 				func(ctx SpecContext, op contract.Operation, as func() *client.Client) {
