@@ -50,6 +50,8 @@ func TestComputeJudgesEveryDocumentedPair(t *testing.T) {
 		{Name: "E404-other", Format: "json", Code: 404, Outcome: coverage.Passed, Facts: []coverage.Fact{{Format: "json", Operation: "getCallCase", Code: 404, Asserted: true}}},
 		{Name: "S201-operator", Format: "json", Code: 201, Ops: []string{"assignOperator"}, Outcome: coverage.NotProvoked, Reason: "CONFORMANCE_OPERATOR is not set"},
 		{Name: "setup", Format: "json", Outcome: coverage.Passed, Facts: []coverage.Fact{{Format: "json", Operation: "getCallCase", Code: 401}}},
+		// A failed spec about another code does not fail a pair a passing spec asserts.
+		{Name: "E403-update", Format: "json", Code: 403, Outcome: coverage.Failed, Facts: []coverage.Fact{{Format: "json", Operation: "getCallCase", Code: 200, Asserted: true}}},
 	}
 	excuses := []coverage.Excuse{{Operation: "assignOperator", Code: 501, Reason: "no project is automatic"}}
 	tables := coverage.Compute(ops, []string{"json"}, specs, excuses)

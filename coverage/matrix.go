@@ -99,7 +99,11 @@ func Compute(ops []contract.Operation, formats []string, specs []Spec, excuses [
 }
 
 func cell(format, op string, code int, specs []Spec, excuses []Excuse) Cell {
-	by := map[string][]string{} // outcome → the specs that asserted the pair with it
+	// The specs that asserted the pair, by outcome; a failed spec counts
+	// first where the pair's code is the one it is about (a failed S200-update
+	// fails updateCallCase 200, not the 404 a read-back of it asserted).
+	about := map[string][]string{}
+	other := map[string][]string{}
 	answered := false
 	for _, s := range specs {
 		for _, f := range s.Facts {
@@ -107,18 +111,30 @@ func cell(format, op string, code int, specs []Spec, excuses []Excuse) Cell {
 				continue
 			}
 			answered = true
-			if f.Asserted && !slices.Contains(by[s.Outcome], s.Name) {
+			if !f.Asserted {
+				continue
+			}
+			by := other
+			if s.Code == code {
+				by = about
+			}
+			if !slices.Contains(by[s.Outcome], s.Name) {
 				by[s.Outcome] = append(by[s.Outcome], s.Name)
 			}
 		}
 	}
 	for _, o := range []string{Failed, Error} {
-		if names := by[o]; len(names) > 0 {
+		if names := about[o]; len(names) > 0 {
 			return Cell{Code: code, Outcome: o, Reason: o + " in " + names1(names)}
 		}
 	}
-	if names := by[Passed]; len(names) > 0 {
+	if names := append(about[Passed], other[Passed]...); len(names) > 0 {
 		return Cell{Code: code, Outcome: Passed, Reason: "asserted by " + names1(names)}
+	}
+	for _, o := range []string{Failed, Error} {
+		if names := other[o]; len(names) > 0 {
+			return Cell{Code: code, Outcome: o, Reason: "asserted only in " + names1(names) + ", which " + o}
+		}
 	}
 	for _, e := range excuses {
 		if e.Operation == op && e.Code == code {
