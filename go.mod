@@ -9,7 +9,6 @@ require (
 	github.com/yuin/goldmark v1.8.7
 	go.yaml.in/yaml/v3 v3.0.5
 	golang.org/x/net v0.56.0
-	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (

@@ -8,7 +8,7 @@ import (
 	"regexp"
 	"sync"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 //go:embed conditions.yaml

@@ -94,8 +94,11 @@ func TestLoadDefaults(t *testing.T) {
 	if c.Timeout != 10*time.Second {
 		t.Errorf("Timeout = %v, want 10s", c.Timeout)
 	}
-	if c.Reports != "reports" {
-		t.Errorf("Reports = %q, want reports", c.Reports)
+	if wd, _ := os.Getwd(); c.Reports != filepath.Join(wd, "reports") {
+		t.Errorf("Reports = %q, want reports in the working directory %s", c.Reports, wd)
+	}
+	if c.Deadline != DefaultDeadline {
+		t.Errorf("Deadline = %v, want %v", c.Deadline, DefaultDeadline)
 	}
 	if c.Insecure || c.CABundle != "" || c.File != "" {
 		t.Errorf("Insecure = %v, CABundle = %q, File = %q; want all off", c.Insecure, c.CABundle, c.File)
@@ -117,6 +120,8 @@ func TestLoadLiveTarget(t *testing.T) {
 		EnvReports, "out/reports",
 		EnvCABundle, ca,
 		EnvInsecure, "false",
+		EnvDeadline, "5m",
+		EnvWorkDir, "/home/ci/checkout",
 	)))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -129,7 +134,8 @@ func TestLoadLiveTarget(t *testing.T) {
 		FaultsURL: "http://staging.example.com:9000/faults",
 		Formats:   []string{"xml", "json"},
 		Timeout:   90 * time.Second,
-		Reports:   "out/reports",
+		Deadline:  5 * time.Minute,
+		Reports:   "/home/ci/checkout/out/reports",
 		CABundle:  ca,
 	}
 	if !equal(c, want) {
@@ -149,6 +155,10 @@ func equal(a, b Config) bool {
 }
 
 func TestPrecedence(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name  string
 		file  string // YAML; "" means no file
@@ -159,7 +169,7 @@ func TestPrecedence(t *testing.T) {
 			name: "file alone",
 			file: "timeout: 5s\nreports: file-reports\ninsecure: true\n",
 			check: func(c Config) string {
-				if c.Timeout != 5*time.Second || c.Reports != "file-reports" || !c.Insecure {
+				if c.Timeout != 5*time.Second || c.Reports != filepath.Join(wd, "file-reports") || !c.Insecure {
 					return "file values not applied"
 				}
 				return ""
@@ -437,11 +447,12 @@ func TestLines(t *testing.T) {
 		EnvReadOnlyUsername, "reader",
 		EnvReadOnlyPassword, readOnlyPassword,
 		EnvFormats, "json,xml",
+		EnvWorkDir, "/home/ci",
 	)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	embedded, err := Load(lookupIn(nil))
+	embedded, err := Load(lookupIn(map[string]string{EnvWorkDir: "/home/ci"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -463,7 +474,8 @@ func TestLines(t *testing.T) {
 			"CONFORMANCE_FAULTS_URL=<unset>",
 			"CONFORMANCE_FORMATS=json,xml",
 			"CONFORMANCE_TIMEOUT=10s",
-			"CONFORMANCE_REPORTS=reports",
+			"CONFORMANCE_DEADLINE=15m",
+			"CONFORMANCE_REPORTS=/home/ci/reports",
 			"CONFORMANCE_CA_BUNDLE=<unset>",
 			"CONFORMANCE_INSECURE=false",
 			"CONFORMANCE_CONFIG=<unset>",
@@ -481,7 +493,8 @@ func TestLines(t *testing.T) {
 			"CONFORMANCE_FAULTS_URL=<unset>",
 			"CONFORMANCE_FORMATS=json",
 			"CONFORMANCE_TIMEOUT=10s",
-			"CONFORMANCE_REPORTS=reports",
+			"CONFORMANCE_DEADLINE=15m",
+			"CONFORMANCE_REPORTS=/home/ci/reports",
 			"CONFORMANCE_CA_BUNDLE=<unset>",
 			"CONFORMANCE_INSECURE=false",
 			"CONFORMANCE_CONFIG=<unset>",
