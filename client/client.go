@@ -6,6 +6,8 @@ package client
 
 import (
 	"bytes"
+	"compress/flate"
+	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -21,9 +23,15 @@ import (
 	"github.com/callcases/conformance/contract"
 )
 
-// DefaultMaxBody caps what is read of one response body: a list page of 100
-// cases is far below it, a target streaming gigabytes stays far from memory.
+// DefaultMaxBody caps what is read of one response body (after
+// decompression): a list page of 100 cases is far below it, a target
+// streaming gigabytes stays far from memory.
 const DefaultMaxBody = 8 << 20
+
+// DefaultMaxHeader caps the bytes of one response's header section: the API's
+// headers are a few hundred bytes; a target sending megabytes of header gets a
+// run error, not a suite that holds and prints them.
+const DefaultMaxHeader = 64 << 10
 
 // Credentials are a user's Basic credentials.
 type Credentials struct{ Username, Password string }
@@ -35,8 +43,10 @@ type Options struct {
 	User     Credentials        // the default user
 	Timeout  time.Duration      // per exchange, body included
 	MaxBody  int64              // 0 means DefaultMaxBody
-	TLS      *tls.Config        // for https targets; nil means the system's roots
-	Record   func(*Exchange)    // called with every finished exchange
+	// MaxHeader caps a response's header section; 0 means DefaultMaxHeader.
+	MaxHeader int64
+	TLS       *tls.Config     // for https targets; nil means the system's roots
+	Record    func(*Exchange) // called with every finished exchange
 }
 
 // Client sends requests to one target as one user.
@@ -59,10 +69,14 @@ func New(opts Options) (*Client, error) {
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = DefaultMaxBody
 	}
+	if opts.MaxHeader <= 0 {
+		opts.MaxHeader = DefaultMaxHeader
+	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.TLSClientConfig = opts.TLS
 	transport.MaxIdleConnsPerHost = 16
 	transport.ResponseHeaderTimeout = opts.Timeout
+	transport.MaxResponseHeaderBytes = opts.MaxHeader
 	c := &Client{
 		opts: opts,
 		base: base,
@@ -156,23 +170,30 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 	x.HTTPRequest = req
 	x.RequestBody = body
 
+	// Client.Timeout bounds the whole exchange, the body's last byte included,
+	// so a target that trickles its answer costs one timeout, no more.
 	resp, err := c.http.Do(req)
 	if err != nil {
-		x.Err = describeTransport(err, c.opts.Timeout)
+		x.Err = describeTransport(ctx, err, c.opts.Timeout, c.opts.MaxHeader)
 		return x
 	}
 	defer resp.Body.Close()
 	x.Status = resp.StatusCode
 	x.Header = resp.Header
 	x.Proto = resp.Proto
+	length := declared(resp)
 	x.Body, err = io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBody+1))
 	if err != nil {
-		x.Err = describeBodyError(err, len(x.Body), resp.ContentLength, c.opts.Timeout)
+		x.Err = describeBodyError(ctx, err, len(x.Body), length, c.opts.Timeout)
 		return x
 	}
 	if int64(len(x.Body)) > c.opts.MaxBody {
 		x.Body = x.Body[:c.opts.MaxBody]
-		x.Err = fmt.Errorf("the target sent a body over the suite's cap of %d bytes (%s); the rest was not read", c.opts.MaxBody, declared(resp.ContentLength))
+		if resp.Uncompressed {
+			x.Err = fmt.Errorf("the target sent a gzip-compressed body that decompresses to more than the suite's cap of %s (a compression bomb?); the rest was not read", size(c.opts.MaxBody))
+		} else {
+			x.Err = fmt.Errorf("the target sent a body over the suite's cap of %s (%s); the rest was not read", size(c.opts.MaxBody), length)
+		}
 		return x
 	}
 	defer observeExchange(time.Now(), c.opts.Contract != nil) // counters for make bench (stats.go)
@@ -206,18 +227,22 @@ func encode(r Request) ([]byte, string, error) {
 }
 
 // describeTransport says, in the user's terms, what went wrong before an
-// answer's header arrived: the timeout, an interrupt, TLS trust, a target
-// nobody answers at, or a connection the target broke.
-func describeTransport(err error, timeout time.Duration) error {
+// answer's header arrived: the run stopped, the timeout, a huge header, TLS
+// trust, a target nobody answers at, or a connection the target broke.
+func describeTransport(ctx context.Context, err error, timeout time.Duration, maxHeader int64) error {
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
 		err = urlErr.Err
 	}
 	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("the run was stopped (%v) before the target answered: %w", context.Cause(ctx), err)
 	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("the run was interrupted: %w", err)
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		return fmt.Errorf("the target did not answer within the suite's timeout of %s (CONFORMANCE_TIMEOUT): %w", timeout, err)
+	case strings.Contains(err.Error(), "server response headers exceeded") || strings.Contains(err.Error(), "header list larger than"):
+		return fmt.Errorf("the target sent a response header section over the suite's cap of %s (a huge header); the answer was not read: %w", size(maxHeader), err)
 	}
 	var certErr *tls.CertificateVerificationError
 	if errors.As(err, &certErr) {
@@ -240,25 +265,48 @@ func describeTransport(err error, timeout time.Duration) error {
 
 // describeBodyError says what went wrong after the header arrived, while
 // the body was read.
-func describeBodyError(err error, got int, length int64, timeout time.Duration) error {
+func describeBodyError(ctx context.Context, err error, got int, length string, timeout time.Duration) error {
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
 		err = urlErr.Err
 	}
 	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("the run was stopped (%v) while the body was read, after %d bytes (%s): %w", context.Cause(ctx), got, length, err)
 	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("the run was interrupted while the body was read: %w", err)
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		return fmt.Errorf("the target did not finish its answer within the suite's timeout of %s (CONFORMANCE_TIMEOUT); %d bytes of body arrived (%s): %w", timeout, got, declared(length), err)
+		return fmt.Errorf("the target did not finish its answer within the suite's timeout of %s (CONFORMANCE_TIMEOUT); %d bytes of body arrived (%s): %w", timeout, got, length, err)
+	case errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, io.ErrUnexpectedEOF) && strings.Contains(length, "gzip"):
+		return fmt.Errorf("the target's body does not decompress, after %d bytes (%s): %w", got, length, err)
 	}
-	return fmt.Errorf("the target broke the connection mid-body, after %d bytes (%s): %w", got, declared(length), err)
+	var corrupt flate.CorruptInputError
+	if errors.As(err, &corrupt) {
+		return fmt.Errorf("the target's body does not decompress, after %d bytes (%s): %w", got, length, err)
+	}
+	return fmt.Errorf("the target broke the connection mid-body, after %d bytes (%s): %w", got, length, err)
 }
 
-func declared(length int64) string {
-	if length < 0 {
+// declared says how long the target said the body is.
+func declared(resp *http.Response) string {
+	switch {
+	case resp.Uncompressed:
+		return "gzip-compressed, decompressed by the suite"
+	case resp.ContentLength < 0:
 		return "no Content-Length"
 	}
-	return fmt.Sprintf("Content-Length %d", length)
+	return fmt.Sprintf("Content-Length %d", resp.ContentLength)
+}
+
+// size is a byte count as a person reads it.
+func size(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func isTimeout(err error) bool {

@@ -90,7 +90,17 @@ func (x *Exchange) Location() (string, error) {
 	return u.String(), nil
 }
 
-const shownBody = 4 << 10
+// What a failure message keeps of an exchange, whatever the target sent, so
+// that reports stay small: the first ShownBody bytes of each body, the first
+// ShownHeaderValue bytes of each header value, the first ShownHeaders header
+// lines of each side, the first ShownLine bytes of each error or violation.
+// Whatever is cut is said, with its size.
+const (
+	ShownBody        = 4 << 10
+	ShownHeaderValue = 512
+	ShownHeaders     = 64
+	ShownLine        = 1 << 10
+)
 
 // Format prints the whole exchange for a failure message, with credentials
 // and the given secrets replaced.
@@ -112,10 +122,10 @@ func (x *Exchange) Format(secrets ...string) string {
 		writeBody(&b, "< ", x.Body)
 	}
 	if x.Err != nil {
-		fmt.Fprintf(&b, "! %v\n", x.Err)
+		fmt.Fprintf(&b, "! %s\n", Clip(x.Err.Error(), ShownLine))
 	}
 	for _, v := range x.Violations {
-		fmt.Fprintf(&b, "! %s\n", v)
+		fmt.Fprintf(&b, "! %s\n", Clip(v, ShownLine))
 	}
 	return Redact(b.String(), secrets...)
 }
@@ -126,15 +136,37 @@ func writeHeaders(b *strings.Builder, prefix string, h http.Header) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
+	shown, total := 0, 0
 	for _, k := range keys {
 		for _, v := range h[k] {
+			total++
+			if shown == ShownHeaders {
+				continue
+			}
+			shown++
 			if strings.EqualFold(k, "Authorization") {
 				scheme, _, _ := strings.Cut(v, " ")
-				v = scheme + " <redacted>"
+				v = scheme + " " + Redacted
 			}
-			fmt.Fprintf(b, "%s%s: %s\n", prefix, k, v)
+			fmt.Fprintf(b, "%s%s: %s\n", prefix, Clip(k, ShownHeaderValue), Clip(v, ShownHeaderValue))
 		}
 	}
+	if total > shown {
+		fmt.Fprintf(b, "%s… (%d more header lines)\n", prefix, total-shown)
+	}
+}
+
+// Clip cuts s to at most max bytes (on a character boundary) and says how
+// much it cut.
+func Clip(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d more bytes)", s[:cut], len(s)-cut)
 }
 
 func writeBody(b *strings.Builder, prefix string, body []byte) {
@@ -142,8 +174,12 @@ func writeBody(b *strings.Builder, prefix string, body []byte) {
 		return
 	}
 	shown := body
-	if len(shown) > shownBody {
-		shown = shown[:shownBody]
+	if len(shown) > ShownBody {
+		cut := ShownBody
+		for cut > ShownBody-utf8.UTFMax && !utf8.RuneStart(shown[cut]) {
+			cut-- // keep a UTF-8 body printable as text
+		}
+		shown = shown[:cut]
 	}
 	text := string(shown)
 	if !utf8.ValidString(text) {
@@ -156,16 +192,6 @@ func writeBody(b *strings.Builder, prefix string, body []byte) {
 	if len(body) > len(shown) {
 		fmt.Fprintf(b, "%s… (%d more bytes)\n", prefix, len(body)-len(shown))
 	}
-}
-
-// Redact replaces every non-empty secret in s.
-func Redact(s string, secrets ...string) string {
-	for _, secret := range secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "<redacted>")
-		}
-	}
-	return s
 }
 
 // Log keeps the exchanges of the spec under way, so that one the spec did not

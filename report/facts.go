@@ -1,17 +1,14 @@
 package report
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"html"
 	"runtime/debug"
 	"slices"
-	"strings"
 	"time"
 
 	conformance "github.com/callcases/conformance"
+	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/coverage"
 	"github.com/onsi/ginkgo/v2/types"
 )
@@ -154,24 +151,10 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// redactAll scrubs the secrets as written and as HTML, XML and JSON escape
-// them, so that a secret holding <, & or a quote cannot slip through a
-// rendering that escaped it first (junit.xml, report.json, the page).
+// redactAll scrubs the secrets in every encoding a report can hold them in
+// (client.Redact), so that a secret holding <, &, a quote or a backslash
+// cannot slip through a rendering that escaped it first (junit.xml,
+// report.json, the page), nor through a body the target echoed it in.
 func redactAll(s string, secrets []string) string {
-	for _, secret := range secrets {
-		if secret == "" {
-			continue
-		}
-		s = strings.ReplaceAll(s, secret, "<redacted>")
-		s = strings.ReplaceAll(s, html.EscapeString(secret), "&lt;redacted&gt;")
-		for _, escapeHTML := range []bool{true, false} {
-			var q bytes.Buffer
-			enc := json.NewEncoder(&q)
-			enc.SetEscapeHTML(escapeHTML)
-			if enc.Encode(secret) == nil {
-				s = strings.ReplaceAll(s, strings.Trim(strings.TrimSpace(q.String()), `"`), "<redacted>")
-			}
-		}
-	}
-	return s
+	return client.Redact(s, secrets...)
 }

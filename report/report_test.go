@@ -357,7 +357,7 @@ func TestNoSecretInAnyReport(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(text(doc), "Basic <redacted>") {
+	if !strings.Contains(text(doc), "Basic [redacted]") {
 		t.Error("the redacted exchange should say where the secret was")
 	}
 	files, _ := os.ReadDir(dir)
