@@ -97,8 +97,8 @@ func (x *Exchange) Location() (string, error) {
 // Whatever is cut is said, with its size.
 const (
 	ShownBody        = 4 << 10
-	ShownHeaderValue = 512
-	ShownHeaders     = 64
+	ShownHeaderValue = 256
+	ShownHeaders     = 32
 	ShownLine        = 1 << 10
 )
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/callcases/conformance/catalogue"
+	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/config"
 	"github.com/callcases/conformance/coverage"
 	"github.com/onsi/ginkgo/v2/reporters"
@@ -74,6 +75,8 @@ func (s Summary) Verdict() string {
 func Summarise(r types.Report) Summary {
 	s := Summary{Counts: map[string]int{}}
 	var specs []coverage.Spec
+	late := deadlinePassed(r)
+	notRun := 0
 	for _, sr := range r.SpecReports {
 		if sr.LeafNodeType != types.NodeTypeIt {
 			if sr.State.Is(types.SpecStateFailureStates) {
@@ -81,9 +84,22 @@ func Summarise(r types.Report) Summary {
 			}
 			continue
 		}
-		s.Rows = append(s.Rows, RowOf(sr))
-		specs = append(specs, specOf(sr, s.Rows[len(s.Rows)-1]))
+		row := RowOf(sr)
+		switch {
+		case late && notStarted(r, sr):
+			row.Outcome, row.Reason = Error, "not run: "+DeadlineReason+" before it started"
+			notRun++
+		case late && sr.State == types.SpecStateTimedout:
+			row.Reason = "stopped: " + DeadlineReason + " while it ran"
+		}
+		row.Reason, row.Detail = ansi.ReplaceAllString(row.Reason, ""), ansi.ReplaceAllString(row.Detail, "")
+		s.Rows = append(s.Rows, row)
+		specs = append(specs, specOf(sr, row))
 	}
+	if late {
+		s.SuiteErrors = append(s.SuiteErrors, fmt.Sprintf("%s after %s: %d spec(s) did not start, the ones under way were stopped; the run errors above say what slowed it", DeadlineReason, r.RunTime.Round(1e9), notRun))
+	}
+	s.SuiteErrors = cleanRunErrors(s.SuiteErrors)
 	s.Rows = mergeFamilies(s.Rows)
 	formats := []string{}
 	have := map[string]bool{}
@@ -192,6 +208,8 @@ func outcome(sr types.SpecReport) (string, string) {
 		return NotSelected, "filtered out or not run"
 	case sr.State == types.SpecStateInterrupted || sr.State == types.SpecStateAborted:
 		return Error, "interrupted: " + msg
+	case sr.State == types.SpecStateTimedout:
+		return Error, "stopped: " + msg
 	case strings.HasPrefix(msg, RunErrorPrefix):
 		return Error, strings.TrimPrefix(msg, RunErrorPrefix)
 	}
@@ -214,7 +232,7 @@ func reason(msg string) string {
 			break
 		}
 	}
-	return strings.TrimSuffix(strings.Join(parts, " "), ":")
+	return client.Clip(strings.TrimSuffix(strings.Join(parts, " "), ":"), MaxReasonText)
 }
 
 // Run says what a report is about, beyond Ginkgo's own report.
@@ -231,6 +249,7 @@ type Run struct {
 // to console.
 func Write(run Run, r types.Report, console io.Writer) error {
 	dir, secrets := run.Dir, run.Secrets
+	r = bounded(r)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

@@ -9,5 +9,6 @@ import (
 
 func TestConformance(t *testing.T) {
 	RegisterFailHandler(Fail)
-	RunSpecs(t, "Call Cases API conformance")
+	suiteConfig, reporterConfig := Configuration()
+	RunSpecs(t, "Call Cases API conformance", suiteConfig, reporterConfig)
 }
