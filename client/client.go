@@ -51,10 +51,11 @@ type Options struct {
 
 // Client sends requests to one target as one user.
 type Client struct {
-	opts Options
-	base *url.URL
-	http *http.Client
-	auth func(*http.Request)
+	opts   Options
+	base   *url.URL
+	http   *http.Client
+	auth   func(*http.Request)
+	health *health // shared by the copies: one target, one history
 }
 
 // New builds a client; connections are pooled and reused across requests.
@@ -78,8 +79,9 @@ func New(opts Options) (*Client, error) {
 	transport.ResponseHeaderTimeout = opts.Timeout
 	transport.MaxResponseHeaderBytes = opts.MaxHeader
 	c := &Client{
-		opts: opts,
-		base: base,
+		opts:   opts,
+		base:   base,
+		health: newHealth(opts.Timeout),
 		http: &http.Client{
 			Transport: transport,
 			Timeout:   opts.Timeout,
@@ -130,7 +132,9 @@ type Request struct {
 }
 
 // Do sends the request and records the exchange; it never panics and never
-// waits longer than the timeout. Transport failures land in Exchange.Err.
+// waits longer than the timeout, and once the target timed out TripAfter
+// times in a row it stops waiting on it (health.go). Transport failures
+// land in Exchange.Err.
 func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 	x := &Exchange{Request: r, Started: time.Now()}
 	defer func() {
@@ -139,6 +143,12 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 			c.opts.Record(x)
 		}
 	}()
+	probe, ok := c.health.admit(time.Now())
+	if !ok {
+		x.Err = c.health.refusal(c.opts.Timeout)
+		return x
+	}
+	defer func() { c.health.done(probe, timedOut(ctx, x), time.Now()) }()
 	body, contentType, err := encode(r)
 	if err != nil {
 		x.Err = fmt.Errorf("the suite could not encode its request: %w", err)

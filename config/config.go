@@ -127,6 +127,17 @@ func workDir(lookup func(string) (string, bool)) (string, error) {
 	return dir, nil
 }
 
+// Resolve takes a path given in a setting from the directory the command was
+// run in, as Load does; for the rare path used when the configuration could
+// not be loaded (where to write the report that says so).
+func Resolve(lookup func(string) (string, bool), path string) string {
+	dir, err := workDir(lookup)
+	if err != nil {
+		return path
+	}
+	return resolve(dir, path)
+}
+
 func resolve(dir, path string) string {
 	if path == "" || filepath.IsAbs(path) || dir == "" {
 		return path

@@ -43,6 +43,9 @@ func (e *Env) Preflight(ctx context.Context) error {
 				config.EnvTarget, uuid, x.Status, x.Header.Get("Location"), config.EnvTarget)
 		case x.Status == http.StatusUnauthorized:
 			problems.add("%s: the target rejects these credentials (401)", credentialSetting(c, e))
+		case x.Status == http.StatusNotFound && !e.apiIsAt(ctx, format):
+			problems.addUnreachable("%s: reading project %q answered 404, and so did a read of the case list without its project (the API answers 400): the API is not at %s; set %s to the URL the API's paths are under, e.g. https://host/fx/api/v1",
+				config.EnvTarget, uuid, e.Config.Target, config.EnvTarget)
 		case x.Status == http.StatusNotFound:
 			problems.add("%s: the target has no project %q (404)", setting, uuid)
 		case x.Status != http.StatusOK:
@@ -105,6 +108,15 @@ func (e *Env) Preflight(ctx context.Context) error {
 		}
 	}
 	return problems.err()
+}
+
+// apiIsAt tells a wrong base URL from a missing project when a project read
+// answers 404: a list of cases without its required project is a bad request
+// (400) to the API, and unknown (404) to whatever else is at that URL.
+func (e *Env) apiIsAt(ctx context.Context, format string) bool {
+	x := e.API.Do(ctx, client.Request{Method: http.MethodGet, Path: "/" + format + "/callcases/", OffContract: true,
+		Purpose: "preflight: is the API at " + config.EnvTarget + "? (a list without its project is a 400 there)"})
+	return x.Err == nil && x.Status != http.StatusNotFound
 }
 
 // Operators lists a project's operators (204 is an empty list).

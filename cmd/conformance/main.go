@@ -22,6 +22,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/callcases/conformance/config"
 )
 
 // EnvProgress names the file the spec processes append their progress to.
@@ -50,6 +52,13 @@ func run(procs int, suite string, ginkgoArgs []string, stdout, stderr io.Writer)
 	cmd := exec.Command("go", append(args, suite)...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.Env = append(os.Environ(), EnvProgress+"="+file.Name())
+	// go test runs the suite in its package's folder: relative paths in the
+	// settings are taken from here, where the user ran the command.
+	if _, set := os.LookupEnv(config.EnvWorkDir); !set {
+		if wd, err := os.Getwd(); err == nil {
+			cmd.Env = append(cmd.Env, config.EnvWorkDir+"="+wd)
+		}
+	}
 	// Ctrl-C reaches the suite's processes from the terminal; this command
 	// waits for them to clean up and report instead of dying first.
 	signal.Ignore(os.Interrupt)

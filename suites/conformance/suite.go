@@ -87,11 +87,11 @@ var _ = SynchronizedAfterSuite(func() {}, func(ctx SpecContext) {
 
 // ReportAfterSuite runs on process 1 with every process's specs.
 var _ = ReportAfterSuite("conformance reports", func(r Report) {
-	run := report.Run{Dir: config.DefaultReports, Secrets: matchers.Secrets()}
+	run := report.Run{Dir: config.Resolve(os.LookupEnv, config.DefaultReports), Secrets: matchers.Secrets()}
 	if cfg, err := config.Load(os.LookupEnv); err == nil {
 		run.Dir = cfg.Reports
 	} else if dir, ok := os.LookupEnv(config.EnvReports); ok && dir != "" {
-		run.Dir = dir // a configuration error is reported where the user asked for reports
+		run.Dir = config.Resolve(os.LookupEnv, dir) // a configuration error is reported where the user asked for reports
 	}
 	if session != nil {
 		cfg := session.Shared.Config
