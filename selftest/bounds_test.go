@@ -283,11 +283,7 @@ func TestRelativePathsAreTakenFromWhereTheCommandRan(t *testing.T) {
 // in any form, however the report file encodes what it quotes.
 func TestSuiteNeverShowsCredentialsInAnyEncoding(t *testing.T) {
 	opts := reference.Options{Username: "admin-qx", Password: `Adm"1n\pw<&>%41-пароль-ÿ`, ReadOnlyUsername: "viewer-qx", ReadOnlyPassword: `R3ad'pw%20&amp;"\\-Ünï/😀`}
-	tg := newTarget(t, opts, func(ref *reference.Server, _ http.Handler) http.Handler {
-		h, err := mutants.Wrap("readonly-may-create", ref, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
+	echo := func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			_, pw, _ := r.BasicAuth()
 			rec := httptest.NewRecorder()
@@ -307,15 +303,47 @@ func TestSuiteNeverShowsCredentialsInAnyEncoding(t *testing.T) {
 			rec.Header().Del("Content-Length")
 			replay(w, rec)
 		})
+	}
+	t.Run("in the specs' exchanges", func(t *testing.T) {
+		tg := newTarget(t, opts, func(ref *reference.Server, _ http.Handler) http.Handler {
+			h, err := mutants.Wrap("readonly-may-create", ref, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return echo(h)
+		})
+		r := runSuite(t, fullRun, tg.env(), "-ginkgo.v")
+		if r.exitCode() <= 0 {
+			t.Fatalf("the suite passed (or was killed) against a mutant (exit %d):\n%s", r.exitCode(), r.tail())
+		}
+		if !strings.Contains(r.output(), "X-Echo-Json: ") || !strings.Contains(r.output(), "Authorization: Basic [redacted]") {
+			t.Fatalf("the output shows no echoing exchange: this test proves nothing\n%s", r.tail())
+		}
+		expectNoCredential(t, r, opts)
 	})
-	r := runSuite(t, fullRun, tg.env(), "-ginkgo.v")
-	if r.exitCode() <= 0 {
-		t.Fatalf("the suite passed (or was killed) against a mutant (exit %d):\n%s", r.exitCode(), r.tail())
-	}
-	if !strings.Contains(r.output(), "X-Echo-Json: ") || !strings.Contains(r.output(), "Authorization: Basic [redacted]") {
-		t.Fatalf("the output shows no echoing exchange: this test proves nothing\n%s", r.tail())
-	}
-	var forms map[string]string = map[string]string{}
+	t.Run("in a preflight failure", func(t *testing.T) {
+		tg := newTarget(t, opts, func(ref *reference.Server, next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, pw, _ := r.BasicAuth()
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusInternalServerError)
+				b, _ := json.Marshal(map[string]string{"error": "bad password " + pw})
+				_, _ = w.Write(b)
+			})
+		})
+		r := runSuite(t, fullRun, tg.env())
+		if !strings.Contains(r.summary(t), "answered 500") {
+			t.Fatalf("the preflight did not quote the answer: this test proves nothing\n%s", r.tail())
+		}
+		expectNoCredential(t, r, opts)
+	})
+}
+
+// expectNoCredential looks for the users' credentials, in every encoding, in
+// the run's output and in every report, raw and decoded.
+func expectNoCredential(t *testing.T, r *suiteRun, opts reference.Options) {
+	t.Helper()
+	forms := map[string]string{}
 	for _, u := range [][2]string{{opts.Username, opts.Password}, {opts.ReadOnlyUsername, opts.ReadOnlyPassword}} {
 		for name, enc := range encodingsOf(u[1]) {
 			forms[name+" of "+u[1]] = enc

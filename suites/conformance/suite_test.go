@@ -8,7 +8,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	RegisterFailHandler(Fail)
+	RegisterFailHandler(RedactedFail)
 	suiteConfig, reporterConfig := Configuration()
 	RunSpecs(t, "Call Cases API conformance", suiteConfig, reporterConfig)
 }
