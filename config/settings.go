@@ -104,6 +104,15 @@ var settings = []Setting{
 		field: func(c *Config) field { return text{&c.File} }},
 }
 
+// Defaults is the configuration with every setting at its default (paths as
+// written in the table, not yet resolved): what a run uses where it could
+// not load the user's configuration.
+func Defaults() Config {
+	var c Config
+	_ = c.apply(nil, "") // the table's defaults parse: TestDefaultsParse
+	return c
+}
+
 // Settings returns the settings table, in the order it is echoed and documented.
 func Settings() []Setting { return slices.Clone(settings) }
 

@@ -44,6 +44,17 @@ func TestEveryFieldHasOneRow(t *testing.T) {
 	}
 }
 
+func TestDefaultsParse(t *testing.T) {
+	var c Config
+	if errs := c.apply(nil, ""); len(errs) > 0 {
+		t.Fatalf("the table's defaults do not parse: %v", errs)
+	}
+	d := Defaults()
+	if d.Timeout != DefaultTimeout || d.Deadline != DefaultDeadline || d.Reports != DefaultReports || strings.Join(d.Formats, ",") != DefaultFormat {
+		t.Errorf("Defaults() = %+v; the constants say otherwise", d)
+	}
+}
+
 // The README's settings table is the table's own rendering.
 func TestREADMESettingsTableAgrees(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join("..", "README.md"))

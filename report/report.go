@@ -110,7 +110,7 @@ func Summarise(r types.Report) Summary {
 		}
 	}
 	if len(formats) == 0 {
-		formats = []string{config.DefaultFormat}
+		formats = config.Defaults().Formats
 	}
 	for _, c := range catalogue.All() {
 		for _, f := range formats {

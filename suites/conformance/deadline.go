@@ -15,7 +15,7 @@ import (
 // Pass it to RunSpecs.
 func Configuration() (types.SuiteConfig, types.ReporterConfig) {
 	suite, reporter := GinkgoConfiguration()
-	deadline := config.DefaultDeadline
+	deadline := config.Defaults().Deadline
 	if cfg, err := config.Load(os.LookupEnv); err == nil {
 		deadline = cfg.Deadline
 	}

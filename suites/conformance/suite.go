@@ -26,7 +26,7 @@ var (
 		if cfg, err := config.Load(os.LookupEnv); err == nil {
 			return cfg.Formats
 		}
-		return []string{config.DefaultFormat}
+		return config.Defaults().Formats
 	}()
 
 	env     *harness.Env     // this process's view of the target
@@ -90,7 +90,7 @@ var _ = SynchronizedAfterSuite(func() {}, func(ctx SpecContext) {
 
 // ReportAfterSuite runs on process 1 with every process's specs.
 var _ = ReportAfterSuite("conformance reports", func(r Report) {
-	run := report.Run{Dir: config.Resolve(os.LookupEnv, config.DefaultReports), Secrets: matchers.Secrets()}
+	run := report.Run{Dir: config.Resolve(os.LookupEnv, config.Defaults().Reports), Secrets: matchers.Secrets()}
 	if cfg, err := config.Load(os.LookupEnv); err == nil {
 		run.Dir = cfg.Reports
 	} else if dir, ok := os.LookupEnv(config.EnvReports); ok && dir != "" {
