@@ -78,6 +78,8 @@ func New(opts Options) (*Client, error) {
 	transport.MaxIdleConnsPerHost = 16
 	transport.ResponseHeaderTimeout = opts.Timeout
 	transport.MaxResponseHeaderBytes = opts.MaxHeader
+	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second} // as http.DefaultTransport's
+	transport.DialContext = sniffingDialer(dialer.DialContext, int(opts.MaxHeader)+1<<10)
 	c := &Client{
 		opts:   opts,
 		base:   base,
@@ -182,9 +184,10 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 
 	// Client.Timeout bounds the whole exchange, the body's last byte included,
 	// so a target that trickles its answer costs one timeout, no more.
-	resp, err := c.http.Do(req)
+	var conn net.Conn
+	resp, err := c.http.Do(req.WithContext(withConnTrace(req.Context(), &conn)))
 	if err != nil {
-		x.Err = describeTransport(ctx, err, c.opts.Timeout, c.opts.MaxHeader)
+		x.Err = describeTransport(ctx, err, c.opts.Timeout, c.opts.MaxHeader, conn)
 		return x
 	}
 	defer resp.Body.Close()
@@ -239,7 +242,7 @@ func encode(r Request) ([]byte, string, error) {
 // describeTransport says, in the user's terms, what went wrong before an
 // answer's header arrived: the run stopped, the timeout, a huge header, TLS
 // trust, a target nobody answers at, or a connection the target broke.
-func describeTransport(ctx context.Context, err error, timeout time.Duration, maxHeader int64) error {
+func describeTransport(ctx context.Context, err error, timeout time.Duration, maxHeader int64, conn net.Conn) error {
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
 		err = urlErr.Err
@@ -252,7 +255,11 @@ func describeTransport(ctx context.Context, err error, timeout time.Duration, ma
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		return fmt.Errorf("the target did not answer within the suite's timeout of %s (CONFORMANCE_TIMEOUT): %w", timeout, err)
 	case strings.Contains(err.Error(), "server response headers exceeded") || strings.Contains(err.Error(), "header list larger than"):
-		return fmt.Errorf("the target sent a response header section over the suite's cap of %s (a huge header); the answer was not read: %w", size(maxHeader), err)
+		which := "a huge header"
+		if name := hugeHeader(conn); name != "" {
+			which = "a huge header: " + name
+		}
+		return fmt.Errorf("the target sent a response header section over the suite's cap of %s (%s); the answer was not read: %w", size(maxHeader), which, err)
 	}
 	var certErr *tls.CertificateVerificationError
 	if errors.As(err, &certErr) {

@@ -44,7 +44,7 @@ func TestDoBoundsWhatTheTargetSends(t *testing.T) {
 		{"a huge header", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("X-Huge", strings.Repeat("a", 1<<20))
 			w.WriteHeader(http.StatusOK)
-		}, "response header section over the suite's cap of 64 KiB (a huge header)"},
+		}, `response header section over the suite's cap of 64 KiB (a huge header: header "X-Huge", at least `},
 		{"a gzip bomb", func(w http.ResponseWriter, r *http.Request) {
 			if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
 				http.Error(w, "no gzip accepted", http.StatusNotAcceptable)
