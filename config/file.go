@@ -75,11 +75,11 @@ func readFile(path string) (map[string]value, error) {
 			// "key:" with no value sets nothing.
 		case n.Kind == yaml.ScalarNode:
 			found[s.Env] = value{text: n.Value, from: from}
-		case n.Kind == yaml.SequenceNode && s.Env == EnvFormats:
+		case n.Kind == yaml.SequenceNode && acceptsList(s):
 			v := value{isList: true, from: from, list: []string{}}
 			for _, item := range n.Content {
 				if item.Kind != yaml.ScalarNode || item.Tag == "!!null" {
-					errs = append(errs, problem(s.Env, from, "an entry is a %s; expected a list of format names such as [json, xml]", kindName(item)))
+					errs = append(errs, problem(s.Env, from, "an entry is a %s; expected a list of single values, e.g. %s: [a, b]", kindName(item), s.Key))
 					v.list = nil
 					break
 				}
@@ -93,6 +93,12 @@ func readFile(path string) (map[string]value, error) {
 		}
 	}
 	return found, errors.Join(errs...)
+}
+
+// acceptsList: the setting may be given as a YAML list.
+func acceptsList(s Setting) bool {
+	_, ok := s.field(&Config{}).(lister)
+	return ok
 }
 
 func kindName(n *yaml.Node) string {
