@@ -93,6 +93,6 @@ func notStarted(r types.Report, sr types.SpecReport) bool {
 		len(r.SuiteConfig.FocusFiles) == 0 && len(r.SuiteConfig.SkipFiles) == 0
 }
 
-// DeadlineReason is what a report says of the run and of each spec that the
+// deadlineReason is what a report says of the run and of each spec that the
 // run's overall deadline stopped.
-const DeadlineReason = "the run's overall deadline (CONFORMANCE_DEADLINE) passed"
+const deadlineReason = "the run's overall deadline (CONFORMANCE_DEADLINE) passed"

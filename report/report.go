@@ -87,17 +87,17 @@ func Summarise(r types.Report) Summary {
 		row := RowOf(sr)
 		switch {
 		case late && notStarted(r, sr):
-			row.Outcome, row.Reason = Error, "not run: "+DeadlineReason+" before it started"
+			row.Outcome, row.Reason = Error, "not run: "+deadlineReason+" before it started"
 			notRun++
 		case late && sr.State == types.SpecStateTimedout:
-			row.Reason = "stopped: " + DeadlineReason + " while it ran"
+			row.Reason = "stopped: " + deadlineReason + " while it ran"
 		}
 		row.Reason, row.Detail = ansi.ReplaceAllString(row.Reason, ""), ansi.ReplaceAllString(row.Detail, "")
 		s.Rows = append(s.Rows, row)
 		specs = append(specs, specOf(sr, row))
 	}
 	if late {
-		s.SuiteErrors = append(s.SuiteErrors, fmt.Sprintf("%s after %s: %d spec(s) did not start, the ones under way were stopped; the run errors above say what slowed it", DeadlineReason, r.RunTime.Round(1e9), notRun))
+		s.SuiteErrors = append(s.SuiteErrors, fmt.Sprintf("%s after %s: %d spec(s) did not start, the ones under way were stopped; the run errors above say what slowed it", deadlineReason, r.RunTime.Round(1e9), notRun))
 	}
 	s.SuiteErrors = cleanRunErrors(s.SuiteErrors)
 	s.Rows = mergeFamilies(s.Rows)
