@@ -78,8 +78,10 @@ func New(opts Options) (*Client, error) {
 	transport.MaxIdleConnsPerHost = 16
 	transport.ResponseHeaderTimeout = opts.Timeout
 	transport.MaxResponseHeaderBytes = opts.MaxHeader
-	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second} // as http.DefaultTransport's
-	transport.DialContext = sniffingDialer(dialer.DialContext, int(opts.MaxHeader)+1<<10)
+	if base.Scheme == "http" { // over TLS the bytes would be ciphertext
+		dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second} // as http.DefaultTransport's
+		transport.DialContext = sniffingDialer(dialer.DialContext, int(opts.MaxHeader)+1<<10)
+	}
 	c := &Client{
 		opts:   opts,
 		base:   base,
