@@ -100,6 +100,12 @@ func TestCatalogueAndSpecsAgree(t *testing.T) {
 		if c.Mutating != slices.Contains(s.Labels(), "mutating") {
 			t.Errorf("spec %s: label mutating is %v, the catalogue says %v", c.ID, !c.Mutating, c.Mutating)
 		}
+		// Reports show this location ("at" lines, junit, Ginkgo's output):
+		// it must be the spec's own line, the one that names its id, never
+		// a helper's.
+		if line := sourceLine(t, s.LeafNodeLocation); !strings.Contains(line, `"`+c.ID+`"`) {
+			t.Errorf("spec %s is located at %s, a line that does not name it: %q", c.ID, s.LeafNodeLocation, strings.TrimSpace(line))
+		}
 	}
 	for _, c := range catalogue.All() {
 		switch {
@@ -154,6 +160,20 @@ func TestEveryDocumentedPairIsAssertedOrExcused(t *testing.T) {
 			}
 		}
 	}
+}
+
+// sourceLine reads the line a code location names.
+func sourceLine(t *testing.T, loc types.CodeLocation) string {
+	t.Helper()
+	b, err := os.ReadFile(loc.FileName)
+	if err != nil {
+		t.Fatalf("the source of %s: %v", loc, err)
+	}
+	lines := strings.Split(string(b), "\n")
+	if loc.LineNumber < 1 || loc.LineNumber > len(lines) {
+		t.Fatalf("%s: no such line", loc)
+	}
+	return lines[loc.LineNumber-1]
 }
 
 func readSpecs(t *testing.T, path string) []types.SpecReport {

@@ -128,8 +128,10 @@ func creates(op contract.Operation) bool {
 }
 
 // familyRow declares one row of a family: the catalogue row's title with
-// the operation (and the variant) named, and the label op:ID.
+// the operation (and the variant) named, and the label op:ID. Like row, it
+// is located at the caller, the line that names the family's id.
 func familyRow(id, format string, op contract.Operation, variant string, params ...any) TableEntry {
+	GinkgoHelper()
 	text := fmt.Sprintf("%s [%s %s]", title(id), op.ID, variant)
 	if variant == "" {
 		text = fmt.Sprintf("%s [%s]", title(id), op.ID)

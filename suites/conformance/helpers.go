@@ -43,13 +43,17 @@ func title(id string) string {
 	return id + ": " + catalogue.Get(id).Certifies
 }
 
-// condition declares the spec of one catalogue row.
+// condition declares the spec of one catalogue row. As a helper it makes
+// Ginkgo record the caller's line, so that junit, report.json, the HTML
+// report and Ginkgo's output point at the spec itself.
 func condition(id, format string, body func(SpecContext)) bool {
+	GinkgoHelper()
 	return It(title(id), append(labels(id, format), body)...)
 }
 
-// row declares one entry of a DescribeTable family.
+// row declares one entry of a DescribeTable family, located at the caller.
 func row(id, format string, params ...any) TableEntry {
+	GinkgoHelper()
 	return Entry(title(id), append(labels(id, format), params...)...)
 }
 
