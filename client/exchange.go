@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/callcases/conformance/contract"
 )
 
 // Exchange is one request and what the target answered.
@@ -28,7 +30,7 @@ type Exchange struct {
 	// oversized body): an error of the run, not a verdict on the API.
 	Err error
 	// Violations are the contract rules the exchange broke.
-	Violations []string
+	Violations contract.Violations
 	// Asserted is set by the matchers: the exchange's violations have been reported.
 	Asserted bool
 	// Operation is the contract's operationId the request routes to ("" off
@@ -125,7 +127,7 @@ func (x *Exchange) Format(secrets ...string) string {
 		fmt.Fprintf(&b, "! %s\n", Clip(x.Err.Error(), ShownLine))
 	}
 	for _, v := range x.Violations {
-		fmt.Fprintf(&b, "! %s\n", Clip(v, ShownLine))
+		fmt.Fprintf(&b, "! %s\n", Clip(v.String(), ShownLine))
 	}
 	return Redact(b.String(), secrets...)
 }

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
+	"strconv"
 	"strings"
 
 	conformance "github.com/callcases/conformance"
@@ -28,11 +28,84 @@ type Contract struct {
 	status *openapi3.Schema
 }
 
-// Violations lists every rule an exchange broke, one sentence each.
-type Violations []string
+// Violation is one rule of the contract an exchange broke. Title is stable
+// from one occurrence to the next (what a report groups by and a reader
+// searches for); Detail is this occurrence's. After kin-openapi's
+// ValidationError.
+type Violation struct {
+	Operation string // the contract's operationId, or "METHOD path" off the contract's map
+	In        string // "request" or "response"
+	Pointer   string // JSON pointer into the body ("/uuids/0"), "" for the whole message
+	Parameter string // the parameter at fault, e.g. `query "page"`, when not the body
+	Title     string
+	Detail    string
+}
+
+// Stable titles of the rules the contract checks beyond the schemas.
+const (
+	TitleNotInTable       = "status is not a code of the result-code table"
+	TitleBodyOn204        = "a 204 answer has a body"
+	TitleNoOperation      = "no operation of the contract"
+	TitleStatusBodyCode   = "status body: code is not the HTTP status"
+	TitleStatusBodyText   = "status body: text is not the code table's"
+	TitleStatusBodyMsg    = "status body: message is not the code table's"
+	TitleStatusBodyType   = "status body: Content-Type is not JSON"
+	TitleStatusBodyJSON   = "status body: not JSON"
+	TitleSchema           = "breaks the schema"
+	TitleParameter        = "parameter breaks the contract"
+	TitleUndocumented     = "breaks the operation's documented responses"
+	TitleNoCredentials    = "no Basic credentials"
+	TitleUnexpectedStatus = "status is not the one the condition provokes"
+)
+
+// Key is what makes two violations the same broken rule, whichever check
+// saw it. The detail is part of it: two schema errors at one pointer (a
+// missing member and an unknown one) are two rules.
+func (v Violation) Key() string {
+	return strings.Join([]string{v.In, v.Pointer, v.Parameter, v.Title, v.Detail}, "\x00")
+}
+
+// String is the violation in one line: where, the stable title, then this occurrence.
+func (v Violation) String() string {
+	where := v.In
+	switch {
+	case v.Parameter != "":
+		where += " parameter " + v.Parameter
+	case v.Pointer != "":
+		where += " " + v.Pointer
+	}
+	s := where + ": " + v.Title
+	if v.Detail != "" {
+		s += ": " + v.Detail
+	}
+	return s
+}
+
+// Violations lists every rule an exchange broke, each once.
+type Violations []Violation
 
 func (v Violations) Error() string {
-	return "contract violated:\n  - " + strings.Join(v, "\n  - ")
+	lines := make([]string, len(v))
+	for i, x := range v {
+		lines[i] = x.String()
+	}
+	return "contract violated:\n  - " + strings.Join(lines, "\n  - ")
+}
+
+// Merge appends the violations of more that v does not hold yet: one broken
+// rule is reported once, however many checks saw it.
+func (v Violations) Merge(more ...Violation) Violations {
+	seen := map[string]bool{}
+	for _, x := range v {
+		seen[x.Key()] = true
+	}
+	for _, x := range more {
+		if !seen[x.Key()] {
+			seen[x.Key()] = true
+			v = append(v, x)
+		}
+	}
+	return v
 }
 
 // LoadDocument parses and validates the shipped openapi.yaml.
@@ -72,9 +145,9 @@ func (c *Contract) Document() *openapi3.T { return c.doc }
 
 // ValidateRequest checks a request the suite is about to send or has sent.
 func (c *Contract) ValidateRequest(req *http.Request, body []byte) error {
-	input, err := c.requestInput(req, body)
-	if err != nil {
-		return Violations{err.Error()}
+	input, v := c.requestInput(req, body)
+	if input == nil {
+		return orNil(v)
 	}
 	return orNil(c.checkRequest(input))
 }
@@ -82,18 +155,18 @@ func (c *Contract) ValidateRequest(req *http.Request, body []byte) error {
 // ValidateExchange checks the request and the response; the request is
 // routed once for both.
 func (c *Contract) ValidateExchange(req *http.Request, reqBody []byte, status int, header http.Header, respBody []byte) error {
-	input, err := c.requestInput(req, reqBody)
-	if err != nil {
-		return orNil(append(Violations{err.Error()}, c.checkResponse(nil, status, header, respBody)...))
+	input, v := c.requestInput(req, reqBody)
+	if input == nil {
+		return orNil(v.Merge(c.checkResponse(req, nil, status, header, respBody)...))
 	}
-	return orNil(append(c.checkRequest(input), c.checkResponse(input, status, header, respBody)...))
+	return orNil(c.checkRequest(input).Merge(c.checkResponse(req, input, status, header, respBody)...))
 }
 
 // ValidateResponse checks a response alone: use it for requests that break
 // the contract on purpose, whose answers must still keep it.
 func (c *Contract) ValidateResponse(req *http.Request, reqBody []byte, status int, header http.Header, respBody []byte) error {
 	input, _ := c.requestInput(req, reqBody) // nil off the contract's map
-	return orNil(c.checkResponse(input, status, header, respBody))
+	return orNil(c.checkResponse(req, input, status, header, respBody))
 }
 
 func orNil(v Violations) error {
@@ -105,21 +178,31 @@ func orNil(v Violations) error {
 
 func (c *Contract) checkRequest(input *openapi3filter.RequestValidationInput) Violations {
 	if err := openapi3filter.ValidateRequest(input.Request.Context(), input); err != nil {
-		return flatten("request", err)
+		return flatten(operation(input.Request, input), "request", err)
 	}
 	return nil
 }
 
+// operation names what an exchange did: the contract's operationId, or the
+// method and path when the contract has no such operation.
+func operation(req *http.Request, input *openapi3filter.RequestValidationInput) string {
+	if input != nil && input.Route != nil && input.Route.Operation != nil && input.Route.Operation.OperationID != "" {
+		return input.Route.Operation.OperationID
+	}
+	return req.Method + " " + req.URL.Path
+}
+
 // checkResponse holds a response to the table and, when the request was
 // routed (input is not nil), to the operation's documented responses.
-func (c *Contract) checkResponse(input *openapi3filter.RequestValidationInput, status int, header http.Header, respBody []byte) Violations {
+func (c *Contract) checkResponse(req *http.Request, input *openapi3filter.RequestValidationInput, status int, header http.Header, respBody []byte) Violations {
+	op := operation(req, input)
 	var v Violations
 	row, documented := c.table.Lookup(status)
 	if !documented {
-		v = append(v, fmt.Sprintf("status %d is not a code of the result-code table", status))
+		v = append(v, Violation{Operation: op, In: "response", Title: TitleNotInTable, Detail: strconv.Itoa(status)})
 	}
 	if status == http.StatusNoContent && len(respBody) > 0 {
-		v = append(v, fmt.Sprintf("a 204 answer has a body (%d bytes)", len(respBody)))
+		v = append(v, Violation{Operation: op, In: "response", Title: TitleBodyOn204, Detail: fmt.Sprintf("%d bytes", len(respBody))})
 	}
 	if input != nil {
 		out := &openapi3filter.ResponseValidationInput{
@@ -130,22 +213,25 @@ func (c *Contract) checkResponse(input *openapi3filter.RequestValidationInput, s
 		}
 		out.SetBodyBytes(respBody)
 		if err := openapi3filter.ValidateResponse(input.Request.Context(), out); err != nil {
-			v = append(v, flatten("response", err)...)
+			v = v.Merge(flatten(op, "response", err)...)
 		}
 	} else if documented && status != http.StatusNoContent {
 		// Off the contract's map (an unknown path, say): the answer must still be a status body.
-		v = append(v, c.checkStatusSchema(header, respBody)...)
+		v = v.Merge(c.checkStatusSchema(op, header, respBody)...)
 	}
 	if documented {
-		v = append(v, c.checkStatusBody(row, respBody)...)
+		v = v.Merge(StatusBodyViolations(op, row, respBody)...)
 	}
 	return v
 }
 
-func (c *Contract) requestInput(req *http.Request, body []byte) (*openapi3filter.RequestValidationInput, error) {
+// requestInput routes a request; off the contract's map it returns nil and
+// the violation that says so.
+func (c *Contract) requestInput(req *http.Request, body []byte) (*openapi3filter.RequestValidationInput, Violations) {
 	route, params, err := c.router.FindRoute(req)
 	if err != nil {
-		return nil, fmt.Errorf("request: %s %s is no operation of the contract", req.Method, req.URL.Path)
+		return nil, Violations{{Operation: operation(req, nil), In: "request", Title: TitleNoOperation,
+			Detail: fmt.Sprintf("%s %s", req.Method, req.URL.Path)}}
 	}
 	clone := req.Clone(req.Context())
 	clone.Body = io.NopCloser(bytes.NewReader(body))
@@ -165,28 +251,33 @@ func (c *Contract) requestInput(req *http.Request, body []byte) (*openapi3filter
 // they are right is the server's business, not the contract's.
 func basicAuthPresent(_ context.Context, in *openapi3filter.AuthenticationInput) error {
 	if _, _, ok := in.RequestValidationInput.Request.BasicAuth(); !ok {
-		return errors.New("no Basic credentials")
+		return errNoCredentials
 	}
 	return nil
 }
 
-func (c *Contract) checkStatusSchema(header http.Header, body []byte) []string {
+var errNoCredentials = errors.New(TitleNoCredentials)
+
+func (c *Contract) checkStatusSchema(op string, header http.Header, body []byte) Violations {
 	if ct := header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		return []string{fmt.Sprintf("response: Content-Type %q, want application/json for a status body", ct)}
+		return Violations{{Operation: op, In: "response", Title: TitleStatusBodyType, Detail: fmt.Sprintf("Content-Type %q", ct)}}
 	}
 	var value any
 	if err := json.Unmarshal(body, &value); err != nil {
-		return []string{fmt.Sprintf("response: body is not JSON: %v", err)}
+		return Violations{{Operation: op, In: "response", Title: TitleStatusBodyJSON, Detail: err.Error()}}
 	}
 	if err := c.status.VisitJSON(value, openapi3.MultiErrors()); err != nil {
-		return flatten("response body", err)
+		return flatten(op, "response", err)
 	}
 	return nil
 }
 
-// checkStatusBody holds a status body to the code table: the code it names
-// is the HTTP status, and text and message are the table's.
-func (c *Contract) checkStatusBody(row Result, body []byte) []string {
+// StatusBodyViolations holds a status body to the code table: the code it
+// names is the HTTP status (row's), and text and message are the table's.
+// A body that is no status body gives none: the schema decides whether one
+// was due. The matchers use it too, so that a wrong message is one
+// violation, whichever check saw it.
+func StatusBodyViolations(op string, row Result, body []byte) Violations {
 	var sb struct {
 		Code    *int    `json:"code"`
 		Text    *string `json:"text"`
@@ -195,30 +286,70 @@ func (c *Contract) checkStatusBody(row Result, body []byte) []string {
 	// Only an object naming a code can be a status body; a list page need not be decoded again.
 	if !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) || !bytes.Contains(body, []byte(`"code"`)) ||
 		json.Unmarshal(body, &sb) != nil || sb.Code == nil {
-		return nil // not a status body; the schema decides whether one was due
+		return nil
 	}
-	var v []string
+	var v Violations
 	if *sb.Code != row.Code {
-		v = append(v, fmt.Sprintf("status body: code %d, but the HTTP status is %d", *sb.Code, row.Code))
+		v = append(v, Violation{Operation: op, In: "response", Pointer: "/code", Title: TitleStatusBodyCode,
+			Detail: fmt.Sprintf("code %d, but the HTTP status is %d", *sb.Code, row.Code)})
 	}
 	if sb.Text != nil && *sb.Text != row.Text {
-		v = append(v, fmt.Sprintf("status body: text %q, the table says %q for %d", *sb.Text, row.Text, row.Code))
+		v = append(v, Violation{Operation: op, In: "response", Pointer: "/text", Title: TitleStatusBodyText,
+			Detail: fmt.Sprintf("got %q, the table says %q for %d", *sb.Text, row.Text, row.Code)})
 	}
 	if sb.Message != nil && *sb.Message != row.Message {
-		v = append(v, fmt.Sprintf("status body: message %q, the table says %q for %d", *sb.Message, row.Message, row.Code))
+		v = append(v, Violation{Operation: op, In: "response", Pointer: "/message", Title: TitleStatusBodyMsg,
+			Detail: fmt.Sprintf("got %q, the table says %q for %d", *sb.Message, row.Message, row.Code)})
 	}
 	return v
 }
 
-// flatten turns kin-openapi's nested errors into one sentence per broken rule.
-func flatten(where string, err error) []string {
-	var out []string
-	var walk func(error)
-	walk = func(err error) {
+// flatten turns kin-openapi's nested errors into one violation per broken
+// rule: a schema error at its JSON pointer, a parameter's error at the
+// parameter, anything else with kin-openapi's reason as the title.
+func flatten(op, in string, err error) Violations {
+	var out Violations
+	var walk func(err error, parameter string)
+	walk = func(err error, parameter string) {
+		// The wrappers first, by their own type: errors.As would find the
+		// errors nested in them and lose the parameter they name.
+		if multi, ok := err.(openapi3.MultiError); ok {
+			for _, e := range multi {
+				walk(e, parameter)
+			}
+			return
+		}
+		if respErr, ok := err.(*openapi3filter.ResponseError); ok && respErr.Err != nil {
+			before := len(out)
+			walk(respErr.Err, parameter)
+			if len(out) == before {
+				title := TitleUndocumented
+				if respErr.Reason != "" {
+					title = respErr.Reason
+				}
+				out = append(out, Violation{Operation: op, In: in, Title: title, Detail: oneLine(respErr.Err.Error())})
+			}
+			return
+		}
+		if reqErr, ok := err.(*openapi3filter.RequestError); ok && reqErr.Err != nil {
+			if reqErr.Parameter != nil {
+				parameter = fmt.Sprintf("%s %q", reqErr.Parameter.In, reqErr.Parameter.Name)
+			}
+			before := len(out)
+			walk(reqErr.Err, parameter)
+			if len(out) == before {
+				title := TitleSchema
+				if parameter != "" {
+					title = TitleParameter
+				}
+				out = append(out, Violation{Operation: op, In: in, Parameter: parameter, Title: title, Detail: oneLine(reqErr.Err.Error())})
+			}
+			return
+		}
 		var multi openapi3.MultiError
 		if errors.As(err, &multi) {
 			for _, e := range multi {
-				walk(e)
+				walk(e, parameter)
 			}
 			return
 		}
@@ -227,49 +358,26 @@ func flatten(where string, err error) []string {
 			if inner := schemaErr.Unwrap(); inner != nil {
 				var nested openapi3.MultiError
 				if errors.As(inner, &nested) {
-					walk(nested)
+					walk(nested, parameter)
 					return
 				}
 			}
-			out = append(out, fmt.Sprintf("%s: at %s: %s", where, pointer(schemaErr.JSONPointer()), schemaErr.Reason))
+			v := Violation{Operation: op, In: in, Parameter: parameter, Title: TitleSchema, Detail: oneLine(schemaErr.Reason)}
+			if parameter == "" {
+				v.Pointer = pointer(schemaErr.JSONPointer())
+			}
+			out = append(out, v)
 			return
 		}
-		var respErr *openapi3filter.ResponseError
-		if errors.As(err, &respErr) && respErr.Err != nil {
-			prefix := where
-			if respErr.Reason != "" {
-				prefix = where + ": " + respErr.Reason
-			}
-			before := len(out)
-			walk(respErr.Err)
-			if len(out) == before {
-				out = append(out, prefix+": "+respErr.Err.Error())
-			}
+		var secErr *openapi3filter.SecurityRequirementsError
+		if errors.As(err, &secErr) || errors.Is(err, errNoCredentials) {
+			out = append(out, Violation{Operation: op, In: in, Title: TitleNoCredentials})
 			return
 		}
-		var reqErr *openapi3filter.RequestError
-		if errors.As(err, &reqErr) && reqErr.Err != nil {
-			prefix := where
-			if reqErr.Parameter != nil {
-				prefix = fmt.Sprintf("%s: %s parameter %q", where, reqErr.Parameter.In, reqErr.Parameter.Name)
-			} else if reqErr.RequestBody != nil {
-				prefix = where + " body"
-			}
-			before := len(out)
-			walk(reqErr.Err)
-			if len(out) == before {
-				out = append(out, prefix+": "+reqErr.Err.Error())
-			} else if prefix != where {
-				for i := before; i < len(out); i++ {
-					out[i] = prefix + strings.TrimPrefix(out[i], where)
-				}
-			}
-			return
-		}
-		out = append(out, where+": "+oneLine(err.Error()))
+		out = append(out, Violation{Operation: op, In: in, Parameter: parameter, Title: TitleUndocumented, Detail: oneLine(err.Error())})
 	}
-	walk(err)
-	return slices.Compact(out)
+	walk(err, "")
+	return Violations(nil).Merge(out...)
 }
 
 func pointer(p []string) string {

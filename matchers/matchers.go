@@ -1,24 +1,21 @@
 // Package matchers holds the Gomega matchers the specs assert with: one line
-// per assertion, and on failure every mismatch of the exchange at once
-// (code, text, message, contract) followed by the whole exchange, redacted.
+// per assertion, and on failure every broken rule of the exchange once
+// (code, text, message, contract), the whole exchange and a curl command
+// that sends the request again, all redacted.
 package matchers
 
 import (
 	"fmt"
+	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/contract"
-	"github.com/callcases/conformance/report"
 	"github.com/onsi/gomega/gcustom"
 	"github.com/onsi/gomega/types"
 )
-
-// RunErrorPrefix starts every failure that is the run's own (the target
-// unreachable, a timeout, setup that could not make its data), so that reports
-// keep those apart from verdicts on the API.
-const RunErrorPrefix = report.RunErrorPrefix
 
 var (
 	mu      sync.RWMutex
@@ -41,10 +38,9 @@ func Secrets() []string {
 
 type exchangeMatcher struct {
 	want     string
-	check    func(x *client.Exchange) []string
-	problems []string
+	check    func(x *client.Exchange) contract.Violations
+	problems contract.Violations
 	x        *client.Exchange
-	runError bool
 }
 
 func (m *exchangeMatcher) Match(actual any) (bool, error) {
@@ -55,33 +51,61 @@ func (m *exchangeMatcher) Match(actual any) (bool, error) {
 	m.x = x
 	x.Asserted = true
 	if x.Err != nil {
-		m.runError = true
-		m.problems = []string{x.Err.Error()}
+		m.problems = nil
 		return false, nil
 	}
-	m.problems = m.check(x)
-	for _, v := range x.Violations {
-		m.problems = append(m.problems, "contract: "+v)
-	}
+	// What the assertion saw first, then what the contract saw besides:
+	// one broken rule is listed once, whichever check found it.
+	m.problems = m.check(x).Merge(x.Violations...)
 	return len(m.problems) == 0, nil
 }
 
+// FailureMessage lists every problem of the exchange once, then the whole
+// exchange, then a curl command that sends the same request again; all of
+// it redacted. An exchange that got no answer says so and why: that is an
+// error of the run, which the suite reports apart from verdicts.
 func (m *exchangeMatcher) FailureMessage(any) string {
 	var b strings.Builder
-	if m.runError {
-		b.WriteString(RunErrorPrefix)
+	if m.x.Err != nil {
+		fmt.Fprintf(&b, "expected %s, but the exchange got no answer (an error of the run, not a verdict on the API):\n  %v\n", m.want, m.x.Err)
+	} else {
+		fmt.Fprintf(&b, "expected %s; %s:\n", m.want, count(len(m.problems), "problem"))
+		for _, p := range m.problems {
+			fmt.Fprintf(&b, "  - %s\n", client.Clip(p.String(), client.ShownLine))
+		}
 	}
-	fmt.Fprintf(&b, "expected %s; %d problem(s):\n", m.want, len(m.problems))
-	for _, p := range m.problems {
-		fmt.Fprintf(&b, "  - %s\n", p)
-	}
-	b.WriteString("\nthe exchange:\n")
-	b.WriteString(m.x.Format(Secrets()...))
+	writeExchange(&b, m.x)
 	return client.Redact(b.String(), Secrets()...)
 }
 
 func (m *exchangeMatcher) NegatedFailureMessage(any) string {
-	return client.Redact(fmt.Sprintf("expected anything but %s:\n%s", m.want, m.x.Format(Secrets()...)), Secrets()...)
+	var b strings.Builder
+	fmt.Fprintf(&b, "expected anything but %s\n", m.want)
+	writeExchange(&b, m.x)
+	return client.Redact(b.String(), Secrets()...)
+}
+
+// writeExchange shows the exchange (its violations are listed above it, not
+// again in it) and the command that reproduces it.
+func writeExchange(b *strings.Builder, x *client.Exchange) {
+	shown := *x
+	shown.Violations, shown.Err = nil, nil
+	b.WriteString("\nthe exchange:\n")
+	b.WriteString(shown.Format(Secrets()...))
+	if c := Curl(x); c != "" {
+		b.WriteString("\nto send it again:\n  " + c + "\n")
+	}
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func unexpectedStatus(x *client.Exchange, want int) contract.Violation {
+	return contract.Violation{In: "response", Title: contract.TitleUnexpectedStatus, Detail: fmt.Sprintf("got %d, want %d", x.Status, want)}
 }
 
 // HaveResult succeeds when the exchange answered code with the status body
@@ -93,51 +117,52 @@ func HaveResult(code int) types.GomegaMatcher {
 	if documented && row.Text != "" {
 		want = fmt.Sprintf("result %d %s «%s»", code, row.Text, row.Message)
 	}
-	return &exchangeMatcher{want: want, check: func(x *client.Exchange) []string {
-		var p []string
+	return &exchangeMatcher{want: want, check: func(x *client.Exchange) contract.Violations {
 		if !documented {
-			return []string{fmt.Sprintf("%d is not in the result-code table", code)}
+			return contract.Violations{{In: "expectation", Title: TitleNotInTable, Detail: strconv.Itoa(code)}}
 		}
 		if x.Status != code {
-			p = append(p, fmt.Sprintf("status: got %d, want %d", x.Status, code))
+			// Text and message of another code's body would only repeat that.
+			return contract.Violations{unexpectedStatus(x, code)}
 		}
-		if code == 204 {
+		if code == http.StatusNoContent {
 			if len(x.Body) > 0 {
-				p = append(p, fmt.Sprintf("body: got %d bytes, want none", len(x.Body)))
+				return contract.Violations{{In: "response", Title: contract.TitleBodyOn204, Detail: fmt.Sprintf("%d bytes", len(x.Body))}}
 			}
-			return p
+			return nil
 		}
 		sb, err := x.StatusBody()
 		if err != nil {
-			return append(p, "body: "+err.Error())
+			return contract.Violations{{In: "response", Title: TitleNoStatusBody, Detail: err.Error()}}
 		}
-		switch {
-		case sb.Code == nil:
-			p = append(p, "body: no code")
-		case *sb.Code != code:
-			p = append(p, fmt.Sprintf("body code: got %d, want %d", *sb.Code, code))
+		// Missing members in the words of the contract's schema check, so
+		// that the two are one problem.
+		var v contract.Violations
+		for _, m := range []struct {
+			name    string
+			missing bool
+		}{{"code", sb.Code == nil}, {"text", sb.Text == nil}, {"message", sb.Message == nil}} {
+			if m.missing {
+				v = append(v, contract.Violation{In: "response", Pointer: "/" + m.name, Title: contract.TitleSchema, Detail: fmt.Sprintf("property %q is missing", m.name)})
+			}
 		}
-		switch {
-		case sb.Text == nil:
-			p = append(p, "body: no text")
-		case *sb.Text != row.Text:
-			p = append(p, fmt.Sprintf("text: got %q, want %q", *sb.Text, row.Text))
-		}
-		switch {
-		case sb.Message == nil:
-			p = append(p, "body: no message")
-		case *sb.Message != row.Message:
-			p = append(p, fmt.Sprintf("message: got %q, want %q", *sb.Message, row.Message))
-		}
-		return p
+		// The same check the contract makes of every status body: a
+		// validated exchange lists it once.
+		return append(v, contract.StatusBodyViolations("", row, x.Body)...)
 	}}
 }
 
+// TitleNoStatusBody and TitleNotInTable are the stable titles of what only the matchers check.
+const (
+	TitleNoStatusBody = "no status body"
+	TitleNotInTable   = "the expected code is not in the result-code table"
+)
+
 // BeRead succeeds when a read answered 200 with a resource that keeps the contract.
 func BeRead() types.GomegaMatcher {
-	return &exchangeMatcher{want: "a 200 read of the resource", check: func(x *client.Exchange) []string {
-		if x.Status != 200 {
-			return []string{fmt.Sprintf("status: got %d, want 200", x.Status)}
+	return &exchangeMatcher{want: "a 200 read of the resource", check: func(x *client.Exchange) contract.Violations {
+		if x.Status != http.StatusOK {
+			return contract.Violations{unexpectedStatus(x, http.StatusOK)}
 		}
 		return nil
 	}}
@@ -146,19 +171,20 @@ func BeRead() types.GomegaMatcher {
 // KeepContract succeeds when the exchange broke no rule of the contract,
 // whatever its code.
 func KeepContract() types.GomegaMatcher {
-	return &exchangeMatcher{want: "an exchange that keeps the contract", check: func(*client.Exchange) []string { return nil }}
+	return &exchangeMatcher{want: "an exchange that keeps the contract", check: func(*client.Exchange) contract.Violations { return nil }}
 }
 
 // HaveHeader succeeds when the response carries the header with a value
 // starting (case-insensitively) with prefix.
 func HaveHeader(name, prefix string) types.GomegaMatcher {
-	return &exchangeMatcher{want: fmt.Sprintf("a %s header starting with %q", name, prefix), check: func(x *client.Exchange) []string {
+	return &exchangeMatcher{want: fmt.Sprintf("a %s header starting with %q", name, prefix), check: func(x *client.Exchange) contract.Violations {
 		for _, v := range x.Header.Values(name) {
 			if strings.HasPrefix(strings.ToLower(v), strings.ToLower(prefix)) {
 				return nil
 			}
 		}
-		return []string{fmt.Sprintf("header %s: got %q", name, x.Header.Values(name))}
+		return contract.Violations{{In: "response", Parameter: "header " + name, Title: "header missing or not as expected",
+			Detail: fmt.Sprintf("got %q, want a value starting with %q", x.Header.Values(name), prefix)}}
 	}}
 }
 

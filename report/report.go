@@ -7,6 +7,7 @@ package report
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -23,8 +24,18 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 )
 
-// RunErrorPrefix marks a failure of the run itself (see matchers).
-const RunErrorPrefix = "run error: "
+// A spec says how it ended, beyond passed or failed, with a report entry
+// of one of these names (its value the reason); Summarise reads them, never
+// the failure's text.
+const (
+	// RunErrorEntry: the spec failed because of the run itself (the target
+	// unreachable, a timeout, setup that could not make its data), not
+	// because of the API.
+	RunErrorEntry = "conformance: run error"
+	// NotProvokedEntry: the spec was skipped because the target lacks what
+	// the condition needs (a fixture setting).
+	NotProvokedEntry = "conformance: not provoked"
+)
 
 // Outcomes of a condition.
 const (
@@ -202,18 +213,38 @@ func outcome(sr types.SpecReport) (string, string) {
 	switch {
 	case sr.State == types.SpecStatePassed:
 		return Passed, ""
-	case sr.State == types.SpecStateSkipped && msg != "":
-		return NotProvoked, strings.TrimPrefix(msg, "not provoked: ")
-	case sr.State == types.SpecStateSkipped || sr.State == types.SpecStatePending:
+	case sr.State == types.SpecStateSkipped:
+		if why, ok := entry(sr, NotProvokedEntry); ok {
+			return NotProvoked, why
+		}
+		return NotSelected, "filtered out or not run"
+	case sr.State == types.SpecStatePending:
 		return NotSelected, "filtered out or not run"
 	case sr.State == types.SpecStateInterrupted || sr.State == types.SpecStateAborted:
 		return Error, "interrupted: " + msg
 	case sr.State == types.SpecStateTimedout:
 		return Error, "stopped: " + msg
-	case strings.HasPrefix(msg, RunErrorPrefix):
-		return Error, strings.TrimPrefix(msg, RunErrorPrefix)
+	}
+	if why, ok := entry(sr, RunErrorEntry); ok {
+		return Error, why
 	}
 	return Failed, msg
+}
+
+// entry is the reason the spec's first report entry of this name gives.
+func entry(sr types.SpecReport, name string) (string, bool) {
+	for _, e := range sr.ReportEntries {
+		if e.Name == name {
+			var s string
+			if v, ok := e.Value.GetRawValue().(string); ok {
+				s = v
+			} else if json.Unmarshal([]byte(e.Value.AsJSON), &s) != nil {
+				s = e.Value.String()
+			}
+			return reason(s), true
+		}
+	}
+	return "", false
 }
 
 // reason is a failure message cut to a line: its first line, joined with the

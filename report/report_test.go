@@ -41,13 +41,14 @@ var (
 		">\n> {\"title\":\"<script>alert(1)</script>\"}\n" +
 		"< HTTP/1.1 201\n< \n< {\"code\":201,\"text\":\"Created\",\"message\":\"Ресурс был создан успешно\"}\n" +
 		"! response: response header \"Location\" missing"
-	errorMessage       = report.RunErrorPrefix + "setup could not create a case:\nGet \"http://target.example\": connection refused"
-	notProvokedMessage = "not provoked: no read-only user configured (CONFORMANCE_READONLY_USERNAME)"
+	errorMessage       = "setup could not create a case:\nGet \"http://target.example\": connection refused"
+	notProvokedMessage = "no read-only user configured (CONFORMANCE_READONLY_USERNAME)"
 )
 
-func spec(id, format string, state types.SpecState, message string) types.SpecReport {
+func spec(id, format string, state types.SpecState, message string, entries ...types.ReportEntry) types.SpecReport {
 	c := catalogue.Get(id)
 	return types.SpecReport{
+		ReportEntries:            entries,
 		ContainerHierarchyTexts:  []string{c.Area, format},
 		ContainerHierarchyLabels: [][]string{{}, {"format:" + format}},
 		LeafNodeType:             types.NodeTypeIt,
@@ -74,9 +75,9 @@ func fakeReport() types.Report {
 			case "S201-create":
 				r.SpecReports = append(r.SpecReports, spec(c.ID, format, types.SpecStateFailed, failedMessage))
 			case "E409-uuid-taken":
-				r.SpecReports = append(r.SpecReports, spec(c.ID, format, types.SpecStateFailed, errorMessage))
+				r.SpecReports = append(r.SpecReports, spec(c.ID, format, types.SpecStateFailed, "run error: "+errorMessage, entry(report.RunErrorEntry, errorMessage)))
 			case "E403-create":
-				r.SpecReports = append(r.SpecReports, spec(c.ID, format, types.SpecStateSkipped, notProvokedMessage))
+				r.SpecReports = append(r.SpecReports, spec(c.ID, format, types.SpecStateSkipped, notProvokedMessage, entry(report.NotProvokedEntry, notProvokedMessage)))
 			case "E403-update":
 				r.SpecReports = append(r.SpecReports, spec(c.ID, format, types.SpecStateSkipped, ""))
 			default:
@@ -85,6 +86,41 @@ func fakeReport() types.Report {
 		}
 	}
 	return r
+}
+
+func entry(name, value string) types.ReportEntry {
+	return types.ReportEntry{Name: name, Value: types.WrapEntryValue(value)}
+}
+
+// Outcomes come from the entries a spec adds, never from its failure's text:
+// a Gomega annotation before the message, or a message that happens to
+// start like a run error, changes nothing.
+func TestOutcomesAreTypedNotParsed(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		sr      types.SpecReport
+		outcome string
+		reason  string
+	}{
+		{"run error behind an annotation", spec("E403-create", "json", types.SpecStateFailed,
+			"the read-only user must be refused writes\nexpected result 403, but the exchange got no answer",
+			entry(report.RunErrorEntry, "no answer to POST /json/callcases/: connection refused")),
+			report.Error, "no answer to POST /json/callcases/: connection refused"},
+		{"failure whose text looks like a run error", spec("E404-get", "json", types.SpecStateFailed, "run error: not really"),
+			report.Failed, "run error: not really"},
+		{"not provoked", spec("E501-operators-mode", "json", types.SpecStateSkipped, "CONFORMANCE_AUTO_PROJECT is not set",
+			entry(report.NotProvokedEntry, "needs auto-project: CONFORMANCE_AUTO_PROJECT is not set")),
+			report.NotProvoked, "needs auto-project: CONFORMANCE_AUTO_PROJECT is not set"},
+		{"skip without an entry", spec("E501-operators-mode", "json", types.SpecStateSkipped, "not provoked: something"),
+			report.NotSelected, "filtered out or not run"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			row := report.RowOf(tc.sr)
+			if row.Outcome != tc.outcome || row.Reason != tc.reason {
+				t.Errorf("got %s %q, want %s %q", row.Outcome, row.Reason, tc.outcome, tc.reason)
+			}
+		})
+	}
 }
 
 func fakeRun(dir string) report.Run {
@@ -456,7 +492,7 @@ func TestConditionsWithoutASpecStillShow(t *testing.T) {
 		return strings.HasPrefix(sr.LeafNodeText, "E504-timeout:") && slices.Contains(sr.Labels(), "format:xml")
 	})
 	r.SpecReports = append(r.SpecReports, types.SpecReport{LeafNodeType: types.NodeTypeBeforeSuite, State: types.SpecStateFailed,
-		Failure: types.Failure{Message: report.RunErrorPrefix + "preflight: CONFORMANCE_PROJECT is running"}})
+		Failure: types.Failure{Message: "preflight: CONFORMANCE_PROJECT is running"}})
 	dir := writeFake(t, r)
 	_, res := readResult(t, dir)
 	i := slices.IndexFunc(res.Results, func(e report.ResultEntry) bool { return e.ID == "E504-timeout" && e.Format == "xml" })

@@ -62,10 +62,10 @@ func fault(ctx SpecContext, component, f string) {
 	GinkgoHelper()
 	DeferCleanup(func(ctx SpecContext) {
 		if err := env.SetFault(ctx, component, harness.FaultNone); err != nil {
-			Fail(RunErrorPrefix + "could not put " + component + " back to none: " + err.Error())
+			runError("could not put %s back to none: %v", component, err)
 		}
 	})
 	if err := env.SetFault(ctx, component, f); err != nil {
-		Fail(RunErrorPrefix + "setup could not set the " + component + " fault: " + err.Error())
+		runError("setup could not set the %s fault: %v", component, err)
 	}
 }

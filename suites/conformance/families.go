@@ -96,7 +96,7 @@ func callOf(op contract.Operation, format string, c call) (client.Request, strin
 	}
 	ex, ok := examples[op.ID]
 	if !ok {
-		Fail(RunErrorPrefix + "the suite has no example body for operation " + op.ID + ": add one to examples in suites/conformance/families.go")
+		runError("the suite has no example body for operation %s: add one to examples in suites/conformance/families.go", op.ID)
 	}
 	switch {
 	case c.malformed:

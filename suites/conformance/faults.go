@@ -72,6 +72,7 @@ var _ = Describe("integration faults", func() {
 					}
 					wg.Wait()
 					for i, op := range timedOut {
+						timeoutIsVerdict(got[i])
 						answers[op.ID] = got[i]
 					}
 				})
@@ -84,6 +85,11 @@ var _ = Describe("integration faults", func() {
 						need(config.Faults)
 						x := answers[op.ID]
 						// A target that hangs instead of answering 504 fails this condition: it is the behaviour under test, not a run error.
+						// Any other exchange that got no answer is the run's.
+						timeoutIsVerdict(x)
+						if cause := transportFailure([]*client.Exchange{x}); cause != "" {
+							runError("%s", cause)
+						}
 						Expect(x.Err).NotTo(HaveOccurred(), "the target must answer 504 before the suite's timeout (%s):\n%s", env.Config.Timeout, x.Format(Secrets()...))
 						Expect(x).To(HaveResult(http.StatusGatewayTimeout))
 					},

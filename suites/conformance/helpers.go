@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 	"github.com/callcases/conformance/harness"
 	"github.com/callcases/conformance/matchers"
 	. "github.com/callcases/conformance/matchers"
+	"github.com/callcases/conformance/report"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 )
@@ -64,17 +66,77 @@ func need(f config.Fixture) {
 	}
 }
 
-// Every exchange of a spec must keep the contract, even one the spec did not
-// assert on (setup, follow-up reads).
-var _ = BeforeEach(func() { env.Log.Take() })
+// runError fails the spec as an error of the run (a fixture that could not
+// be made, a fault that could not be set), not a verdict on the API: the
+// report entry, not the text, is what the reports read.
+func runError(format string, args ...any) {
+	GinkgoHelper()
+	msg := client.Redact(fmt.Sprintf(format, args...), matchers.Secrets()...)
+	AddReportEntry(report.RunErrorEntry, msg, ReportEntryVisibilityNever)
+	Fail("run error: " + msg)
+}
 
+// notProvoked skips the spec, reported "not provoked" with the reason: the
+// target lacks what the condition needs.
+func notProvoked(format string, args ...any) {
+	GinkgoHelper()
+	msg := fmt.Sprintf(format, args...)
+	AddReportEntry(report.NotProvokedEntry, msg, ReportEntryVisibilityNever)
+	Skip(msg)
+}
+
+// timeoutVerdicts are exchanges whose timeout is the behaviour under test
+// (a target that hangs instead of answering 504), not an error of the run.
+var timeoutVerdicts = map[*client.Exchange]bool{}
+
+// timeoutIsVerdict marks x: if it timed out, that is the API's failure.
+func timeoutIsVerdict(x *client.Exchange) { timeoutVerdicts[x] = true }
+
+var _ = BeforeEach(func() {
+	env.Log.Take()
+	clear(timeoutVerdicts)
+})
+
+// After every spec: a spec that failed while an exchange got no answer (the
+// target went away, a connection broke, a timeout) failed because of the
+// run, in every condition, however the spec asserted; and every exchange of
+// a spec must keep the contract, even one the spec did not assert on
+// (setup, follow-up reads).
 var _ = AfterEach(func() {
-	for _, x := range env.Log.Take() {
+	exchanges := env.Log.Take()
+	if CurrentSpecReport().Failed() {
+		if cause := transportFailure(exchanges); cause != "" {
+			AddReportEntry(report.RunErrorEntry, cause, ReportEntryVisibilityNever)
+		}
+	}
+	for _, x := range exchanges {
 		if !x.Asserted && x.Err == nil && len(x.Violations) > 0 {
 			Expect(x).To(KeepContract())
 		}
 	}
 })
+
+// transportFailure is the first exchange that got no answer, as its request
+// and real cause, or "" when every exchange was answered (or the only ones
+// that were not are the verdict itself).
+func transportFailure(exchanges []*client.Exchange) string {
+	for _, x := range exchanges {
+		if x.Err == nil || (timeoutVerdicts[x] && isTimeout(x.Err)) {
+			continue
+		}
+		what := x.Request.Method + " " + x.Request.Path
+		if x.HTTPRequest != nil {
+			what = x.HTTPRequest.Method + " " + x.HTTPRequest.URL.Path
+		}
+		return client.Redact(fmt.Sprintf("no answer to %s: %v", what, x.Err), matchers.Secrets()...)
+	}
+	return ""
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &t) && t.Timeout())
+}
 
 var sequence atomic.Int64
 
@@ -124,7 +186,7 @@ func setup(x *client.Exchange, code int, what string) {
 	m := HaveResult(code)
 	_, _ = m.Match(x)
 	x.Asserted = false // its contract violations, if any, are not yet reported
-	Fail(matchers.RunErrorPrefix + "setup could not " + what + ":\n" + m.FailureMessage(x))
+	runError("setup could not %s:\n%s", what, m.FailureMessage(x))
 }
 
 // CallCase is the case resource as the suite reads it.

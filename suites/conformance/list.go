@@ -168,7 +168,7 @@ func newCases(ctx SpecContext, a api, n int) []string {
 	Expect(err).NotTo(HaveOccurred())
 	for i, item := range sb.Result {
 		if item.Code != http.StatusCreated {
-			Fail(fmt.Sprintf("run error: setup could not create %d cases: item %d answered %d", n, i, item.Code))
+			runError("setup could not create %d cases: item %d answered %d", n, i, item.Code)
 		}
 	}
 	return uuids

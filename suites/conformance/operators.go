@@ -63,7 +63,7 @@ var _ = Describe("operators", func() {
 					operator = before[0]
 				}
 				if operator == "" {
-					Skip("not provoked: " + config.EnvOperator + " is not set and the automatic project has no operator")
+					notProvoked("%s is not set and the automatic project has no operator", config.EnvOperator)
 				}
 				Expect(assign(ctx, env.API, a, env.Config.AutoProject, operator)).To(HaveResult(http.StatusNotImplemented))
 				Expect(unassign(ctx, env.API, a, env.Config.AutoProject, operator)).To(HaveResult(http.StatusNotImplemented))

@@ -39,7 +39,7 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	}
 	s, e, err := harness.Start(ctx, os.LookupEnv)
 	if err != nil {
-		RedactedFail(matchers.RunErrorPrefix + err.Error())
+		RedactedFail(err.Error()) // outside any spec: the reports count it as an error of the run
 	}
 	session, env = s, e // process 1 keeps its Env: the contract is loaded once per process
 	matchers.Redact(e.Secrets()...)
@@ -55,7 +55,7 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	var err error
 	env, err = harness.Attach(data)
 	if err != nil {
-		RedactedFail(matchers.RunErrorPrefix + err.Error())
+		RedactedFail(err.Error())
 	}
 	matchers.Redact(env.Secrets()...)
 })
@@ -71,7 +71,7 @@ var _ = SynchronizedAfterSuite(func() {}, func(ctx SpecContext) {
 	}
 	// Faults first: an integration fault left on would fail the sweep's requests.
 	if err := env.ResetFaults(ctx); err != nil {
-		RedactedFail(matchers.RunErrorPrefix + "could not put the fault hook back to none: " + err.Error())
+		RedactedFail("could not put the fault hook back to none: " + err.Error())
 	}
 	removed, left, err := env.Sweep(ctx)
 	for _, uuid := range removed {
@@ -109,7 +109,7 @@ var _ = ReportAfterSuite("conformance reports", func(r Report) {
 		})
 	}
 	if err := report.Write(run, r, os.Stdout); err != nil {
-		RedactedFail(matchers.RunErrorPrefix + "writing reports: " + err.Error())
+		RedactedFail("writing reports: " + err.Error())
 	}
 	if len(left) == 0 {
 		return
@@ -125,7 +125,7 @@ var _ = ReportAfterSuite("conformance reports", func(r Report) {
 	if !slices.ContainsFunc(r.SpecReports, func(sr SpecReport) bool {
 		return sr.LeafNodeType == types.NodeTypeIt && sr.State.Is(types.SpecStateFailureStates)
 	}) {
-		RedactedFail(matchers.RunErrorPrefix + fmt.Sprintf("the run left %d thing(s) on the target; see the list above and summary.md", len(left)))
+		RedactedFail(fmt.Sprintf("the run left %d thing(s) on the target; see the list above and summary.md", len(left)))
 	}
 })
 
