@@ -56,7 +56,9 @@ func Curl(x *client.Exchange) string {
 	return strings.Join(args, " ") + note
 }
 
-// quote makes s one shell word, in single quotes.
+// quote makes s one shell word, in single quotes, redacted first: a secret
+// quoted for the shell would no longer match what the reports scrub.
 func quote(s string) string {
+	s = client.Redact(s, Secrets()...)
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
