@@ -1,7 +1,8 @@
 // Command mutants runs the compiled conformance suite against the reference
 // server and against every mutant, and prints the kill matrix: a mutant is
 // killed when the suite fails and its failed specs include every condition
-// the mutant targets. It exits non-zero unless the reference passes and every
+// the mutant targets, each failed as a verdict on the API (a spec's run error
+// kills nothing). It exits non-zero unless the reference passes and every
 // mutant is killed.
 //
 //	go test -c -o bin/conformance.test ./suites/conformance
@@ -29,6 +30,7 @@ import (
 	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/mutants"
 	"github.com/callcases/conformance/reference"
+	"github.com/callcases/conformance/report"
 	"github.com/onsi/ginkgo/v2/types"
 )
 
@@ -231,10 +233,10 @@ func failures(path string) ([]string, string, error) {
 				}
 				continue
 			}
-			for _, l := range sr.Labels() {
-				if known[l] {
-					set[l] = true
-				}
+			// A kill is a verdict on the API: a spec that failed because of
+			// the run itself (a run error) kills nothing.
+			if row := report.RowOf(sr); row.Outcome == report.Failed && known[row.Condition.ID] {
+				set[row.Condition.ID] = true
 			}
 		}
 	}
