@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"fmt"
 	"regexp"
+	"slices"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
@@ -72,7 +73,15 @@ type Condition struct {
 	// provokes the row's code on, so that a spec not provoked for want of a
 	// fixture marks those cells of the coverage matrix "not provoked".
 	Operations []string `yaml:"operations"`
+	// Needs names what the target must provide for the condition to be
+	// provoked (one of Needs); without it the spec is skipped, reported
+	// not provoked with the setting to give.
+	Needs []string `yaml:"needs"`
 }
+
+// Needs are the fixtures a condition may need, each given by a setting
+// (docs/fixtures.md says how to prepare them on a staging).
+var Needs = []string{"readonly-user", "fault-hook", "auto-project", "completed-project", "operator"}
 
 var idShape = regexp.MustCompile(`^(S|E)\d{3}-[a-z0-9-]+$|^P-[a-z0-9-]+$`)
 
@@ -92,6 +101,11 @@ func Parse(src []byte) ([]Condition, error) {
 		}
 		if c.Code == 0 || c.Area == "" || c.Certifies == "" {
 			return nil, fmt.Errorf("catalogue: %s needs code, area and certifies", c.ID)
+		}
+		for _, n := range c.Needs {
+			if !slices.Contains(Needs, n) {
+				return nil, fmt.Errorf("catalogue: %s needs %q, which is none of %v", c.ID, n, Needs)
+			}
 		}
 		seen[c.ID] = true
 	}

@@ -64,7 +64,7 @@ var coverageMutants = []Mutant{
 			status(w, http.StatusBadRequest)
 			return true
 		})},
-	{Name: "rights-before-password", Breaks: "the read-only user's write gets 403 before its password is checked", Kills: []string{"E401-every-operation"},
+	{Name: "rights-before-password", Breaks: "the read-only user's write gets 403 before its password is checked", Kills: []string{"E401-readonly-wrong-password"},
 		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
 			if c.user != t.readOnly[0] || c.Method == http.MethodGet || c.Method == http.MethodHead || !strings.HasPrefix(c.URL.Path, apiPrefix) {
 				return false

@@ -97,6 +97,15 @@ func TestCatalogueAndSpecsAgree(t *testing.T) {
 				t.Errorf("spec %s lacks label %s", c.ID, want)
 			}
 		}
+		var needs []string
+		for _, l := range s.Labels() {
+			if n, ok := strings.CutPrefix(l, "needs:"); ok {
+				needs = append(needs, n)
+			}
+		}
+		if !slices.Equal(needs, c.Needs) {
+			t.Errorf("spec %s has needs: labels %v, the catalogue says %v", c.ID, needs, c.Needs)
+		}
 		if c.Mutating != slices.Contains(s.Labels(), "mutating") {
 			t.Errorf("spec %s: label mutating is %v, the catalogue says %v", c.ID, !c.Mutating, c.Mutating)
 		}

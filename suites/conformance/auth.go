@@ -39,10 +39,6 @@ var _ = Describe("authentication and rights", func() {
 			})
 
 			Context("the read-only user", func() {
-				BeforeEach(func(ctx SpecContext) {
-					need(config.ReadOnlyUser)
-				})
-
 				// forbidden asserts a read-only write was refused and that the
 				// same user's read of the same target still succeeds. The
 				// preflight does not probe writes (a probe would be this very
@@ -106,7 +102,6 @@ var _ = Describe("authentication and rights", func() {
 				})
 
 				condition("E403-fault-hook", format, func(ctx SpecContext) {
-					need(config.Faults)
 					DeferCleanup(env.ResetFaults)
 					readOnlyHook := env.Faults.As(client.Credentials{Username: env.Config.ReadOnlyUsername, Password: env.Config.ReadOnlyPassword})
 					read := readOnlyHook.Do(ctx, client.Request{Method: http.MethodGet, Path: "/"})

@@ -5,7 +5,6 @@ import (
 	"net/url"
 
 	"github.com/callcases/conformance/client"
-	"github.com/callcases/conformance/config"
 	"github.com/callcases/conformance/harness"
 	. "github.com/callcases/conformance/matchers"
 	. "github.com/onsi/ginkgo/v2"
@@ -39,13 +38,11 @@ var _ = Describe("call list", func() {
 			})
 
 			condition("E500-start-completed", format, func(ctx SpecContext) {
-				need(config.CompletedProject)
 				Expect(command(ctx, env.API, a, env.Config.CompletedProject, "start")).To(HaveResult(http.StatusInternalServerError))
 				Expect(readProject(ctx, a, env.Config.CompletedProject)).To(Equal("completed"))
 			})
 
 			condition("E500-dialer-down", format, func(ctx SpecContext) {
-				need(config.Faults)
 				before := readProject(ctx, a, env.Config.Project)
 				fault(ctx, harness.Dialer, harness.FaultDown)
 				Expect(command(ctx, env.API, a, env.Config.Project, "stop")).To(HaveResult(http.StatusInternalServerError))

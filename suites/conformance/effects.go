@@ -232,7 +232,6 @@ var _ = Describe("success through its effect", func() {
 			})
 
 			condition("S200-list-operator", format, func(ctx SpecContext) {
-				need(config.Operator)
 				made := []string{newCase(ctx, a, nil), newCase(ctx, a, nil)}
 				setStateOf(ctx, a, made[0], url.Values{"state": {"available"}, "operator": {env.Config.Operator}})
 				q := window(ctx, a, made...)
@@ -271,7 +270,6 @@ var _ = Describe("success through its effect", func() {
 			})
 
 			condition("S200-unassign", format, func(ctx SpecContext) {
-				need(config.Operator)
 				unassignLater(a)
 				setup(assign(ctx, env.API, a, env.Config.Project, env.Config.Operator), http.StatusCreated, "assign the operator")
 				Expect(unassign(ctx, env.API, a, env.Config.Project, env.Config.Operator)).To(HaveResult(http.StatusOK))

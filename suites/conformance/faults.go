@@ -27,7 +27,6 @@ var _ = Describe("integration faults", func() {
 			}
 			DescribeTable("503 while the integration service is down",
 				func(ctx SpecContext, op contract.Operation) {
-					need(config.Faults)
 					r, uuid := callOf(op, format, call{project: env.Config.Project, purpose: "while the integration service is down"})
 					if creates(op) {
 						deleteLater(a, uuid)
@@ -82,7 +81,6 @@ var _ = Describe("integration faults", func() {
 				}
 				DescribeTable("504 on every operation that documents it",
 					func(op contract.Operation) {
-						need(config.Faults)
 						x := answers[op.ID]
 						// A target that hangs instead of answering 504 fails this condition: it is the behaviour under test, not a run error.
 						// Any other exchange that got no answer is the run's.

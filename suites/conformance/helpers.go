@@ -22,12 +22,15 @@ import (
 )
 
 // labels derives a spec's decorators from its catalogue row, so that
-// --label-filter can pick a condition, a code, an area, a format, or only the
-// specs that do not write.
+// --label-filter can pick a condition, a code, an area, a format, what it
+// needs, or only the specs that do not write.
 func labels(id, format string) []any {
 	c := catalogue.Get(id)
 	l := Label(c.ID, fmt.Sprintf("code:%d", c.Code), "area:"+c.Area, "format:"+format)
 	decorators := []any{l}
+	for _, n := range c.Needs {
+		decorators = append(decorators, Label(needLabel+n))
+	}
 	if c.Mutating {
 		decorators = append(decorators, Label("mutating"))
 	}
@@ -59,12 +62,35 @@ func row(id, format string, params ...any) TableEntry {
 	return Entry(title(id), append(labels(id, format), params...)...)
 }
 
-// need skips the spec, reported "not provoked", when its fixture is not configured.
-func need(f config.Fixture) {
-	if why := env.Config.Missing(f); why != "" {
-		Skip(why)
+const needLabel = "needs:"
+
+// fixtures gives the setting behind each need of the catalogue.
+var fixtures = map[string]config.Fixture{
+	"readonly-user":     config.ReadOnlyUser,
+	"fault-hook":        config.Faults,
+	"auto-project":      config.AutoProject,
+	"completed-project": config.CompletedProject,
+	"operator":          config.Operator,
+}
+
+func init() {
+	for _, n := range catalogue.Needs {
+		if _, ok := fixtures[n]; !ok {
+			panic(fmt.Sprintf("the catalogue's need %q has no setting in the suite", n))
+		}
 	}
 }
+
+// Before every spec, its catalogue row's needs (its needs: labels): a spec
+// whose target lacks one is skipped, reported not provoked, naming the
+// setting to give. Spec bodies never check for them.
+var _ = BeforeEach(func() {
+	for _, l := range CurrentSpecReport().Labels() {
+		if n, ok := strings.CutPrefix(l, needLabel); ok && env.Config.Missing(fixtures[n]) != "" {
+			notProvoked("needs %s: %s is not set", n, fixtures[n].Setting())
+		}
+	}
+})
 
 // runError fails the spec as an error of the run (a fixture that could not
 // be made, a fault that could not be set), not a verdict on the API: the

@@ -35,14 +35,12 @@ var _ = Describe("operators", func() {
 		a := api{format}
 		Context(format, func() {
 			condition("S201-operator", format, func(ctx SpecContext) {
-				need(config.Operator)
 				unassignLater(a)
 				Expect(assign(ctx, env.API, a, env.Config.Project, env.Config.Operator)).To(HaveResult(http.StatusCreated))
 				Expect(memberUUIDs(ctx, a, env.Config.Project)).To(ContainElement(env.Config.Operator))
 			})
 
 			condition("E409-operator-assigned", format, func(ctx SpecContext) {
-				need(config.Operator)
 				unassignLater(a)
 				setup(assign(ctx, env.API, a, env.Config.Project, env.Config.Operator), http.StatusCreated, "assign the operator")
 				Expect(assign(ctx, env.API, a, env.Config.Project, env.Config.Operator)).To(HaveResult(http.StatusConflict))
@@ -55,7 +53,6 @@ var _ = Describe("operators", func() {
 			})
 
 			condition("E501-operators-mode", format, func(ctx SpecContext) {
-				need(config.AutoProject)
 				before := memberUUIDs(ctx, a, env.Config.AutoProject)
 				// An operator who exists: the fixture one, else one the project already has.
 				operator := env.Config.Operator

@@ -1,0 +1,54 @@
+package selftest
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/callcases/conformance/catalogue"
+	"github.com/callcases/conformance/reference"
+	"github.com/callcases/conformance/report"
+)
+
+// The catalogue says what each condition needs; a target without it gets
+// the spec skipped, reported not provoked and naming the setting to give,
+// and every other spec still runs.
+func TestAMissingNeedIsNotProvokedNamingItsSetting(t *testing.T) {
+	for need, settings := range map[string][]string{
+		"readonly-user":     {"CONFORMANCE_READONLY_USERNAME", "CONFORMANCE_READONLY_PASSWORD"},
+		"fault-hook":        {"CONFORMANCE_FAULTS_URL"},
+		"auto-project":      {"CONFORMANCE_AUTO_PROJECT"},
+		"completed-project": {"CONFORMANCE_COMPLETED_PROJECT"},
+		"operator":          {"CONFORMANCE_OPERATOR"},
+	} {
+		t.Run(need, func(t *testing.T) {
+			tg := newTarget(t, reference.Options{}, nil)
+			env := slices.DeleteFunc(tg.env(), func(kv string) bool {
+				name, _, _ := strings.Cut(kv, "=")
+				return slices.Contains(settings, name)
+			})
+			r := runSuite(t, fullRun, env)
+			if r.exitCode() != 0 {
+				t.Fatalf("without %s the suite should pass what it can provoke (exit %d):\n%s", need, r.exitCode(), r.tail())
+			}
+			provoked := 0
+			for _, sr := range specReports(t, filepath.Join(r.reports, "report.json")) {
+				row := report.RowOf(sr)
+				c := catalogue.Get(row.Condition.ID)
+				switch {
+				case slices.Contains(c.Needs, need):
+					if row.Outcome != report.NotProvoked || !strings.Contains(row.Reason, settings[0]) {
+						t.Errorf("%s needs %s: got %s %q, want not provoked naming %s", c.ID, need, row.Outcome, row.Reason, settings[0])
+					}
+					provoked++
+				case row.Outcome != report.Passed:
+					t.Errorf("%s does not need %s, yet it is %s: %s", c.ID, need, row.Outcome, row.Reason)
+				}
+			}
+			if provoked == 0 {
+				t.Errorf("no condition needs %s: this test proves nothing", need)
+			}
+		})
+	}
+}
