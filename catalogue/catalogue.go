@@ -1,4 +1,4 @@
-// Package catalogue is the condition catalogue of SPEC section 3 as data:
+// Package catalogue is the condition catalogue as data (docs/rules.md names the rule each condition certifies):
 // the specs take their titles and labels from it, the summary its rows.
 package catalogue
 

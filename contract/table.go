@@ -33,7 +33,7 @@ type Table struct {
 }
 
 // ParseTable reads the first Markdown table whose header starts with «Код»
-// and derives each row's message by the rule of SPEC section 2.
+// and derives each row's message by the rule of docs/rules.md (result codes, texts and messages).
 func ParseTable(src []byte) (*Table, error) {
 	md := goldmark.New(goldmark.WithExtensions(extension.Table))
 	doc := md.Parser().Parse(text.NewReader(src))

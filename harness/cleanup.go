@@ -14,7 +14,7 @@ import (
 	"github.com/callcases/conformance/client"
 )
 
-// What the run owns on the target is marked with its run id (SPEC section 6):
+// What the run owns on the target is marked with its run id (docs/fixtures.md, what the suite leaves behind):
 // the uuids it chooses, its titles and its external ids. Cleanup and the
 // final sweep touch nothing without these marks.
 

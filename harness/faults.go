@@ -8,7 +8,7 @@ import (
 	"github.com/callcases/conformance/client"
 )
 
-// The fault hook's components and faults (SPEC section 5).
+// The fault hook's components and faults (docs/fault-hook.md).
 const (
 	Dialer      = "dialer"
 	Integration = "integration"

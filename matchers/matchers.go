@@ -189,7 +189,8 @@ func HaveHeader(name, prefix string) types.GomegaMatcher {
 			return contract.Violations{{In: "response", Title: contract.TitleUndocumented, Detail: fmt.Sprintf("response header %q missing", name)}}
 		}
 		return contract.Violations{{In: "response", Parameter: "header " + name, Title: "header not as expected",
-			Detail: fmt.Sprintf("got %q, want a value starting with %q", x.Header.Values(name), prefix)}}}}
+			Detail: fmt.Sprintf("got %q, want a value starting with %q", x.Header.Values(name), prefix)}}
+	}}
 }
 
 // HaveItemResult succeeds when a batch result item has the code, text and

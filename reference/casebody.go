@@ -20,7 +20,7 @@ type caseFields struct {
 	phones                   *[]phoneNumber
 }
 
-// uuidShape is the shape of every uuid (SPEC 2a, the contract's Uuid): one
+// uuidShape is the shape of every uuid (docs/rules.md, identifiers; the contract's Uuid): one
 // a client may choose, and one a request names in a body or query.
 var uuidShape = regexp.MustCompile(`^[0-9a-z]{1,64}$`)
 
@@ -154,7 +154,7 @@ func (st *store) create(p *project, c caseFields, uniqueID bool) (*callCase, *fa
 	return cc, nil
 }
 
-// update applies a partial update (SPEC 2a) and marks the case modified.
+// update applies a partial update (docs/rules.md) and marks the case modified.
 func (st *store) update(cc *callCase, c caseFields) {
 	cc.apply(c)
 	if c.id != nil {

@@ -16,7 +16,7 @@ func caseLocation(format, uuid string) string {
 }
 
 // createCase: POST /callcases/?project=P. External ids are not checked for
-// uniqueness here (SPEC 1): this is how two cases come to share one.
+// uniqueness here (docs/rules.md, identifiers): this is how two cases come to share one.
 func (s *Server) createCase(w http.ResponseWriter, r *http.Request, p params) {
 	q, f := readQuery(r)
 	if f != nil {

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// The fault hook (SPEC section 5) switches simulated failures of the two
+// The fault hook (docs/fault-hook.md) switches simulated failures of the two
 // back-end components the API depends on.
 
 const (

@@ -94,7 +94,7 @@ func (s *Server) listOperators(w http.ResponseWriter, r *http.Request, p params)
 }
 
 // membership finds the project and operator named and checks that the
-// project's membership is managed by hand: 404 before 501 (SPEC 2).
+// project's membership is managed by hand: 404 before 501 (docs/rules.md, precedence).
 func (st *store) membership(projectID, operatorID string) (*project, *operator, *failure) {
 	proj, f := st.findProject(projectID)
 	if f != nil {

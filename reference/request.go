@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// maxBody is the largest request body accepted (SPEC 2a: over 16 MiB is 400).
+// maxBody is the largest request body accepted (docs/rules.md: over 16 MiB is 400).
 const maxBody = 16 << 20
 
 // readJSON returns the body of a request that must carry JSON: the media
@@ -109,7 +109,7 @@ func stringList(members map[string]json.RawMessage, name string) ([]string, bool
 // a comma before the fraction, which RFC 3339 does not.
 var dateShape = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$`)
 
-// parseDate reads a date as SPEC 2a allows: RFC 3339 with any offset, or a
+// parseDate reads a date as docs/rules.md allows: RFC 3339 with any offset, or a
 // naive YYYY-MM-DDThh:mm:ss taken in the server's zone.
 func parseDate(s string, loc *time.Location) (time.Time, bool) {
 	if !dateShape.MatchString(s) {

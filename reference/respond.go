@@ -23,7 +23,7 @@ func fail(code int, format string, args ...any) *failure {
 	return &failure{code: code, detail: fmt.Sprintf(format, args...)}
 }
 
-// statusBody is SPEC section 2's body for every response that is not a bare
+// statusBody is the status body (docs/rules.md) for every response that is not a bare
 // resource. Texts and messages come from the code table, never from Go.
 type statusBody struct {
 	Code    int         `json:"code"`

@@ -8,7 +8,7 @@ import (
 
 // A small router instead of http.ServeMux: the mux answers 405 for a known
 // path with another method and 301 to clean paths or add a slash, and neither
-// code is in the table (SPEC 2a: both are 404). It matches escaped path
+// code is in the table (docs/rules.md: both are 404). It matches escaped path
 // segments, so an external id may hold a percent-encoded slash.
 
 type params map[string]string

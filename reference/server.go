@@ -1,6 +1,6 @@
-// Package reference is the reference implementation of the Call Cases API
-// (SPEC section 8): an in-memory server that answers exactly as the
-// specification and the contract say, the suite's default target.
+// Package reference is the reference implementation of the Call Cases API:
+// an in-memory server that answers exactly as docs/rules.md and
+// openapi.yaml say, the suite's default target.
 package reference
 
 import (
@@ -79,7 +79,7 @@ const (
 // formats are the {format} path segments served; XML comes later.
 var formats = map[string]bool{"json": true}
 
-// New returns a server seeded with the fixtures of SPEC section 4.
+// New returns a server seeded with the fixtures of docs/fixtures.md.
 func New(opts Options) *Server {
 	s := &Server{
 		opts:   opts.withDefaults(),
@@ -146,7 +146,7 @@ func (s *Server) routes() {
 	s.router.add("PUT", faultsBase+"/{component}", s.putFault)
 }
 
-// ServeHTTP applies SPEC section 2's precedence before routing: 401, then
+// ServeHTTP applies the precedence of docs/rules.md before routing: 401, then
 // 403 for the read-only user, then the integration faults on case endpoints;
 // only then does the path decide. An unknown path or method is 404.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -171,7 +171,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h(w, r, p)
 }
 
-// isCaseEndpoint: SPEC 2a calls every API path with "callcases" in it a case
+// isCaseEndpoint: docs/rules.md calls every API path with "callcases" in it a case
 // endpoint; those are the ones the integration service stands behind.
 func isCaseEndpoint(r *http.Request) bool {
 	return strings.HasPrefix(r.URL.Path, apiBase+"/") && strings.Contains(r.URL.Path, "callcases")

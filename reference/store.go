@@ -112,7 +112,7 @@ func (st *store) addOperator(uuid, login, title string) *operator {
 	return o
 }
 
-// taken tells whether uuid names anything: uuids are global (SPEC 2a).
+// taken tells whether uuid names anything: uuids are global (docs/rules.md).
 func (st *store) taken(uuid string) bool {
 	_, c := st.cases[uuid]
 	_, p := st.projects[uuid]

@@ -2,7 +2,7 @@ package reference
 
 import "time"
 
-// The wire shapes of the resources (SPEC section 1). Views are built while
+// The wire shapes of the resources (openapi.yaml). Views are built while
 // the store is locked, so a response never shares memory with the store.
 
 type refView struct {
