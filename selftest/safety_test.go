@@ -413,7 +413,7 @@ func TestSuiteStopsOnABadConfigurationBeforeAnyRequest(t *testing.T) {
 			if r.exitCode() <= 0 {
 				t.Errorf("the suite exited %d, want a failure", r.exitCode())
 			}
-			if !strings.Contains(r.output(), "run error: "+tc.setting) {
+			if !strings.Contains(r.output(), "[FAILED] "+tc.setting) {
 				t.Errorf("the output does not name %s first:\n%s", tc.setting, r.tail())
 			}
 			if !strings.Contains(r.summary(t), tc.setting) {
