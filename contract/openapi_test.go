@@ -156,3 +156,53 @@ func TestTableCodesAreSorted(t *testing.T) {
 		t.Fatalf("codes not sorted: %v", codes)
 	}
 }
+
+// A violation says where (request or response, the operation, the JSON
+// pointer or the parameter), what (a title that is the same each time) and
+// this occurrence's detail, so that reports can group and deduplicate.
+func TestViolationsAreStructured(t *testing.T) {
+	c, err := contract.Load(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonCT := http.Header{"Content-Type": {"application/json"}}
+	notFound := `{"code":404,"text":"Not Found","message":"не найден"}`
+	for _, tc := range []struct {
+		name string
+		err  error
+		want contract.Violation
+	}{
+		{"a parameter", c.ValidateRequest(exchange("GET", "/json/callcases/?project=p1&page=0", "", ""), nil),
+			contract.Violation{Operation: "listCallCases", In: "request", Parameter: `query "page"`, Title: contract.TitleSchema, Detail: "number must be at least 1"}},
+		{"a body member", c.ValidateRequest(exchange("POST", "/json/callcases/?project=p1", "application/json", ""), []byte(`{"title":"t","uuid":"A"}`)),
+			contract.Violation{Operation: "createCallCase", In: "request", Pointer: "/uuid", Title: contract.TitleSchema, Detail: `string doesn't match the regular expression "^[0-9a-z]{1,64}$"`}},
+		{"a message", c.ValidateResponse(exchange("GET", "/json/callcases/zzz", "", ""), nil, 404, jsonCT, []byte(notFound)),
+			contract.Violation{Operation: "getCallCase", In: "response", Pointer: "/message", Title: contract.TitleStatusBodyMsg,
+				Detail: `got "не найден", the table says "Объект или один из параметров запроса не найден" for 404`}},
+		{"a code off the table", c.ValidateResponse(exchange("GET", "/json/callcases/zzz", "", ""), nil, 422, jsonCT, []byte(notFound)),
+			contract.Violation{Operation: "getCallCase", In: "response", Title: contract.TitleNotInTable, Detail: "422"}},
+		{"a path off the contract", c.ValidateRequest(exchange("GET", "/json/nowhere", "", ""), nil),
+			contract.Violation{Operation: "GET /fx/api/v1/json/nowhere", In: "request", Title: contract.TitleNoOperation, Detail: "GET /fx/api/v1/json/nowhere"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v, ok := tc.err.(contract.Violations)
+			if !ok {
+				t.Fatalf("want Violations, got %T %v", tc.err, tc.err)
+			}
+			if !slices.Contains(v, tc.want) {
+				t.Errorf("want %+v among\n%+v", tc.want, v)
+			}
+		})
+	}
+}
+
+func TestMergeListsEachRuleOnce(t *testing.T) {
+	msg := contract.Violation{In: "response", Pointer: "/message", Title: contract.TitleStatusBodyMsg, Detail: "got x"}
+	seenByTheContract := msg
+	seenByTheContract.Operation = "getCallCase"
+	other := contract.Violation{In: "response", Pointer: "/text", Title: contract.TitleStatusBodyText, Detail: "got y"}
+	got := contract.Violations{msg}.Merge(seenByTheContract, other, other)
+	if len(got) != 2 || got[0] != msg || got[1] != other {
+		t.Errorf("got %+v", got)
+	}
+}

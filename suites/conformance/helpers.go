@@ -98,7 +98,10 @@ var _ = BeforeEach(func() {
 func runError(format string, args ...any) {
 	GinkgoHelper()
 	msg := client.Redact(fmt.Sprintf(format, args...), matchers.Secrets()...)
-	AddReportEntry(report.RunErrorEntry, msg, ReportEntryVisibilityNever)
+	if !CurrentSpecReport().Failed() {
+		// A verdict already given (the body failed, then its cleanup) stands.
+		AddReportEntry(report.RunErrorEntry, msg, ReportEntryVisibilityNever)
+	}
 	Fail("run error: " + msg)
 }
 
