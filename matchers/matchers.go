@@ -5,6 +5,8 @@
 package matchers
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -132,7 +134,10 @@ func HaveResult(code int) types.GomegaMatcher {
 			return nil
 		}
 		sb, err := x.StatusBody()
-		if err != nil {
+		if syntax := (*json.SyntaxError)(nil); errors.As(err, &syntax) {
+			// In the words of the contract's check of a status body.
+			return contract.Violations{{In: "response", Title: contract.TitleStatusBodyJSON, Detail: syntax.Error()}}
+		} else if err != nil {
 			return contract.Violations{{In: "response", Title: TitleNoStatusBody, Detail: err.Error()}}
 		}
 		// Missing members in the words of the contract's schema check, so

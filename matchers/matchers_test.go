@@ -67,6 +67,23 @@ func answered(t *testing.T, method, path, reqBody string, status int, header htt
 	return x
 }
 
+// withoutCredentials validates the exchange again as sent without an
+// Authorization header.
+func withoutCredentials(t *testing.T, x *client.Exchange) *client.Exchange {
+	t.Helper()
+	c, err := contract.Load(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.HTTPRequest.Header.Del("Authorization")
+	x.Violations = nil
+	var v contract.Violations
+	if errors.As(c.ValidateExchange(x.HTTPRequest, x.RequestBody, x.Status, x.Header, x.Body), &v) {
+		x.Violations = v
+	}
+	return x
+}
+
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name+".golden")
@@ -128,6 +145,9 @@ func TestFailureTexts(t *testing.T) {
 		{"contract-no-operation", matchers.HaveResult(404), answered(t, "GET", "/json/nowhere", "", 404, jsonType, `{"error":"nope"}`, false)},
 		{"header-missing", matchers.HaveHeader("WWW-Authenticate", "Basic"), answered(t, "GET", "/json/callcases/abc", "", 401, jsonType,
 			`{"code":401,"text":"Unauthorized","message":"Пользователь не авторизован"}`, true)},
+		{"contract-status-body-not-json-type", matchers.HaveResult(404), answered(t, "GET", "/json/nowhere", "", 404, http.Header{"Content-Type": {"text/html"}}, "<h1>Not Found</h1>", true)},
+		{"contract-status-body-not-json", matchers.HaveResult(404), answered(t, "GET", "/json/nowhere", "", 404, jsonType, "{nope", true)},
+		{"contract-no-credentials", matchers.KeepContract(), withoutCredentials(t, answered(t, "GET", "/json/callcases/abc123", "", 200, jsonType, caseJSON, false))},
 		{"curl-large-body", matchers.HaveResult(400), answered(t, "POST", "/json/projects/p1/callcases-batch/", big, 200, jsonType,
 			`{"code":200,"text":"OK","message":"Запрос выполнен успешно","result":[]}`, true)},
 	} {
