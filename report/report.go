@@ -199,13 +199,23 @@ func conditionByID(id string) (catalogue.Condition, bool) {
 func detail(sr types.SpecReport) string {
 	var b strings.Builder
 	b.WriteString(strings.TrimRight(sr.Failure.Message, "\n"))
-	if loc := sr.Failure.Location; loc.FileName != "" {
+	if loc := at(sr); loc.FileName != "" {
 		fmt.Fprintf(&b, "\n\n(at %s:%d)", filepath.Base(loc.FileName), loc.LineNumber)
 	}
 	for _, f := range sr.AdditionalFailures {
 		fmt.Fprintf(&b, "\n\nthen, in %s: %s", f.Failure.FailureNodeType, strings.TrimRight(f.Failure.Message, "\n"))
 	}
 	return b.String()
+}
+
+// at is where a failure is shown to have happened: the failing line when it
+// is in the spec's own file, else the spec's line (a check every spec shares,
+// in a helper file, would point every reader at the same place).
+func at(sr types.SpecReport) types.CodeLocation {
+	if loc := sr.Failure.Location; loc.FileName == "" || loc.FileName == sr.LeafNodeLocation.FileName {
+		return loc
+	}
+	return sr.LeafNodeLocation
 }
 
 func outcome(sr types.SpecReport) (string, string) {

@@ -507,3 +507,18 @@ func TestConditionsWithoutASpecStillShow(t *testing.T) {
 		t.Error("the page should list the run's own errors")
 	}
 }
+
+// A failure raised by a check every spec shares (in a helper file) is shown
+// at the spec's own line; one raised in the spec's file at its own line.
+func TestFailuresAreShownAtTheSpecsLine(t *testing.T) {
+	sr := spec("S201-create", "json", types.SpecStateFailed, "expected an exchange that keeps the contract")
+	sr.LeafNodeLocation = types.CodeLocation{FileName: "/src/suites/conformance/cases.go", LineNumber: 52}
+	sr.Failure.Location = types.CodeLocation{FileName: "/src/suites/conformance/helpers.go", LineNumber: 98}
+	if d := report.RowOf(sr).Detail; !strings.HasSuffix(d, "(at cases.go:52)") {
+		t.Errorf("a helper's failure is shown at %q, want the spec's line", d)
+	}
+	sr.Failure.Location = types.CodeLocation{FileName: "/src/suites/conformance/cases.go", LineNumber: 61}
+	if d := report.RowOf(sr).Detail; !strings.HasSuffix(d, "(at cases.go:61)") {
+		t.Errorf("a failure in the spec is shown at %q, want its line", d)
+	}
+}

@@ -109,7 +109,7 @@ var _ = Describe("authentication and rights", func() {
 					x := readOnlyHook.Do(ctx, client.Request{Method: http.MethodPut, Path: "/" + harness.Dialer, JSON: map[string]any{"fault": harness.FaultDown}})
 					Expect(x).To(HaveResult(http.StatusForbidden))
 					state, err := env.FaultState(ctx)
-					Expect(err).NotTo(HaveOccurred())
+					noError(err, "reading the fault hook back")
 					Expect(state).To(HaveKeyWithValue(harness.Dialer, harness.FaultNone), "the fault was not set")
 				})
 

@@ -140,7 +140,7 @@ var _ = AfterEach(func() {
 	}
 	for _, x := range exchanges {
 		if !x.Asserted && x.Err == nil && len(x.Violations) > 0 {
-			Expect(x).To(KeepContract())
+			Expect(x).To(KeepContract(), "an exchange of the spec at %s that no assertion checked", CurrentSpecReport().LeafNodeLocation)
 		}
 	}
 })
@@ -402,12 +402,21 @@ func readProjectX(ctx SpecContext, a api, uuid string) (string, *client.Exchange
 func memberUUIDs(ctx SpecContext, a api, project string) []string {
 	GinkgoHelper()
 	ops, err := env.Operators(ctx, a.format, project)
-	Expect(err).NotTo(HaveOccurred(), "listing the operators of %s", project)
+	noError(err, "listing the operators of %s", project)
 	uuids := make([]string, len(ops))
 	for i, o := range ops {
 		uuids[i] = o.UUID
 	}
 	return uuids
+}
+
+// noError fails the spec, saying what it was doing, when a helper of the
+// harness could not do it; the error's own words, not Gomega's dump of it.
+func noError(err error, doing string, args ...any) {
+	GinkgoHelper()
+	if err != nil {
+		Fail(fmt.Sprintf(doing, args...) + ": " + client.Redact(err.Error(), matchers.Secrets()...))
+	}
 }
 
 // unknownUUID is a uuid no target has: this run's id and a counter, never created.
