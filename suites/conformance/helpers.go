@@ -170,8 +170,8 @@ func isTimeout(err error) bool {
 var sequence atomic.Int64
 
 // newUUID is a case uuid this run owns: the run id, the process, a counter.
-// The suite chooses uuids itself (docs/rules.md, identifiers) so that it can clean up a case
-// even when the answer that created it was lost.
+// The suite chooses uuids itself (docs/rules.md, identifiers) so that it can
+// clean up a case even when the answer that created it was lost.
 func newUUID() string {
 	return fmt.Sprintf("%s%02d%06d", env.UUIDPrefix(), GinkgoParallelProcess(), sequence.Add(1))
 }
