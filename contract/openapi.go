@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -365,6 +366,11 @@ func flatten(op, in string, err error) Violations {
 			v := Violation{Operation: op, In: in, Parameter: parameter, Title: TitleSchema, Detail: oneLine(schemaErr.Reason)}
 			if parameter == "" {
 				v.Pointer = pointer(schemaErr.JSONPointer())
+				// kin-openapi points an unknown member at its object; the
+				// member itself is what a reader looks for.
+				if m := unsupported.FindStringSubmatch(schemaErr.Reason); m != nil {
+					v.Pointer = strings.TrimSuffix(v.Pointer, "/") + "/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(m[1])
+				}
 			}
 			out = append(out, v)
 			return
@@ -379,6 +385,8 @@ func flatten(op, in string, err error) Violations {
 	walk(err, "")
 	return Violations(nil).Merge(out...)
 }
+
+var unsupported = regexp.MustCompile(`^property "(.*)" is unsupported$`)
 
 func pointer(p []string) string {
 	if len(p) == 0 {
