@@ -99,6 +99,20 @@ func writeExchange(b *strings.Builder, x *client.Exchange) {
 	}
 }
 
+// Shown is an exchange as a failure that is not a matcher's shows it (a
+// read-back that finds the wrong thing): the whole exchange, its contract
+// violations included, then the command that sends its request again; all
+// of it redacted.
+func Shown(x *client.Exchange) string {
+	var b strings.Builder
+	b.WriteString("\nthe exchange:\n")
+	b.WriteString(x.Format(Secrets()...))
+	if c := Curl(x); c != "" {
+		b.WriteString("\nto send it again:\n  " + c + "\n")
+	}
+	return client.Redact(b.String(), Secrets()...)
+}
+
 func count(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun

@@ -211,3 +211,10 @@ func TestCurlNeverShowsTheCredentials(t *testing.T) {
 		t.Errorf("a malformed Authorization header is shown: %s", got)
 	}
 }
+
+// A read-back that finds the wrong thing shows its exchange as a matcher's
+// failure does: the exchange, then the command that sends it again.
+func TestShown(t *testing.T) {
+	x := answered(t, "GET", "/json/callcases/abc123", "", 200, jsonType, caseJSON, false)
+	golden(t, "shown", matchers.Shown(x))
+}

@@ -64,7 +64,7 @@ var _ = Describe("authentication and rights", func() {
 					uuid := newCase(ctx, a, nil)
 					forbidden(ctx, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodPut, Path: a.cases(), JSON: map[string]any{"uuid": uuid, "title": newTitle("read-only update")}}))
 					c, read := readCaseX(ctx, a, uuid)
-					Expect(c.Title).To(Equal(newTitle("case")), "the refused update changed nothing"+shown(read))
+					Expect(c.Title).To(Equal(newTitle("case")), "the refused update changed nothing"+Shown(read))
 				})
 
 				condition("E403-delete", format, func(ctx SpecContext) {
@@ -78,14 +78,14 @@ var _ = Describe("authentication and rights", func() {
 					before := readState(ctx, a, uuid)
 					forbidden(ctx, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodPost, Path: a.caseByUUID(uuid) + "/set-state", Form: url.Values{"state": {"refused"}}}))
 					after, read := readStateX(ctx, a, uuid)
-					Expect(after).To(Equal(before), "the refused set-state left the state"+shown(read))
+					Expect(after).To(Equal(before), "the refused set-state left the state"+Shown(read))
 				})
 
 				condition("E403-calllist", format, func(ctx SpecContext) {
 					before := readProject(ctx, a, env.Config.Project)
 					forbidden(ctx, command(ctx, env.ReadOnly, a, env.Config.Project, "stop"))
 					after, read := readProjectX(ctx, a, env.Config.Project)
-					Expect(after).To(Equal(before), "the refused command left the project"+shown(read))
+					Expect(after).To(Equal(before), "the refused command left the project"+Shown(read))
 				})
 
 				condition("E403-operators", format, func(ctx SpecContext) {

@@ -83,7 +83,7 @@ var _ = Describe("cases by uuid", func() {
 					JSON: map[string]any{"uuid": uuid, "id": newExternalID(), "title": newTitle("second with the same uuid, by external id")}})
 				Expect(x).To(HaveResult(http.StatusConflict))
 				c, read := readCaseX(ctx, a, uuid)
-				Expect(c.Title).To(Equal(newTitle("case")), "the existing case is untouched"+shown(read))
+				Expect(c.Title).To(Equal(newTitle("case")), "the existing case is untouched"+Shown(read))
 			})
 
 			Context("unknown uuid", func() {

@@ -19,20 +19,13 @@ import (
 // first catalogue rows leave out: by external id, in batches, the list
 // filters, and operator membership.
 
-// shown is a failure's description of the exchange it is about, so that a
-// read-back that finds the wrong thing prints what was sent and answered,
-// not a bare diff.
-func shown(x *client.Exchange) string {
-	return "\nthe exchange:\n" + x.Format(Secrets()...)
-}
-
 // readByExternalID reads a case by external id; it must exist.
 func readByExternalID(ctx SpecContext, a api, id string) (CallCase, *client.Exchange) {
 	GinkgoHelper()
 	x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, id), Purpose: "read the case back by external id"})
 	Expect(x).To(BeRead())
 	var c CallCase
-	Expect(x.Decode(&c)).To(Succeed(), shown(x))
+	Expect(x.Decode(&c)).To(Succeed(), Shown(x))
 	return c, x
 }
 
@@ -42,7 +35,7 @@ func readCaseX(ctx SpecContext, a api, uuid string) (CallCase, *client.Exchange)
 	x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid), Purpose: "read the case back"})
 	Expect(x).To(BeRead())
 	var c CallCase
-	Expect(x.Decode(&c)).To(Succeed(), shown(x))
+	Expect(x.Decode(&c)).To(Succeed(), Shown(x))
 	return c, x
 }
 
@@ -52,8 +45,8 @@ func batchResult(x *client.Exchange, n int) []client.Item {
 	GinkgoHelper()
 	Expect(x).To(HaveResult(http.StatusOK))
 	sb, err := x.StatusBody()
-	Expect(err).NotTo(HaveOccurred(), shown(x))
-	Expect(sb.Result).To(HaveLen(n), "one result item per case, in request order"+shown(x))
+	Expect(err).NotTo(HaveOccurred(), Shown(x))
+	Expect(sb.Result).To(HaveLen(n), "one result item per case, in request order"+Shown(x))
 	return sb.Result
 }
 
@@ -61,12 +54,12 @@ func batchResult(x *client.Exchange, n int) []client.Item {
 func expectItem(x *client.Exchange, items []client.Item, i, code int, id, uuid *string) {
 	GinkgoHelper()
 	what := fmt.Sprintf("batch result item %d (items are in request order)", i)
-	Expect(items[i]).To(HaveItemResult(code), what+shown(x))
+	Expect(items[i]).To(HaveItemResult(code), what+Shown(x))
 	if id != nil {
-		Expect(items[i].ID).To(HaveValue(Equal(*id)), what+": its id"+shown(x))
+		Expect(items[i].ID).To(HaveValue(Equal(*id)), what+": its id"+Shown(x))
 	}
 	if uuid != nil {
-		Expect(items[i].UUID).To(HaveValue(Equal(*uuid)), what+": its uuid"+shown(x))
+		Expect(items[i].UUID).To(HaveValue(Equal(*uuid)), what+": its uuid"+Shown(x))
 	}
 }
 
@@ -89,10 +82,10 @@ func listAll(ctx SpecContext, a api, q url.Values) ([]CallCase, int) {
 		x := listPage(ctx, a, q, page)
 		Expect(x).To(BeRead())
 		l := decodeList(x)
-		Expect(l.Count).To(Equal(count), "count on page %d is the total over all pages%s", page, shown(x))
+		Expect(l.Count).To(Equal(count), "count on page %d is the total over all pages%s", page, Shown(x))
 		all = append(all, l.CallCase...)
 	}
-	Expect(all).To(HaveLen(count), "count %d is the number of cases the pages hold%s", count, shown(first))
+	Expect(all).To(HaveLen(count), "count %d is the number of cases the pages hold%s", count, Shown(first))
 	return all, count
 }
 
@@ -113,8 +106,8 @@ var _ = Describe("success through its effect", func() {
 					JSON: map[string]any{"id": id, "title": newTitle("renamed by external id")}})
 				Expect(x).To(HaveResult(http.StatusOK))
 				c, read := readByExternalID(ctx, a, id)
-				Expect(c.UUID).To(Equal(uuid), "the update by external id changed that case, not another"+shown(read))
-				Expect(c.Title).To(Equal(newTitle("renamed by external id")), "the new title reads back"+shown(read))
+				Expect(c.UUID).To(Equal(uuid), "the update by external id changed that case, not another"+Shown(read))
+				Expect(c.Title).To(Equal(newTitle("renamed by external id")), "the new title reads back"+Shown(read))
 			})
 
 			condition("S200-delete-ext", format, func(ctx SpecContext) {
@@ -145,11 +138,11 @@ var _ = Describe("success through its effect", func() {
 				expectItem(x, items, 0, http.StatusCreated, &ids[0], &uuids[0])
 				expectItem(x, items, 1, http.StatusCreated, &ids[1], nil)
 				expectItem(x, items, 2, http.StatusCreated, &ids[2], &uuids[1])
-				Expect(items[1].UUID).NotTo(BeNil(), "a created item names its uuid"+shown(x))
+				Expect(items[1].UUID).NotTo(BeNil(), "a created item names its uuid"+Shown(x))
 				for i, item := range items {
 					c, read := readCaseX(ctx, a, *item.UUID)
-					Expect(c.ID).To(HaveValue(Equal(ids[i])), "item %d's uuid reads back as the case sent at %d%s", i, i, shown(read))
-					Expect(c.Title).To(Equal(titles[i]), "item %d's uuid reads back as the case sent at %d%s", i, i, shown(read))
+					Expect(c.ID).To(HaveValue(Equal(ids[i])), "item %d's uuid reads back as the case sent at %d%s", i, i, Shown(read))
+					Expect(c.Title).To(Equal(titles[i]), "item %d's uuid reads back as the case sent at %d%s", i, i, Shown(read))
 				}
 			})
 
@@ -164,10 +157,10 @@ var _ = Describe("success through its effect", func() {
 				items := batchResult(x, 2)
 				expectItem(x, items, 0, http.StatusCreated, &id, &first)
 				expectItem(x, items, 1, 209, &id, nil)
-				Expect(items[1].UUID).To(BeNil(), "a failed create item has uuid null"+shown(x))
+				Expect(items[1].UUID).To(BeNil(), "a failed create item has uuid null"+Shown(x))
 				expectNoCase(ctx, a, repeat)
 				c, read := readByExternalID(ctx, a, id)
-				Expect(c.UUID).To(Equal(first), "the id names the first item's case"+shown(read))
+				Expect(c.UUID).To(Equal(first), "the id names the first item's case"+Shown(read))
 			})
 
 			condition("S200-batch-update", format, func(ctx SpecContext) {
@@ -185,7 +178,7 @@ var _ = Describe("success through its effect", func() {
 				expectItem(x, items, 2, http.StatusOK, &ids[0], &uuids[0])
 				for i, want := range []string{newTitle("batch renamed 0"), newTitle("batch renamed 1")} {
 					c, read := readCaseX(ctx, a, uuids[i])
-					Expect(c.Title).To(Equal(want), "the batch update applied to case %d%s", i, shown(read))
+					Expect(c.Title).To(Equal(want), "the batch update applied to case %d%s", i, Shown(read))
 				}
 				read := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, unknown), Purpose: "the failed item created nothing"})
 				Expect(read).To(HaveResult(http.StatusNotFound))
@@ -209,7 +202,7 @@ var _ = Describe("success through its effect", func() {
 				expectNoCase(ctx, a, uuids[1])
 
 				c, read := readCaseX(ctx, a, uuids[2])
-				Expect(c.Title).To(Equal(newTitle("case with an external id")), "a case no item named is untouched"+shown(read))
+				Expect(c.Title).To(Equal(newTitle("case with an external id")), "a case no item named is untouched"+Shown(read))
 			})
 
 			// The list specs hold with other writers present: they check what
@@ -281,9 +274,9 @@ var _ = Describe("success through its effect", func() {
 							UUID string `json:"uuid"`
 						} `json:"operator"`
 					}
-					Expect(x.Decode(&list)).To(Succeed(), shown(x))
+					Expect(x.Decode(&list)).To(Succeed(), Shown(x))
 					for _, o := range list.Operator {
-						Expect(o.UUID).NotTo(Equal(env.Config.Operator), "the unassigned operator is not listed"+shown(x))
+						Expect(o.UUID).NotTo(Equal(env.Config.Operator), "the unassigned operator is not listed"+Shown(x))
 					}
 				}
 			})
@@ -301,8 +294,8 @@ var _ = Describe("success through its effect", func() {
 					var list struct {
 						Operator []any `json:"operator"`
 					}
-					Expect(x.Decode(&list)).To(Succeed(), shown(x))
-					Expect(list.Operator).NotTo(BeEmpty(), "a project without operators answers 204, not 200 with an empty list"+shown(x))
+					Expect(x.Decode(&list)).To(Succeed(), Shown(x))
+					Expect(list.Operator).NotTo(BeEmpty(), "a project without operators answers 204, not 200 with an empty list"+Shown(x))
 				}
 				notProvoked("every fixture project (%s) has operators", strings.Join([]string{config.EnvProject, config.EnvAutoProject, config.EnvCompletedProject}, ", "))
 			})

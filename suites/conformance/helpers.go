@@ -355,7 +355,7 @@ func expectGone(x *client.Exchange, what string) {
 	GinkgoHelper()
 	if x.Err == nil && x.Status == http.StatusOK {
 		x.Asserted = true
-		Fail(fmt.Sprintf("%s must not exist, but a read finds it:\n%s", what, x.Format(Secrets()...)))
+		Fail(fmt.Sprintf("%s must not exist, but a read finds it%s", what, Shown(x)))
 	}
 	reason := fmt.Sprintf("%s must not exist: the read-back must answer the table's 404", what)
 	if x.Err == nil && x.Status == http.StatusNotFound {
@@ -394,7 +394,7 @@ func readProjectX(ctx SpecContext, a api, uuid string) (string, *client.Exchange
 	var p struct {
 		State string `json:"state"`
 	}
-	Expect(x.Decode(&p)).To(Succeed(), "the project read"+shown(x))
+	Expect(x.Decode(&p)).To(Succeed(), "the project read"+Shown(x))
 	return p.State, x
 }
 

@@ -23,16 +23,16 @@ var _ = Describe("case state", func() {
 				uuid := newCase(ctx, a, nil)
 				before, read := readCaseX(ctx, a, uuid)
 				state, got := readStateX(ctx, a, uuid)
-				Expect(state).To(Equal(before.State.ID), "get-state says the state a read shows"+shown(got)+shown(read))
+				Expect(state).To(Equal(before.State.ID), "get-state says the state a read shows"+Shown(got)+Shown(read))
 				// An offset unlike any server zone: the date must come back as the same instant.
 				scheduled := time.Date(2031, 5, 6, 7, 8, 9, 0, time.FixedZone("", 5*3600+30*60))
 				Expect(setState(ctx, uuid, url.Values{"state": {"adjourned"}, "date": {scheduled.Format(time.RFC3339)}}, false)).To(HaveResult(http.StatusOK))
 				state, got = readStateX(ctx, a, uuid)
-				Expect(state).To(Equal("adjourned"), "get-state after set-state says the new state"+shown(got))
+				Expect(state).To(Equal("adjourned"), "get-state after set-state says the new state"+Shown(got))
 				c, read := readCaseX(ctx, a, uuid)
-				Expect(c.State.ID).To(Equal("adjourned"), "a read after set-state shows the new state"+shown(read))
-				Expect(c.Scheduled).NotTo(BeNil(), "date sets scheduledTime"+shown(read))
-				Expect(instant(*c.Scheduled)).To(BeTemporally("==", scheduled), "scheduledTime is the instant given, in any offset"+shown(read))
+				Expect(c.State.ID).To(Equal("adjourned"), "a read after set-state shows the new state"+Shown(read))
+				Expect(c.Scheduled).NotTo(BeNil(), "date sets scheduledTime"+Shown(read))
+				Expect(instant(*c.Scheduled)).To(BeTemporally("==", scheduled), "scheduledTime is the instant given, in any offset"+Shown(read))
 			})
 
 			condition("E400-unknown-state", format, func(ctx SpecContext) {
@@ -40,7 +40,7 @@ var _ = Describe("case state", func() {
 				before := readState(ctx, a, uuid)
 				Expect(setState(ctx, uuid, url.Values{"state": {"paused"}}, true)).To(HaveResult(http.StatusBadRequest))
 				after, read := readStateX(ctx, a, uuid)
-				Expect(after).To(Equal(before), "the refused set-state left the state"+shown(read))
+				Expect(after).To(Equal(before), "the refused set-state left the state"+Shown(read))
 			})
 
 			condition("E400-bad-date", format, func(ctx SpecContext) {
