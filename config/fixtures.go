@@ -49,11 +49,9 @@ func (f Fixture) Setting() string {
 
 // Missing returns why a spec that needs fixture f cannot run, e.g.
 // "not provoked: CONFORMANCE_AUTO_PROJECT is not set", or "" when every
-// setting of f is configured. A spec says:
-//
-//	if why := cfg.Missing(config.AutoProject); why != "" {
-//		Skip(why)
-//	}
+// setting of f is configured. Specs do not call it: the catalogue declares
+// what each condition needs, and the suite skips a spec whose need is
+// missing before its body runs, reporting it not provoked with the setting.
 func (c Config) Missing(f Fixture) string {
 	rows := f.settings()
 	set := len(rows) > 0

@@ -27,7 +27,7 @@ func Curl(x *client.Exchange) string {
 		args = append(args, "-u", quote(user))
 	} else if auth := req.Header.Get("Authorization"); auth != "" {
 		scheme, _, _ := strings.Cut(auth, " ")
-		args = append(args, "-H", quote("Authorization: "+scheme+" <redacted>"))
+		args = append(args, "-H", quote("Authorization: "+scheme+" "+client.Redacted))
 	}
 	keys := make([]string, 0, len(req.Header))
 	for k := range req.Header {
