@@ -15,6 +15,12 @@ import (
 // the spec skipped, reported not provoked and naming the setting to give,
 // and every other spec still runs.
 func TestAMissingNeedIsNotProvokedNamingItsSetting(t *testing.T) {
+	// Conditions provoked only when the target's data allows, which on the
+	// reference a fixture happens to supply: S204-no-operators needs a
+	// fixture project without operators, and there only the completed
+	// project has none. Without that fixture they are not provoked, saying
+	// why, which is not a need the catalogue could declare.
+	byData := map[string]string{"S204-no-operators": "completed-project"}
 	for need, settings := range map[string][]string{
 		"readonly-user":     {"CONFORMANCE_READONLY_USERNAME", "CONFORMANCE_READONLY_PASSWORD"},
 		"fault-hook":        {"CONFORMANCE_FAULTS_URL"},
@@ -42,6 +48,7 @@ func TestAMissingNeedIsNotProvokedNamingItsSetting(t *testing.T) {
 						t.Errorf("%s needs %s: got %s %q, want not provoked naming %s", c.ID, need, row.Outcome, row.Reason, settings[0])
 					}
 					provoked++
+				case byData[c.ID] == need && row.Outcome == report.NotProvoked:
 				case row.Outcome != report.Passed:
 					t.Errorf("%s does not need %s, yet it is %s: %s", c.ID, need, row.Outcome, row.Reason)
 				}
