@@ -5,6 +5,7 @@
 package mutants
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -638,16 +639,22 @@ var catalogue = []Mutant{
 			}
 			rec := t.send(c, nil)
 			if rec.Code == http.StatusServiceUnavailable {
-				// Write behind the fault's back: a fault hook that only gates the answer.
-				r := httptest.NewRequestWithContext(c.Context(), http.MethodPut, "/faults/integration", strings.NewReader(`{"fault":"none"}`))
-				r.Header.Set("Content-Type", "application/json")
-				t.asAdmin(r)
-				t.next.ServeHTTP(httptest.NewRecorder(), r)
+				// Write behind the fault's back: a fault hook that only gates
+				// the answer. The fault is lifted where it acts: in the
+				// request's scope, if it has one, else for everyone.
+				setFault := func(fault string) {
+					body, _ := json.Marshal(map[string]string{"fault": fault})
+					if scope := c.Header.Get(reference.ScopeHeader); scope != "" {
+						body, _ = json.Marshal(map[string]string{"fault": fault, "scope": scope})
+					}
+					r := httptest.NewRequestWithContext(c.Context(), http.MethodPut, "/faults/integration", bytes.NewReader(body))
+					r.Header.Set("Content-Type", "application/json")
+					t.asAdmin(r)
+					t.next.ServeHTTP(httptest.NewRecorder(), r)
+				}
+				setFault("none")
 				t.send(c, nil)
-				r = httptest.NewRequestWithContext(c.Context(), http.MethodPut, "/faults/integration", strings.NewReader(`{"fault":"down"}`))
-				r.Header.Set("Content-Type", "application/json")
-				t.asAdmin(r)
-				t.next.ServeHTTP(httptest.NewRecorder(), r)
+				setFault("down")
 			}
 			replay(w, rec)
 			return true

@@ -82,7 +82,7 @@ func TestReadOnlyUser(t *testing.T) { // E403-*, P-precedence (403 beats 404)
 	if n := h.caseCount(); n != 1 {
 		t.Errorf("%d cases", n)
 	}
-	if v := h.do("GET", faultsBase+"/", readOnly()).is(200); string(v.body) != "{\"dialer\":\"none\",\"integration\":\"none\"}\n" {
+	if v := h.do("GET", faultsBase+"/", readOnly()).is(200); string(v.body) != "{\"dialer\":\"none\",\"integration\":\"none\",\"scopes\":true,\"scoped\":{},\"lease\":null}\n" {
 		t.Errorf("faults %s", v.body)
 	}
 	for _, target := range []string{

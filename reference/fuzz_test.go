@@ -92,8 +92,8 @@ func FuzzRequest(f *testing.F) {
 		s := New(Options{FaultTimer: time.Millisecond})
 		s.onPanic = func(v any) { t.Errorf("panic: %v", v) }
 		seedCases(s)
-		s.faults.dialer = faultsFor[faultFlags>>2&3]
-		s.faults.integration = faultsFor[faultFlags&3]
+		s.faults.global.Dialer = faultsFor[faultFlags>>2&3]
+		s.faults.global.Integration = faultsFor[faultFlags&3]
 
 		ep := fuzzEndpoints[int(endpoint)%len(fuzzEndpoints)]
 		path := strings.NewReplacer("{arg}", url.PathEscape(arg), "{p}", s.fixtures.Project).Replace(ep.path)

@@ -164,6 +164,10 @@ func validate(t testing.TB, req *http.Request, reqBody []byte, e *exchange, chec
 	if req.Method == http.MethodHead {
 		return // the contract documents no HEAD; the code check above is all
 	}
+	if req.URL.Path == faultsBase+"/lease" {
+		validateLease(t, req, e)
+		return
+	}
 	if strings.HasPrefix(req.URL.Path, faultsBase) && e.status == http.StatusOK {
 		var v faultsView
 		if err := json.Unmarshal(e.body, &v); err != nil || v.Dialer == "" || v.Integration == "" {

@@ -83,7 +83,7 @@ var formats = map[string]bool{"json": true}
 func New(opts Options) *Server {
 	s := &Server{
 		opts:   opts.withDefaults(),
-		faults: &faults{dialer: faultNone, integration: faultNone},
+		faults: newFaults(),
 	}
 	s.store = newStore(s.opts.Location)
 	s.seed()
@@ -143,6 +143,8 @@ func (s *Server) routes() {
 	api("DELETE", "/projects/{p}/operators/{op}", s.unassignOperator)
 
 	s.router.add("GET", faultsBase+"/", s.getFaults)
+	s.router.add("PUT", faultsBase+"/lease", s.putLease)
+	s.router.add("DELETE", faultsBase+"/lease", s.deleteLease)
 	s.router.add("PUT", faultsBase+"/{component}", s.putFault)
 }
 
