@@ -4,7 +4,7 @@ GO       ?= go
 LINT_DIR := tools/lint
 REDOCLY  := $(LINT_DIR)/node_modules/.bin/redocly
 
-.PHONY: test conformance unit race vet fmt-check lint-contract suite-binary mutants bench report-screenshot
+.PHONY: test conformance conformance-clean unit race vet fmt-check lint-contract suite-binary mutants bench report-screenshot
 
 test: fmt-check vet lint-contract race mutants
 
@@ -41,6 +41,13 @@ export CONFORMANCE_REPORTS ?= $(CURDIR)/reports
 # unset; in parallel, with a line per condition as it finishes.
 conformance:
 	$(GO) run ./cmd/conformance -procs $(PROCS) -- $(GINKGO_FLAGS)
+
+# Remove the cases earlier runs left on CONFORMANCE_TARGET (a run killed
+# before its cleanup), and nothing else; same settings as make conformance.
+# CLEAN_FLAGS: -dry-run lists them, -min-age 0 also takes recent ones.
+CLEAN_FLAGS ?=
+conformance-clean:
+	$(GO) run ./cmd/conformance-clean $(CLEAN_FLAGS)
 
 # The suite compiled once; the kill matrix runs this binary against every mutant.
 suite-binary:

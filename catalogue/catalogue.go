@@ -65,6 +65,7 @@ type Condition struct {
 	Area      string `yaml:"area"`
 	Mutating  bool   `yaml:"mutating"`
 	Serial    bool   `yaml:"serial"`
+	Shares    string `yaml:"shares"` // "faults" or "membership": see conditions.yaml
 	Certifies string `yaml:"certifies"`
 	// Family: the row is a table over the contract's operations, one spec
 	// per operation (and variant) per format, each labelled op:ID.
@@ -83,6 +84,17 @@ type Condition struct {
 // (docs/fixtures.md says how to prepare them on a staging).
 var Needs = []string{"readonly-user", "fault-hook", "auto-project", "completed-project", "operator"}
 
+// What a spec shares with other specs and other runs (the shares column).
+const (
+	// SharesFaults: the spec sets a fault. On a hook with scopes it meets
+	// its own fault only and runs in parallel; on one without, it is Serial
+	// and holds the hook's lease.
+	SharesFaults = "faults"
+	// SharesMembership: the spec changes or reads the operator's membership
+	// of the main project. It holds the hook's lease; without a hook it is Serial.
+	SharesMembership = "membership"
+)
+
 var idShape = regexp.MustCompile(`^(S|E)\d{3}-[a-z0-9-]+$|^P-[a-z0-9-]+$`)
 
 // Parse reads a catalogue and checks that its ids are well formed and unique.
@@ -98,6 +110,9 @@ func Parse(src []byte) ([]Condition, error) {
 		}
 		if seen[c.ID] {
 			return nil, fmt.Errorf("catalogue: id %q appears twice", c.ID)
+		}
+		if c.Shares != "" && c.Shares != SharesFaults && c.Shares != SharesMembership {
+			return nil, fmt.Errorf("catalogue: %s: shares is %q, want %s or %s", c.ID, c.Shares, SharesFaults, SharesMembership)
 		}
 		if c.Code == 0 || c.Area == "" || c.Certifies == "" {
 			return nil, fmt.Errorf("catalogue: %s needs code, area and certifies", c.ID)

@@ -47,6 +47,7 @@ type Options struct {
 	MaxHeader int64
 	TLS       *tls.Config     // for https targets; nil means the system's roots
 	Record    func(*Exchange) // called with every finished exchange
+	Header    http.Header     // sent on every request (e.g. the run's X-Conformance-Run)
 }
 
 // Client sends requests to one target as one user.
@@ -115,6 +116,18 @@ func (c *Client) WithAuthorization(value string) *Client {
 	return &cp
 }
 
+// WithHeader returns a client that also sends this header, replacing any
+// value Options.Header gave it; it shares the connection pool.
+func (c *Client) WithHeader(name, value string) *Client {
+	cp := *c
+	cp.opts.Header = c.opts.Header.Clone()
+	if cp.opts.Header == nil {
+		cp.opts.Header = http.Header{}
+	}
+	cp.opts.Header.Set(name, value)
+	return &cp
+}
+
 // Base is the API base URL.
 func (c *Client) Base() *url.URL { u := *c.base; return &u }
 
@@ -180,6 +193,9 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 		req.Header.Set("Content-Type", r.ContentType)
 	}
 	req.Header.Set("Accept", "application/json, text/plain")
+	for name, values := range c.opts.Header {
+		req.Header[name] = values
+	}
 	c.auth(req)
 	x.HTTPRequest = req
 	x.RequestBody = body

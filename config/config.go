@@ -46,6 +46,7 @@ type Config struct {
 	Formats            []string      // CONFORMANCE_FORMATS: "json", "xml" or "json,xml"
 	Timeout            time.Duration // CONFORMANCE_TIMEOUT: per-request timeout, body included
 	Deadline           time.Duration // CONFORMANCE_DEADLINE: the whole run's deadline
+	LeaseWait          time.Duration // CONFORMANCE_LEASE_WAIT: how long a spec waits for the fault hook's lease
 	Reports            string        // CONFORMANCE_REPORTS: report folder, absolute
 	CABundle           string        // CONFORMANCE_CA_BUNDLE: PEM file of extra CAs to trust for https targets, absolute
 	Insecure           bool          // CONFORMANCE_INSECURE: skip TLS verification; off by default

@@ -135,6 +135,7 @@ func TestLoadLiveTarget(t *testing.T) {
 		Formats:   []string{"xml", "json"},
 		Timeout:   90 * time.Second,
 		Deadline:  5 * time.Minute,
+		LeaseWait: DefaultLeaseWait,
 		Reports:   "/home/ci/checkout/out/reports",
 		CABundle:  ca,
 	}
@@ -475,6 +476,7 @@ func TestLines(t *testing.T) {
 			"CONFORMANCE_FORMATS=json,xml",
 			"CONFORMANCE_TIMEOUT=10s",
 			"CONFORMANCE_DEADLINE=15m",
+			"CONFORMANCE_LEASE_WAIT=2m",
 			"CONFORMANCE_REPORTS=/home/ci/reports",
 			"CONFORMANCE_CA_BUNDLE=<unset>",
 			"CONFORMANCE_INSECURE=false",
@@ -494,6 +496,7 @@ func TestLines(t *testing.T) {
 			"CONFORMANCE_FORMATS=json",
 			"CONFORMANCE_TIMEOUT=10s",
 			"CONFORMANCE_DEADLINE=15m",
+			"CONFORMANCE_LEASE_WAIT=2m",
 			"CONFORMANCE_REPORTS=/home/ci/reports",
 			"CONFORMANCE_CA_BUNDLE=<unset>",
 			"CONFORMANCE_INSECURE=false",

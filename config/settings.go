@@ -23,6 +23,7 @@ const (
 	EnvFormats          = "CONFORMANCE_FORMATS"
 	EnvTimeout          = "CONFORMANCE_TIMEOUT"
 	EnvDeadline         = "CONFORMANCE_DEADLINE"
+	EnvLeaseWait        = "CONFORMANCE_LEASE_WAIT"
 	EnvReports          = "CONFORMANCE_REPORTS"
 	EnvCABundle         = "CONFORMANCE_CA_BUNDLE"
 	EnvInsecure         = "CONFORMANCE_INSECURE"
@@ -34,7 +35,10 @@ const (
 	DefaultFormat   = "json"
 	DefaultTimeout  = 10 * time.Second // the table's default for CONFORMANCE_TIMEOUT
 	DefaultDeadline = 15 * time.Minute // the table's default for CONFORMANCE_DEADLINE
-	DefaultReports  = "reports"
+	// DefaultLeaseWait is the table's default for CONFORMANCE_LEASE_WAIT:
+	// another run holds the lease for seconds at a time, so two minutes is many turns.
+	DefaultLeaseWait = 2 * time.Minute
+	DefaultReports   = "reports"
 )
 
 // Setting is one row of the settings table: everything the suite knows about
@@ -93,6 +97,9 @@ var settings = []Setting{
 	{Env: EnvDeadline, Key: "deadline", Meaning: "the whole run's deadline, a Go duration; specs not started by then are run errors, cleanup still runs",
 		Default: "15m",
 		field:   func(c *Config) field { return duration{&c.Deadline} }},
+	{Env: EnvLeaseWait, Key: "lease_wait", Meaning: "how long a spec waits for the fault hook's lease while another run holds it, a Go duration (docs/fault-hook.md)",
+		Default: "2m",
+		field:   func(c *Config) field { return duration{&c.LeaseWait} }},
 	{Env: EnvReports, Key: "reports", Meaning: "report folder", Default: DefaultReports, Path: true,
 		field: func(c *Config) field { return text{&c.Reports} }},
 	{Env: EnvCABundle, Key: "ca_bundle", Meaning: "PEM file of extra CAs for an https target", Without: "system roots", Path: true,

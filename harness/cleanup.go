@@ -115,7 +115,7 @@ func (e *Env) MembershipLeftover(ctx context.Context, project, operator string, 
 	case err != nil:
 		return &Leftover{Kind: "operator membership", ID: id, Reason: reason + "; whether it is still assigned is unknown: " + err.Error()}
 	case member:
-		return &Leftover{Kind: "operator membership", ID: id, Reason: reason + "; the operator is still assigned (the preflight found it unassigned)"}
+		return &Leftover{Kind: "operator membership", ID: id, Reason: reason + "; the operator is still assigned (the run found it unassigned)"}
 	}
 	return nil
 }

@@ -35,6 +35,8 @@ type Shared struct {
 	Config  config.Config `json:"config"`
 	RunID   string        `json:"runID"`
 	Started time.Time     `json:"started"` // the suite's clock; the final sweep looks from a margin before it
+	// Scopes: the fault hook supports scoped faults (the preflight read it).
+	Scopes bool `json:"scopes"`
 }
 
 // Env is one process's view of the target.
@@ -48,6 +50,10 @@ type Env struct {
 	Faults   *client.Client    // the fault hook; nil when not configured
 	Log      *client.Log       // every exchange of this process since the last Take
 	Coverage *coverage.Tracker // the coverage matrix's facts of this process's exchanges
+	Scopes   bool              // the fault hook supports scoped faults: faults act on one spec's requests only
+	Process  int               // this process's number in the run (1 when not parallel); part of lease holders and scopes
+	Notify   func(string)      // shows a message to the user while the run waits (nil: none shown)
+	Notes    []string          // what the preflight found worth saying that is not a problem
 }
 
 // Session is the first process's hold on the run: the embedded server, if any.
@@ -84,7 +90,7 @@ func Start(ctx context.Context, lookup func(string) (string, bool)) (*Session, *
 			return nil, nil, fmt.Errorf("the embedded reference server's settings: %w", err)
 		}
 	}
-	s.Shared = Shared{Config: cfg, RunID: newRunID(), Started: time.Now()}
+	s.Shared = Shared{Config: cfg, RunID: NewRunID(), Started: time.Now()}
 	env, err := NewEnv(s.Shared)
 	if err != nil {
 		s.Close()
@@ -94,6 +100,7 @@ func Start(ctx context.Context, lookup func(string) (string, bool)) (*Session, *
 		s.Close()
 		return nil, nil, err
 	}
+	s.Shared.Scopes = env.Scopes
 	return s, env, nil
 }
 
@@ -133,9 +140,9 @@ func NewEnv(shared Shared) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	env := &Env{Config: cfg, RunID: shared.RunID, Started: shared.Started, Contract: c, Log: &client.Log{}, Coverage: &coverage.Tracker{}}
+	env := &Env{Config: cfg, RunID: shared.RunID, Started: shared.Started, Contract: c, Log: &client.Log{}, Coverage: &coverage.Tracker{}, Scopes: shared.Scopes, Process: 1}
 	record := func(x *client.Exchange) { env.Log.Add(x); env.Coverage.Add(x) }
-	opts := client.Options{Record: record,
+	opts := client.Options{Record: record, Header: http.Header{RunHeader: {shared.RunID}},
 		Base: cfg.Target, Contract: c, Timeout: cfg.Timeout, TLS: tlsConfig,
 		User: client.Credentials{Username: cfg.Username, Password: cfg.Password},
 	}
@@ -160,9 +167,9 @@ func (e *Env) Secrets() []string {
 	return e.Config.Secrets()
 }
 
-// newRunID is 8 characters of [0-9a-z]: short enough to fit in uuids and
+// NewRunID is 8 characters of [0-9a-z]: short enough to fit in uuids and
 // external ids, random enough that two runs on one staging never collide.
-func newRunID() string {
+func NewRunID() string {
 	const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
@@ -87,25 +88,32 @@ func (e *Env) Preflight(ctx context.Context) error {
 		case err != nil:
 			problems.add("%s: listing the main project's operators: %v", config.EnvOperator, err)
 		case slices.ContainsFunc(ops, func(o Operator) bool { return o.UUID == e.Config.Operator }):
-			problems.add("%s: operator %q is already assigned to the main project %q; name one that is not", config.EnvOperator, e.Config.Operator, e.Config.Project)
+			// Another run may be assigning it right now (it holds the lease
+			// meanwhile), or someone left it assigned: the operator specs
+			// look again when they start, and report not provoked if it still is.
+			e.Notes = append(e.Notes, fmt.Sprintf("%s: operator %q is assigned to the main project %q at the moment; the operator conditions need it unassigned and will say so if it still is when they run",
+				config.EnvOperator, e.Config.Operator, e.Config.Project))
 		}
 	}
 	if e.ReadOnly != nil {
 		project(e.ReadOnly, e.Config.Project, config.EnvReadOnlyUsername)
 	}
 	if e.Faults != nil {
-		if state, err := e.FaultState(ctx); err != nil {
+		if hook, err := e.ReadHook(ctx); err != nil {
 			problems.add("%s: %v", config.EnvFaultsURL, err)
 		} else {
-			for component, fault := range state {
-				if fault != FaultNone {
-					// A run that was killed may have left one; put it back.
-					if err := e.SetFault(ctx, component, FaultNone); err != nil {
-						problems.add("%s: %s is %q and could not be reset: %v", config.EnvFaultsURL, component, fault, err)
-					}
+			e.Scopes = hook.Scopes
+			if hook.Global[Dialer] != FaultNone || hook.Global[Integration] != FaultNone {
+				// Another run may hold it (and the lease) right now; once the
+				// lease is this run's, a fault still on is one a killed run left.
+				if err := e.resetStaleGlobal(ctx); err != nil {
+					problems.add("%s: a global fault is on (dialer %s, integration %s) and was not put back: %v", config.EnvFaultsURL, hook.Global[Dialer], hook.Global[Integration], err)
 				}
 			}
 		}
+	}
+	if len(problems.list) == 0 {
+		e.Notes = append(e.Notes, e.earlierRunNotes(ctx)...)
 	}
 	return problems.err()
 }

@@ -113,6 +113,12 @@ func (p *printer) drain() {
 		switch {
 		case len(fields) == 2 && fields[0] == "total":
 			p.total, _ = strconv.Atoi(fields[1])
+		case len(fields) == 2 && fields[0] == "note": // a process waits, or the preflight found something to say
+			if fresh {
+				fmt.Fprintln(p.out)
+				fresh = false
+			}
+			fmt.Fprintln(p.out, fields[1])
 		case len(fields) == 3:
 			p.done++
 			if fresh {

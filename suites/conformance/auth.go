@@ -89,9 +89,11 @@ var _ = Describe("authentication and rights", func() {
 				})
 
 				condition("E403-operators", format, func(ctx SpecContext) {
-					// 403 comes before routing, so any operator uuid provokes it; the fixture one when there is one.
+					holdLease(ctx, "check that the read-only user cannot change the main project's membership")
+					// 403 comes before routing, so any operator uuid provokes it; the
+					// fixture one when it is free, so that a write applied shows.
 					operator := env.Config.Operator
-					if operator == "" {
+					if operator == "" || operatorAssigned(ctx) {
 						operator = unknownUUID()
 					} else {
 						unassignLater(a)
@@ -102,15 +104,32 @@ var _ = Describe("authentication and rights", func() {
 				})
 
 				condition("E403-fault-hook", format, func(ctx SpecContext) {
-					DeferCleanup(env.ResetFaults)
+					// The attempt is made in a scope of its own, where the hook has
+					// them, so that a hook that wrongly applies it disturbs no one;
+					// on a hook without, it would be global: the spec holds the lease.
+					scope := ""
+					if env.Scopes {
+						scope = env.NewScope()
+					} else {
+						holdLease(ctx, "check that the read-only user cannot set a fault")
+					}
+					DeferCleanup(func(ctx SpecContext) {
+						if err := env.ResetFault(ctx, scope, harness.Dialer); err != nil {
+							runError("%v", err)
+						}
+					})
 					readOnlyHook := env.Faults.As(client.Credentials{Username: env.Config.ReadOnlyUsername, Password: env.Config.ReadOnlyPassword})
 					read := readOnlyHook.Do(ctx, client.Request{Method: http.MethodGet, Path: "/"})
 					Expect(read).To(BeRead(), "the read-only user may read the fault hook")
-					x := readOnlyHook.Do(ctx, client.Request{Method: http.MethodPut, Path: "/" + harness.Dialer, JSON: map[string]any{"fault": harness.FaultDown}})
+					body := map[string]any{"fault": harness.FaultDown}
+					if scope != "" {
+						body["scope"] = scope
+					}
+					x := readOnlyHook.Do(ctx, client.Request{Method: http.MethodPut, Path: "/" + harness.Dialer, JSON: body})
 					Expect(x).To(HaveResult(http.StatusForbidden))
-					state, err := env.FaultState(ctx)
+					hook, err := env.ReadHook(ctx)
 					noError(err, "reading the fault hook back")
-					Expect(state).To(HaveKeyWithValue(harness.Dialer, harness.FaultNone), "the fault was not set")
+					Expect(hook.FaultOf(scope, harness.Dialer)).To(Equal(harness.FaultNone), "the fault was not set")
 				})
 
 				condition("P-403-before-404", format, func(ctx SpecContext) {

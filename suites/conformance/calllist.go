@@ -1,8 +1,10 @@
 package conformance
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/harness"
@@ -44,25 +46,49 @@ var _ = Describe("call list", func() {
 
 			condition("E500-dialer-down", format, func(ctx SpecContext) {
 				before := readProject(ctx, a, env.Config.Project)
-				fault(ctx, harness.Dialer, harness.FaultDown)
-				Expect(command(ctx, env.API, a, env.Config.Project, "stop")).To(HaveResult(http.StatusInternalServerError))
-				Expect(command(ctx, env.API, a, env.Config.Project, "update")).To(HaveResult(http.StatusInternalServerError))
+				c, _ := fault(ctx, harness.FaultDown, harness.Dialer)
+				Expect(command(ctx, c, a, env.Config.Project, "stop")).To(HaveResult(http.StatusInternalServerError))
+				Expect(command(ctx, c, a, env.Config.Project, "update")).To(HaveResult(http.StatusInternalServerError))
 				Expect(readProject(ctx, a, env.Config.Project)).To(Equal(before))
 			})
 		})
 	}
 })
 
-// fault sets a component's fault for the rest of the spec; it is put back to
-// none when the spec ends, whatever happened.
-func fault(ctx SpecContext, component, f string) {
+// fault sets components' fault for the rest of the spec and returns the
+// client whose requests meet it, and a function that puts it back at once.
+// On a hook with scopes only this spec's requests through that client meet
+// the fault; on one without, the fault is global and the spec holds the
+// hook's lease meanwhile. It is put back (and read back) when the spec ends,
+// whatever happened.
+func fault(ctx SpecContext, f string, components ...string) (*client.Client, func()) {
 	GinkgoHelper()
+	held, err := env.HoldFaults(ctx, f, components...)
+	if err != nil {
+		runError("setup could not set the %s fault: %v", strings.Join(components, " and "), err)
+	}
+	undo := func(ctx context.Context) {
+		if err := held.Undo(ctx); err != nil {
+			runError("%v", err)
+		}
+	}
+	DeferCleanup(func(ctx SpecContext) { undo(ctx) })
+	return held.Client, func() { GinkgoHelper(); undo(ctx) }
+}
+
+// holdLease takes the fault hook's lease for the rest of the spec, waiting
+// (and saying so) while another run holds it; without a hook there is none.
+// Take it before registering the cleanups it must cover: it is released
+// after them.
+func holdLease(ctx SpecContext, why string) {
+	GinkgoHelper()
+	release, err := env.AcquireLease(ctx, why)
+	if err != nil {
+		runError("%v", err)
+	}
 	DeferCleanup(func(ctx SpecContext) {
-		if err := env.SetFault(ctx, component, harness.FaultNone); err != nil {
-			runError("could not put %s back to none: %v", component, err)
+		if err := release(ctx); err != nil {
+			runError("%v", err)
 		}
 	})
-	if err := env.SetFault(ctx, component, f); err != nil {
-		runError("setup could not set the %s fault: %v", component, err)
-	}
 }

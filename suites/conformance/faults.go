@@ -30,11 +30,9 @@ var _ = Describe("integration faults", func() {
 					if creates(op) {
 						deleteLater(a, uuid)
 					}
-					fault(ctx, harness.Integration, harness.FaultDown)
-					x := env.API.Do(ctx, r)
-					if err := env.SetFault(ctx, harness.Integration, harness.FaultNone); err != nil {
-						runError("could not put %s back to none: %v", harness.Integration, err)
-					}
+					c, clear := fault(ctx, harness.FaultDown, harness.Integration)
+					x := c.Do(ctx, r)
+					clear()
 					Expect(x).To(HaveResult(http.StatusServiceUnavailable))
 					if creates(op) {
 						expectNoCase(ctx, a, uuid)
@@ -48,7 +46,13 @@ var _ = Describe("integration faults", func() {
 			// dialer for the call list) times out. The calls are sent together
 			// once, before the rows, so that the run waits out the server's
 			// timer once, not once per operation; each row asserts its own.
-			Describe("504 while a component times out", Ordered, Serial, ContinueOnFailure, func() {
+			// In a scope of their own when the hook has scopes, so the rows
+			// run beside every other spec; else Serial (see labels).
+			decorators := []any{Ordered, ContinueOnFailure}
+			if hookConfigured && !hookScopes {
+				decorators = append(decorators, Serial)
+			}
+			Describe("504 while a component times out", append(decorators, func() {
 				timedOut := opsWhere(func(op contract.Operation) bool { return op.Documents(http.StatusGatewayTimeout) })
 				answers := map[string]*client.Exchange{}
 				// Without a fault hook every row is skipped (needs:fault-hook)
@@ -62,12 +66,11 @@ var _ = Describe("integration faults", func() {
 						}
 						requests[i] = r
 					}
-					fault(ctx, harness.Integration, harness.FaultTimeout)
-					fault(ctx, harness.Dialer, harness.FaultTimeout)
+					c, _ := fault(ctx, harness.FaultTimeout, harness.Integration, harness.Dialer)
 					got := make([]*client.Exchange, len(timedOut))
 					var wg sync.WaitGroup
 					for i := range timedOut {
-						wg.Go(func() { got[i] = env.API.Do(ctx, requests[i]) })
+						wg.Go(func() { got[i] = c.Do(ctx, requests[i]) })
 					}
 					wg.Wait()
 					for i, op := range timedOut {
@@ -93,7 +96,7 @@ var _ = Describe("integration faults", func() {
 					},
 					rows,
 				)
-			})
+			})...)
 		})
 	}
 })

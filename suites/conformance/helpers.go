@@ -34,7 +34,9 @@ func labels(id, format string) []any {
 	if c.Mutating {
 		decorators = append(decorators, Label("mutating"))
 	}
-	if c.Serial {
+	// A global fault, or a membership change without a lease, must not
+	// meet the run's other specs: those specs run alone (catalogue.Shares).
+	if c.Serial || (c.Shares == catalogue.SharesFaults && !hookScopes) || (c.Shares == catalogue.SharesMembership && !hookConfigured) {
 		decorators = append(decorators, Serial)
 	}
 	for _, op := range c.Operations {

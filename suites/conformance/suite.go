@@ -4,6 +4,7 @@
 package conformance
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -29,6 +30,19 @@ var (
 		return config.Defaults().Formats
 	}()
 
+	// hookConfigured and hookScopes decide, like formats, which specs are
+	// Serial (see labels): a fault spec is, unless the hook has scopes; an
+	// operator spec is when there is no hook (and so no lease).
+	hookConfigured, hookScopes = func() (bool, bool) {
+		cfg, err := config.Load(os.LookupEnv)
+		if err != nil {
+			return false, false
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), cfg.Timeout)
+		defer cancel()
+		return harness.HookAtBuild(ctx, cfg)
+	}()
+
 	env     *harness.Env     // this process's view of the target
 	session *harness.Session // process 1 only
 )
@@ -47,18 +61,39 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	for _, line := range e.Config.Lines() {
 		fmt.Fprintln(GinkgoWriter, "  "+line)
 	}
+	for _, note := range e.Notes {
+		say(note)
+	}
 	return s.Marshal()
 }, func(data []byte) {
-	if env != nil {
-		return // process 1 built it in Start
+	if env == nil { // every process but 1, which built its Env in Start
+		var err error
+		env, err = harness.Attach(data)
+		if err != nil {
+			RedactedFail(err.Error())
+		}
+		matchers.Redact(env.Secrets()...)
 	}
-	var err error
-	env, err = harness.Attach(data)
-	if err != nil {
-		RedactedFail(err.Error())
+	env.Process = GinkgoParallelProcess()
+	env.Notify = say
+	if hookScopes && !env.Scopes {
+		RedactedFail("the fault hook said it supports scoped faults when the suite was built, and not in the preflight; the fault specs would run in parallel with global faults: run again")
 	}
-	matchers.Redact(env.Secrets()...)
 })
+
+// say shows a message while the run goes on: on the console (through
+// cmd/conformance's progress file in a parallel run) and in the spec's output.
+func say(msg string) {
+	msg = client.Redact(msg, matchers.Secrets()...)
+	fmt.Fprintln(GinkgoWriter, msg)
+	if suite, _ := GinkgoConfiguration(); suite.ParallelTotal > 1 {
+		if progressFile != "" {
+			appendProgress("note", strings.ReplaceAll(msg, "\n", " "))
+		}
+		return
+	}
+	fmt.Fprintln(os.Stdout, "\n"+msg)
+}
 
 // SynchronizedAfterSuite runs on process 1 once every process is done, also
 // after a failure or a first interrupt (SIGINT): it puts the fault hook back
