@@ -56,7 +56,7 @@ type EarlierRun struct {
 
 // Age is how long ago the run last changed one of its cases.
 func (r EarlierRun) Age(now time.Time) time.Duration {
-	if r.Newest.IsZero() {
+	if r.Newest.IsZero() || r.Newest.After(now) { // unknown, or the target's clock is ahead
 		return 0
 	}
 	return now.Sub(r.Newest).Round(time.Second)
@@ -170,7 +170,7 @@ func (e *Env) Clean(ctx context.Context, minAge time.Duration) (CleanResult, err
 	now := time.Now()
 	for _, r := range runs {
 		for _, c := range r.Cases {
-			if !c.Modified.IsZero() && now.Sub(c.Modified) < minAge {
+			if minAge > 0 && !c.Modified.IsZero() && now.Sub(c.Modified) < minAge {
 				res.Kept = append(res.Kept, c)
 				continue
 			}
