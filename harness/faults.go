@@ -286,7 +286,7 @@ func (e *Env) resetStaleGlobal(ctx context.Context) error {
 func (e *Env) leaseTTL() time.Duration { return max(time.Minute, 6*e.Config.Timeout) }
 
 // leaseRetry is how often a waiting run asks for the lease again.
-const leaseRetry = 500 * time.Millisecond
+const leaseRetry = 250 * time.Millisecond
 
 // LeaseHolder names this process of this run as a holder of the lease.
 func (e *Env) LeaseHolder() string { return fmt.Sprintf("%s-%d", e.RunID, e.Process) }

@@ -1,0 +1,258 @@
+package selftest
+
+// A shared staging (docs/fault-hook.md, README "Running on a shared
+// staging"): two runs at once, the lease, scoped faults, a hook that will
+// not reset, a fixture someone else left in the way.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/callcases/conformance/reference"
+)
+
+// verdicts reads the summary's rows: condition (format) → outcome.
+func verdicts(summary string) map[string]string {
+	out := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?m)^\| (\S+) \| \d+ \| (\w+) \| ([a-z ]+) \|`).FindAllStringSubmatch(summary, -1) {
+		out[m[1]+" ("+m[2]+")"] = m[3]
+	}
+	return out
+}
+
+var ginkgoCLI = sync.OnceValues(func() (string, error) {
+	path := filepath.Join(bin, "ginkgo")
+	out, err := exec.Command("go", "build", "-o", path, "github.com/onsi/ginkgo/v2/ginkgo").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("building the ginkgo command: %v\n%s", err, out)
+	}
+	return path, nil
+})
+
+// startParallel starts the compiled suite in procs parallel processes, as
+// make conformance runs it, with its progress file (the lease's messages go there).
+func startParallel(t *testing.T, procs int, env []string) (*suiteRun, string) {
+	t.Helper()
+	cli, err := ginkgoCLI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	progress := filepath.Join(dir, "progress")
+	if err := os.WriteFile(progress, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := &suiteRun{reports: filepath.Join(dir, "reports")}
+	r.cmd = exec.Command(cli, "-p", fmt.Sprintf("--procs=%d", procs), "--no-color", filepath.Join(bin, "conformance.test"))
+	r.cmd.Dir = dir
+	r.cmd.Env = suiteEnv(append([]string{"CONFORMANCE_REPORTS=" + r.reports, "CONFORMANCE_PROGRESS=" + progress}, env...)...)
+	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
+	r.cmd.WaitDelay = 10 * time.Second
+	r.started = time.Now()
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return r, progress
+}
+
+// remote reads a target that runs as its own process, over HTTP, as the admin.
+type remote map[string]string
+
+func newRemote(settings []string) remote {
+	r := remote{}
+	for _, kv := range settings {
+		k, v, _ := strings.Cut(kv, "=")
+		r[k] = v
+	}
+	return r
+}
+
+func (r remote) get(t *testing.T, url string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth(r["CONFORMANCE_USERNAME"], r["CONFORMANCE_PASSWORD"])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, body
+}
+
+// state is every case of the fixture projects, the main project's
+// operators, and the whole fault hook (global, scoped, lease).
+func (r remote) state(t *testing.T) (cases map[string]string, operators, hook string) {
+	t.Helper()
+	cases = map[string]string{}
+	for _, p := range []string{r["CONFORMANCE_PROJECT"], r["CONFORMANCE_AUTO_PROJECT"], r["CONFORMANCE_COMPLETED_PROJECT"]} {
+		for page := 1; ; page++ {
+			code, body := r.get(t, fmt.Sprintf("%s/json/callcases/?project=%s&page=%d", r["CONFORMANCE_TARGET"], p, page))
+			if code == http.StatusNoContent {
+				break
+			}
+			var list struct {
+				Callcase []json.RawMessage `json:"callcase"`
+			}
+			if err := json.Unmarshal(body, &list); code != http.StatusOK || err != nil {
+				t.Fatalf("listing %s: %d %s", p, code, body)
+			}
+			for _, c := range list.Callcase {
+				var id struct{ UUID string }
+				_ = json.Unmarshal(c, &id)
+				cases[id.UUID] = string(c)
+			}
+		}
+	}
+	_, ops := r.get(t, r["CONFORMANCE_TARGET"]+"/json/projects/"+r["CONFORMANCE_PROJECT"]+"/operators/")
+	_, h := r.get(t, r["CONFORMANCE_FAULTS_URL"]+"/")
+	return cases, string(ops), string(h)
+}
+
+func TestTwoRunsAtOnceGiveTheSameVerdictsAsEachAlone(t *testing.T) {
+	settings := startReference(t, "-fault-timer", "300ms")
+	target := newRemote(settings)
+	casesBefore, opsBefore, _ := target.state(t)
+
+	alone, _ := startParallel(t, 2, settings)
+	alone.wait(t, fullRun)
+	want := verdicts(alone.summary(t))
+	if alone.exitCode() != 0 || len(want) == 0 {
+		t.Fatalf("the run alone failed the reference (exit %d):\n%s", alone.exitCode(), alone.tail())
+	}
+
+	a, progressA := startParallel(t, 2, settings)
+	b, progressB := startParallel(t, 2, settings)
+	a.wait(t, fullRun)
+	b.wait(t, fullRun)
+	for name, r := range map[string]*suiteRun{"first": a, "second": b} {
+		got := verdicts(r.summary(t))
+		for id, outcome := range want {
+			if got[id] != outcome {
+				t.Errorf("the %s of two runs at once: %s %s, alone %s", name, id, got[id], outcome)
+			}
+		}
+		if len(got) != len(want) || r.exitCode() != 0 {
+			t.Errorf("the %s run: %d verdicts (alone %d), exit %d:\n%s", name, len(got), len(want), r.exitCode(), r.tail())
+		}
+	}
+	endA, endB, startLast := a.started.Add(a.took), b.started.Add(b.took), a.started
+	if b.started.After(startLast) {
+		startLast = b.started
+	}
+	if endB.Before(endA) {
+		endA = endB
+	}
+	overlap := endA.Sub(startLast)
+	waits := 0
+	for _, p := range []string{progressA, progressB} {
+		b, _ := os.ReadFile(p)
+		waits += strings.Count(string(b), "waiting for the fault hook's lease")
+	}
+	t.Logf("alone %s; together %s and %s, overlapping %s; %d conditions each; %d waits for the lease",
+		alone.took.Round(time.Millisecond), a.took.Round(time.Millisecond), b.took.Round(time.Millisecond), overlap.Round(time.Millisecond), len(want), waits)
+
+	casesAfter, opsAfter, hookAfter := target.state(t)
+	for uuid := range casesAfter {
+		if _, ok := casesBefore[uuid]; !ok {
+			t.Errorf("the runs left case %s", uuid)
+		}
+	}
+	if len(casesAfter) != len(casesBefore) || opsAfter != opsBefore {
+		t.Errorf("cases %d → %d, operators %s → %s", len(casesBefore), len(casesAfter), opsBefore, opsAfter)
+	}
+	if hookAfter != `{"dialer":"none","integration":"none","scopes":true,"scoped":{},"lease":null}`+"\n" {
+		t.Errorf("the fault hook is not as the runs found it: %s", hookAfter)
+	}
+}
+
+func TestAHookThatWillNotResetIsARunError(t *testing.T) {
+	// The hook answers 200 to {"fault":"none"} and keeps the fault.
+	var tg *target
+	tg = newTarget(t, reference.Options{}, func(_ *reference.Server, next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/faults/") && r.URL.Path != "/faults/lease" {
+				body, _ := io.ReadAll(r.Body)
+				if bytes.Contains(body, []byte(`"none"`)) {
+					r = httptest.NewRequestWithContext(r.Context(), http.MethodGet, "/faults/", nil)
+					r.SetBasicAuth(tg.settings["CONFORMANCE_USERNAME"], tg.settings["CONFORMANCE_PASSWORD"])
+				} else {
+					r.Body = io.NopCloser(bytes.NewReader(body))
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	r := runSuite(t, fullRun, tg.env(), "-ginkgo.label-filter=E503-integration-down")
+	if r.exitCode() <= 0 {
+		t.Errorf("exit %d, want a failure", r.exitCode())
+	}
+	summary := r.summary(t)
+	for _, want := range []string{"| E503-integration-down | 503 | json | error |", "the staging was left broken", "reset it by hand: PUT " + tg.settings["CONFORMANCE_FAULTS_URL"] + "/integration"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("summary.md lacks %q:\n%s", want, summary)
+		}
+	}
+}
+
+func TestTheOperatorAssignedWithoutAHookIsNotProvoked(t *testing.T) {
+	tg := newTarget(t, reference.Options{}, nil)
+	delete(tg.settings, "CONFORMANCE_FAULTS_URL")
+	operator := tg.settings["CONFORMANCE_OPERATOR"]
+	if code, body := tg.call(http.MethodPost, api+"/projects/"+tg.settings["CONFORMANCE_PROJECT"]+"/operators/", map[string]string{"uuid": operator}); code != http.StatusCreated {
+		t.Fatalf("assign: %d %s", code, body)
+	}
+	before := tg.state()
+	r := runSuite(t, fullRun, tg.env(), "-ginkgo.label-filter=area:operators")
+	summary := r.summary(t)
+	if failed := failedConditions(summary); len(failed) > 0 || r.exitCode() != 0 {
+		t.Errorf("failed %v, exit %d:\n%s", failed, r.exitCode(), r.tail())
+	}
+	for _, id := range []string{"S201-operator", "E409-operator-assigned"} {
+		if !regexp.MustCompile(`\| ` + id + ` \| \d+ \| json \| not provoked \| CONFORMANCE_OPERATOR ` + operator + ` is already assigned to the main project`).MatchString(summary) {
+			t.Errorf("%s is not reported not provoked with the reason:\n%s", id, summary)
+		}
+	}
+	if after := tg.state(); after.operators != before.operators {
+		t.Errorf("the membership someone else made changed: %s → %s", before.operators, after.operators)
+	}
+}
+
+func TestAForeignExternalIDTakenInTheMainProjectIsNotUsed(t *testing.T) {
+	tg := newTarget(t, reference.Options{}, nil)
+	main := tg.settings["CONFORMANCE_PROJECT"]
+	// What an earlier run that could not clean up leaves: the completed
+	// project's first external id, taken in the main project.
+	take := func(id string) {
+		t.Helper()
+		if code, body := tg.call(http.MethodPost, api+"/projects/"+main+"/callcases/", map[string]string{"id": id, "title": "left here"}); code != http.StatusCreated {
+			t.Fatalf("seeding %s: %d %s", id, code, body)
+		}
+	}
+	take("crm-1001")
+	r := runSuite(t, fullRun, tg.env(), "-ginkgo.label-filter=S201-create-ext")
+	if got := verdicts(r.summary(t))["S201-create-ext (json)"]; got != "passed" || r.exitCode() != 0 {
+		t.Errorf("with one foreign id taken, S201-create-ext is %q (exit %d), want passed with the other:\n%s", got, r.exitCode(), r.tail())
+	}
+	take("crm-1002")
+	r = runSuite(t, fullRun, tg.env(), "-ginkgo.label-filter=S201-create-ext")
+	summary := r.summary(t)
+	if got := verdicts(summary)["S201-create-ext (json)"]; got != "not provoked" || !strings.Contains(summary, "is taken in the main project too") || r.exitCode() != 0 {
+		t.Errorf("with every foreign id taken, S201-create-ext is %q (exit %d), want not provoked with the reason:\n%s", got, r.exitCode(), summary)
+	}
+}
