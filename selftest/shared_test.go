@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -254,5 +255,64 @@ func TestAForeignExternalIDTakenInTheMainProjectIsNotUsed(t *testing.T) {
 	summary := r.summary(t)
 	if got := verdicts(summary)["S201-create-ext (json)"]; got != "not provoked" || !strings.Contains(summary, "is taken in the main project too") || r.exitCode() != 0 {
 		t.Errorf("with every foreign id taken, S201-create-ext is %q (exit %d), want not provoked with the reason:\n%s", got, r.exitCode(), summary)
+	}
+}
+
+// serialSpecs lists, from a dry run with these settings, the conditions
+// whose specs Ginkgo runs Serial.
+func serialSpecs(t *testing.T, env []string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	report := filepath.Join(dir, "dry.json")
+	cmd := exec.Command(filepath.Join(bin, "conformance.test"), "-ginkgo.dry-run", "-ginkgo.json-report="+report)
+	cmd.Env = suiteEnv(append([]string{"CONFORMANCE_REPORTS=" + dir, "CONFORMANCE_FORMATS=json"}, env...)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("dry run: %v\n%s", err, out)
+	}
+	var serial []string
+	for _, s := range readSpecs(t, report) {
+		if s.IsSerial {
+			serial = append(serial, s.Labels()[0])
+		}
+	}
+	slices.Sort(serial)
+	return serial
+}
+
+func TestFaultSpecsRunInParallelOnAHookWithScopes(t *testing.T) {
+	always := []string{"S200-list", "S204-past-end"} // whole-project counts
+	faults := []string{"E403-fault-hook", "E500-dialer-down", "E503-integration-down", "E504-timeout"}
+	membership := []string{"E403-operators", "E404-operator", "E409-operator-assigned", "S201-operator"}
+	sorted := func(lists ...[]string) []string { out := slices.Concat(lists...); slices.Sort(out); return out }
+
+	withScopes := newTarget(t, reference.Options{}, nil)
+	noScopes := newTarget(t, reference.Options{}, func(_ *reference.Server, next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet && r.URL.Path == "/faults/" {
+				rec := httptest.NewRecorder()
+				next.ServeHTTP(rec, r)
+				body := bytes.Replace(rec.Body.Bytes(), []byte(`"scopes":true`), []byte(`"scopes":false`), 1)
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write(body)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	noHook := newTarget(t, reference.Options{}, nil)
+	delete(noHook.settings, "CONFORMANCE_FAULTS_URL")
+	for _, c := range []struct {
+		name string
+		env  []string
+		want []string
+	}{
+		{"the embedded reference", nil, always},
+		{"a live hook with scopes", withScopes.env(), always},
+		{"a live hook without scopes", noScopes.env(), sorted(always, faults)},
+		{"no hook", noHook.env(), sorted(always, membership)},
+	} {
+		if got := serialSpecs(t, c.env); !slices.Equal(got, c.want) {
+			t.Errorf("%s: Serial specs %v, want %v", c.name, got, c.want)
+		}
 	}
 }

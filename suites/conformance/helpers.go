@@ -36,7 +36,7 @@ func labels(id, format string) []any {
 	}
 	// A global fault, or a membership change without a lease, must not
 	// meet the run's other specs: those specs run alone (catalogue.Shares).
-	if c.Serial || (c.Shares == catalogue.SharesFaults && !hookScopes) || (c.Shares == catalogue.SharesMembership && !hookConfigured) {
+	if c.Serial || (c.Shares == catalogue.SharesFaults && hookConfigured && !hookScopes) || (c.Shares == catalogue.SharesMembership && !hookConfigured) {
 		decorators = append(decorators, Serial)
 	}
 	for _, op := range c.Operations {
