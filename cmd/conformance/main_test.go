@@ -22,3 +22,13 @@ func TestPrinterNumbersLinesAndWaitsForWholeOnes(t *testing.T) {
 		t.Fatalf("got\n%q\nwant\n%q", out.String(), want)
 	}
 }
+
+func TestPrinterShowsNotes(t *testing.T) {
+	var out strings.Builder
+	p := &printer{out: &out, lines: bufio.NewReader(strings.NewReader("total\t2\nnote\trun abc: waiting for the fault hook's lease\npassed\tS201-operator\tjson\n"))}
+	p.drain()
+	want := "\nrun abc: waiting for the fault hook's lease\n[1/2] passed       S201-operator (json)\n"
+	if out.String() != want {
+		t.Fatalf("got\n%q\nwant\n%q", out.String(), want)
+	}
+}
