@@ -316,3 +316,19 @@ func TestFaultSpecsRunInParallelOnAHookWithScopes(t *testing.T) {
 		}
 	}
 }
+
+func TestARunListsWhatEarlierRunsLeftAndTouchesNothing(t *testing.T) {
+	tg := newTarget(t, reference.Options{}, nil)
+	tg.seed() // in each fixture project, a case of run otherrn0, otherrn1, otherrn2
+	before := tg.state()
+	r := runSuite(t, fullRun, tg.env(), "-ginkgo.label-filter=S204-empty-list")
+	for i := range 3 {
+		if want := fmt.Sprintf("earlier run otherrn%d left 1 marked case(s), last changed", i); !strings.Contains(r.output(), want) {
+			t.Errorf("the output lacks %q:\n%s", want, r.tail())
+		}
+	}
+	if !strings.Contains(r.output(), "make conformance-clean removes them") || r.exitCode() != 0 {
+		t.Errorf("exit %d:\n%s", r.exitCode(), r.tail())
+	}
+	expectUnchanged(t, before, tg.state())
+}
