@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/callcases/conformance/harness"
 	"github.com/callcases/conformance/reference"
 )
 
@@ -32,11 +33,11 @@ func TestCleanRemovesMarkedCasesOnly(t *testing.T) {
 	post(`{"uuid":"customer0001","title":"a customer's"}`)
 
 	var out bytes.Buffer
-	if code := run(context.Background(), lookup, 0, true, &out); code != 0 || !strings.Contains(out.String(), "run deadrun0: 1 marked case(s)") || !strings.Contains(out.String(), "nothing removed") {
+	if code := harness.CleanCommand(context.Background(), lookup, 0, true, &out); code != 0 || !strings.Contains(out.String(), "run deadrun0: 1 marked case(s)") || !strings.Contains(out.String(), "nothing removed") {
 		t.Fatalf("-dry-run: exit %d\n%s", code, out.String())
 	}
 	out.Reset()
-	if code := run(context.Background(), lookup, 0, false, &out); code != 0 || !strings.Contains(out.String(), "removed ccdeadrun01000001 (run deadrun0") || !strings.Contains(out.String(), "1 removed, 0 kept as recent, 0 could not be removed") {
+	if code := harness.CleanCommand(context.Background(), lookup, 0, false, &out); code != 0 || !strings.Contains(out.String(), "removed ccdeadrun01000001 (run deadrun0") || !strings.Contains(out.String(), "1 removed, 0 kept as recent, 0 could not be removed") {
 		t.Fatalf("clean: exit %d\n%s", code, out.String())
 	}
 	if strings.Contains(out.String(), "customer0001") || strings.Contains(out.String(), settings["CONFORMANCE_PASSWORD"]) {
@@ -50,7 +51,7 @@ func TestCleanRemovesMarkedCasesOnly(t *testing.T) {
 	}
 
 	out.Reset()
-	if code := run(context.Background(), func(string) (string, bool) { return "", false }, 0, false, &out); code != 0 || !strings.Contains(out.String(), "nothing to clean") {
+	if code := harness.CleanCommand(context.Background(), func(string) (string, bool) { return "", false }, 0, false, &out); code != 0 || !strings.Contains(out.String(), "nothing to clean") {
 		t.Errorf("without a target: exit %d\n%s", code, out.String())
 	}
 }
