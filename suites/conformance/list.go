@@ -91,6 +91,8 @@ var _ = Describe("case lists", func() {
 			// spec holds the list to its filter and to its own count, never to
 			// a number it cannot know.
 			condition("S200-list", format, func(ctx SpecContext) {
+				// Not while another run's S204-past-end fills the window with 150 cases.
+				holdLease(ctx, "list a window of the main project")
 				made := []string{newCase(ctx, a, nil), newCase(ctx, a, nil)}
 				q := window(ctx, a, made...)
 				x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.cases(), Query: q})
@@ -102,7 +104,10 @@ var _ = Describe("case lists", func() {
 				listed := uuidsOf(l.CallCase)
 				for page := 2; page <= min((l.Count+99)/100, 20) && !containsAll(listed, made); page++ {
 					x := listPage(ctx, a, q, page)
-					Expect(x).To(BeRead())
+					Expect(x).To(Or(BeRead(), HaveResult(http.StatusNoContent)))
+					if x.Status == http.StatusNoContent {
+						break // another writer removed cases meanwhile: the window ends sooner
+					}
 					more := decodeList(x).CallCase
 					expectInWindow(more, q)
 					listed = append(listed, uuidsOf(more)...)
