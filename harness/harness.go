@@ -37,6 +37,9 @@ type Shared struct {
 	Started time.Time     `json:"started"` // the suite's clock; the final sweep looks from a margin before it
 	// Scopes: the fault hook supports scoped faults (the preflight read it).
 	Scopes bool `json:"scopes"`
+	// OperatorAssigned: the preflight found CONFORMANCE_OPERATOR assigned to
+	// the main project, so that the operator specs leave it alone.
+	OperatorAssigned bool `json:"operatorAssigned"`
 }
 
 // Env is one process's view of the target.
@@ -54,6 +57,8 @@ type Env struct {
 	Process  int               // this process's number in the run (1 when not parallel); part of lease holders and scopes
 	Notify   func(string)      // shows a message to the user while the run waits (nil: none shown)
 	Notes    []string          // what the preflight found worth saying that is not a problem
+	// OperatorAssigned: the preflight found the fixture operator assigned to the main project.
+	OperatorAssigned bool
 }
 
 // Session is the first process's hold on the run: the embedded server, if any.
@@ -100,7 +105,7 @@ func Start(ctx context.Context, lookup func(string) (string, bool)) (*Session, *
 		s.Close()
 		return nil, nil, err
 	}
-	s.Shared.Scopes = env.Scopes
+	s.Shared.Scopes, s.Shared.OperatorAssigned = env.Scopes, env.OperatorAssigned
 	return s, env, nil
 }
 
@@ -140,7 +145,7 @@ func NewEnv(shared Shared) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	env := &Env{Config: cfg, RunID: shared.RunID, Started: shared.Started, Contract: c, Log: &client.Log{}, Coverage: &coverage.Tracker{}, Scopes: shared.Scopes, Process: 1}
+	env := &Env{Config: cfg, RunID: shared.RunID, Started: shared.Started, Contract: c, Log: &client.Log{}, Coverage: &coverage.Tracker{}, Scopes: shared.Scopes, OperatorAssigned: shared.OperatorAssigned, Process: 1}
 	record := func(x *client.Exchange) { env.Log.Add(x); env.Coverage.Add(x) }
 	opts := client.Options{Record: record, Header: http.Header{RunHeader: {shared.RunID}},
 		Base: cfg.Target, Contract: c, Timeout: cfg.Timeout, TLS: tlsConfig,

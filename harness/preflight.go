@@ -91,6 +91,7 @@ func (e *Env) Preflight(ctx context.Context) error {
 			// Another run may be assigning it right now (it holds the lease
 			// meanwhile), or someone left it assigned: the operator specs
 			// look again when they start, and report not provoked if it still is.
+			e.OperatorAssigned = true
 			e.Notes = append(e.Notes, fmt.Sprintf("%s: operator %q is assigned to the main project %q at the moment; the operator conditions need it unassigned and will say so if it still is when they run",
 				config.EnvOperator, e.Config.Operator, e.Config.Project))
 		}
