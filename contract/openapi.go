@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -23,10 +24,11 @@ import (
 // code table. Build it once per process: loading and routing are the
 // expensive part, validation after that is cheap.
 type Contract struct {
-	doc    *openapi3.T
-	router routers.Router
-	table  *Table
-	status *openapi3.Schema
+	doc      *openapi3.T
+	router   routers.Router
+	table    *Table
+	status   *openapi3.SchemaRef
+	basePath string // the API base's path, before /{format}/
 }
 
 // Violation is one rule of the contract an exchange broke. Title is stable
@@ -44,19 +46,26 @@ type Violation struct {
 
 // Stable titles of the rules the contract checks beyond the schemas.
 const (
-	TitleNotInTable       = "status is not a code of the result-code table"
-	TitleBodyOn204        = "a 204 answer has a body"
-	TitleNoOperation      = "no operation of the contract"
-	TitleStatusBodyCode   = "status body: code is not the HTTP status"
-	TitleStatusBodyText   = "status body: text is not the code table's"
-	TitleStatusBodyMsg    = "status body: message is not the code table's"
-	TitleStatusBodyType   = "status body: Content-Type is not JSON"
-	TitleStatusBodyJSON   = "status body: not JSON"
-	TitleSchema           = "breaks the schema"
-	TitleParameter        = "parameter breaks the contract"
-	TitleUndocumented     = "breaks the operation's documented responses"
-	TitleNoCredentials    = "no Basic credentials"
-	TitleUnexpectedStatus = "status is not the one the condition provokes"
+	TitleNotInTable        = "status is not a code of the result-code table"
+	TitleBodyOn204         = "a 204 answer has a body"
+	TitleNoOperation       = "no operation of the contract"
+	TitleStatusBodyCode    = "status body: code is not the HTTP status"
+	TitleStatusBodyText    = "status body: text is not the code table's"
+	TitleStatusBodyMsg     = "status body: message is not the code table's"
+	TitleStatusBodyType    = "status body: Content-Type is not JSON"
+	TitleStatusBodyJSON    = "status body: not JSON"
+	TitleStatusBodyXMLType = "status body: Content-Type is not XML"
+	TitleXMLMalformed      = "XML body: malformed, or not the contract's XML"
+	TitleXMLRoot           = "XML body: root element is not the contract's"
+	TitleFormat            = "body is not in its path's format"
+	TitleNoChallenge       = "a 401 without WWW-Authenticate"
+	TitleNoBasicChallenge  = "a 401 without a Basic challenge"
+	TitleChallengeSyntax   = "WWW-Authenticate is not a list of challenges"
+	TitleSchema            = "breaks the schema"
+	TitleParameter         = "parameter breaks the contract"
+	TitleUndocumented      = "breaks the operation's documented responses"
+	TitleNoCredentials     = "no Basic credentials"
+	TitleUnexpectedStatus  = "status is not the one the condition provokes"
 )
 
 // Key is what makes two violations the same broken rule, whichever check
@@ -138,7 +147,11 @@ func Load(apiBase string) (*Contract, error) {
 	if status == nil || status.Value == nil {
 		return nil, errors.New("openapi.yaml: no Status schema")
 	}
-	return &Contract{doc: doc, router: router, table: DefaultTable(), status: status.Value}, nil
+	u, err := url.Parse(strings.TrimSuffix(apiBase, "/"))
+	if err != nil {
+		return nil, fmt.Errorf("contract: API base %q: %w", apiBase, err)
+	}
+	return &Contract{doc: doc, router: router, table: DefaultTable(), status: status, basePath: u.Path}, nil
 }
 
 // Document is the loaded contract (servers set to the target).
@@ -150,7 +163,7 @@ func (c *Contract) ValidateRequest(req *http.Request, body []byte) error {
 	if input == nil {
 		return orNil(v)
 	}
-	return orNil(c.checkRequest(input))
+	return orNil(c.checkRequest(input, body))
 }
 
 // ValidateExchange checks the request and the response; the request is
@@ -160,7 +173,7 @@ func (c *Contract) ValidateExchange(req *http.Request, reqBody []byte, status in
 	if input == nil {
 		return orNil(v.Merge(c.checkResponse(req, nil, status, header, respBody)...))
 	}
-	return orNil(c.checkRequest(input).Merge(c.checkResponse(req, input, status, header, respBody)...))
+	return orNil(c.checkRequest(input, reqBody).Merge(c.checkResponse(req, input, status, header, respBody)...))
 }
 
 // ValidateResponse checks a response alone: use it for requests that break
@@ -177,9 +190,38 @@ func orNil(v Violations) error {
 	return v
 }
 
-func (c *Contract) checkRequest(input *openapi3filter.RequestValidationInput) Violations {
+func (c *Contract) checkRequest(input *openapi3filter.RequestValidationInput, body []byte) Violations {
+	op := operation(input.Request, input)
+	var v Violations
+	if ct := input.Request.Header.Get("Content-Type"); len(body) > 0 && ct != "" {
+		v = append(v, c.checkFormat(op, "request", input.Request, ct)...)
+	}
 	if err := openapi3filter.ValidateRequest(input.Request.Context(), input); err != nil {
-		return flatten(operation(input.Request, input), "request", err)
+		v = v.Merge(flatten(op, "request", err)...)
+	}
+	return v
+}
+
+// formatOf is the representation a path asks for: xml under {base}/xml/,
+// json anywhere else.
+func (c *Contract) formatOf(req *http.Request) string {
+	rest, ok := strings.CutPrefix(req.URL.Path, c.basePath)
+	if ok && (rest == "/xml" || strings.HasPrefix(rest, "/xml/")) {
+		return "xml"
+	}
+	return "json"
+}
+
+// checkFormat holds a JSON or XML body to the path's format: under /xml/
+// bodies are XML, elsewhere JSON (openapi.yaml's format parameter).
+func (c *Contract) checkFormat(op, in string, req *http.Request, contentType string) Violations {
+	switch format := c.formatOf(req); {
+	case format == "xml" && IsJSONMediaType(contentType):
+		return Violations{{Operation: op, In: in, Parameter: `header "Content-Type"`, Title: TitleFormat,
+			Detail: fmt.Sprintf("Content-Type %q on an /xml/ path, whose bodies are application/xml or text/xml", contentType)}}
+	case format == "json" && IsXMLMediaType(contentType):
+		return Violations{{Operation: op, In: in, Parameter: `header "Content-Type"`, Title: TitleFormat,
+			Detail: fmt.Sprintf("Content-Type %q on a /json/ path, whose bodies are application/json", contentType)}}
 	}
 	return nil
 }
@@ -205,11 +247,19 @@ func (c *Contract) checkResponse(req *http.Request, input *openapi3filter.Reques
 	if status == http.StatusNoContent && len(respBody) > 0 {
 		v = append(v, Violation{Operation: op, In: "response", Title: TitleBodyOn204, Detail: fmt.Sprintf("%d bytes", len(respBody))})
 	}
+	var challenge Violations
+	if status == http.StatusUnauthorized {
+		challenge = ChallengeViolations(op, header)
+		v = v.Merge(challenge...)
+	}
 	if input != nil {
+		if len(respBody) > 0 {
+			v = v.Merge(c.checkFormat(op, "response", input.Request, header.Get("Content-Type"))...)
+		}
 		out := &openapi3filter.ResponseValidationInput{
 			RequestValidationInput: input,
 			Status:                 status,
-			Header:                 header,
+			Header:                 challengesForKin(header, len(challenge) > 0),
 			Options:                input.Options,
 		}
 		out.SetBodyBytes(respBody)
@@ -218,12 +268,51 @@ func (c *Contract) checkResponse(req *http.Request, input *openapi3filter.Reques
 		}
 	} else if documented && status != http.StatusNoContent {
 		// Off the contract's map (an unknown path, say): the answer must still be a status body.
-		v = v.Merge(c.checkStatusSchema(op, header, respBody)...)
+		v = v.Merge(c.checkStatusSchema(op, req, header, respBody)...)
 	}
 	if documented {
-		v = v.Merge(StatusBodyViolations(op, row, respBody)...)
+		v = v.Merge(c.checkStatusBody(op, row, header, respBody)...)
 	}
 	return v
+}
+
+// ChallengeViolations holds a 401's WWW-Authenticate to its promise: a
+// Basic challenge among the challenges, in any of the header's lines,
+// wherever it stands (RFC 9110 section 11.6.1). The matchers use it too, so
+// that a missing challenge is one violation, whichever check saw it.
+func ChallengeViolations(op string, header http.Header) Violations {
+	const param = `header "WWW-Authenticate"`
+	lines := header.Values("WWW-Authenticate")
+	if len(lines) == 0 {
+		return Violations{{Operation: op, In: "response", Parameter: param, Title: TitleNoChallenge, Detail: "a 401 must carry a Basic challenge"}}
+	}
+	challenges, err := ParseChallenges(lines...)
+	if err != nil {
+		return Violations{{Operation: op, In: "response", Parameter: param, Title: TitleChallengeSyntax, Detail: err.Error()}}
+	}
+	if !HasChallenge(challenges, "Basic") {
+		return Violations{{Operation: op, In: "response", Parameter: param, Title: TitleNoBasicChallenge, Detail: fmt.Sprintf("got %q", lines)}}
+	}
+	return nil
+}
+
+// challengesForKin gives kin-openapi, which reads a header's first line
+// only, the WWW-Authenticate lines as the one line they are equivalent to.
+// When ChallengeViolations has already said what is wrong with them,
+// kin-openapi gets a bare Basic challenge instead: it stops at the first bad
+// header, and the body must still be checked.
+func challengesForKin(header http.Header, judged bool) http.Header {
+	lines := header.Values("WWW-Authenticate")
+	if !judged && len(lines) < 2 {
+		return header
+	}
+	h := header.Clone()
+	if judged {
+		h.Set("WWW-Authenticate", "Basic")
+	} else {
+		h.Set("WWW-Authenticate", strings.Join(lines, ", "))
+	}
+	return h
 }
 
 // requestInput routes a request; off the contract's map it returns nil and
@@ -259,15 +348,29 @@ func basicAuthPresent(_ context.Context, in *openapi3filter.AuthenticationInput)
 
 var errNoCredentials = errors.New(TitleNoCredentials)
 
-func (c *Contract) checkStatusSchema(op string, header http.Header, body []byte) Violations {
-	if ct := header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		return Violations{{Operation: op, In: "response", Title: TitleStatusBodyType, Detail: fmt.Sprintf("Content-Type %q", ct)}}
-	}
+// checkStatusSchema holds an answer off the contract's map to the status
+// body of the path's format.
+func (c *Contract) checkStatusSchema(op string, req *http.Request, header http.Header, body []byte) Violations {
+	ct := header.Get("Content-Type")
 	var value any
-	if err := json.Unmarshal(body, &value); err != nil {
-		return Violations{{Operation: op, In: "response", Title: TitleStatusBodyJSON, Detail: err.Error()}}
+	if c.formatOf(req) == "xml" {
+		if !IsXMLMediaType(ct) {
+			return Violations{{Operation: op, In: "response", Title: TitleStatusBodyXMLType,
+				Detail: fmt.Sprintf("Content-Type %q, want application/xml or text/xml on an /xml/ path", ct)}}
+		}
+		var err error
+		if value, err = DecodeXML(c.status, bytes.NewReader(body)); err != nil {
+			return Violations{{Operation: op, In: "response", Title: TitleXMLMalformed, Detail: oneLine(err.Error())}}
+		}
+	} else {
+		if !IsJSONMediaType(ct) {
+			return Violations{{Operation: op, In: "response", Title: TitleStatusBodyType, Detail: fmt.Sprintf("Content-Type %q", ct)}}
+		}
+		if err := json.Unmarshal(body, &value); err != nil {
+			return Violations{{Operation: op, In: "response", Title: TitleStatusBodyJSON, Detail: err.Error()}}
+		}
 	}
-	if err := c.status.VisitJSON(value, openapi3.MultiErrors()); err != nil {
+	if err := c.status.Value.VisitJSON(value, openapi3.MultiErrors()); err != nil {
 		return flatten(op, "response", err)
 	}
 	return nil
@@ -289,18 +392,39 @@ func StatusBodyViolations(op string, row Result, body []byte) Violations {
 		json.Unmarshal(body, &sb) != nil || sb.Code == nil {
 		return nil
 	}
+	return StatusBodyRules(op, row, sb.Code, sb.Text, sb.Message)
+}
+
+// checkStatusBody is StatusBodyViolations for a body of either format, by
+// its Content-Type.
+func (c *Contract) checkStatusBody(op string, row Result, header http.Header, body []byte) Violations {
+	if !IsXMLMediaType(header.Get("Content-Type")) {
+		return StatusBodyViolations(op, row, body)
+	}
+	var code *int
+	var text, message *string
+	if !c.xmlStatusBody(body, &code, &text, &message) {
+		return nil // not a status body; the schema decides whether one was due
+	}
+	return StatusBodyRules(op, row, code, text, message)
+}
+
+// StatusBodyRules holds the code, text and message a status body names (in
+// either format; a nil text or message is absent, which the schema judges)
+// to the code table's row for the HTTP status.
+func StatusBodyRules(op string, row Result, code *int, text, message *string) Violations {
 	var v Violations
-	if *sb.Code != row.Code {
+	if code != nil && *code != row.Code {
 		v = append(v, Violation{Operation: op, In: "response", Pointer: "/code", Title: TitleStatusBodyCode,
-			Detail: fmt.Sprintf("code %d, but the HTTP status is %d", *sb.Code, row.Code)})
+			Detail: fmt.Sprintf("code %d, but the HTTP status is %d", *code, row.Code)})
 	}
-	if sb.Text != nil && *sb.Text != row.Text {
+	if text != nil && *text != row.Text {
 		v = append(v, Violation{Operation: op, In: "response", Pointer: "/text", Title: TitleStatusBodyText,
-			Detail: fmt.Sprintf("got %q, the table says %q for %d", *sb.Text, row.Text, row.Code)})
+			Detail: fmt.Sprintf("got %q, the table says %q for %d", *text, row.Text, row.Code)})
 	}
-	if sb.Message != nil && *sb.Message != row.Message {
+	if message != nil && *message != row.Message {
 		v = append(v, Violation{Operation: op, In: "response", Pointer: "/message", Title: TitleStatusBodyMsg,
-			Detail: fmt.Sprintf("got %q, the table says %q for %d", *sb.Message, row.Message, row.Code)})
+			Detail: fmt.Sprintf("got %q, the table says %q for %d", *message, row.Message, row.Code)})
 	}
 	return v
 }
