@@ -45,16 +45,20 @@ func init() {
 // refused; input is bounded by MaxXMLBytes and MaxXMLDepth. The error names
 // the element at fault.
 func DecodeXML(schema *openapi3.SchemaRef, r io.Reader) (any, error) {
+	return decodeXML(schema, r, MaxXMLBytes)
+}
+
+func decodeXML(schema *openapi3.SchemaRef, r io.Reader, maxBytes int64) (any, error) {
 	root := rootName(schema)
 	if root == "" {
 		return nil, errors.New("xml: the contract's schema names no root element")
 	}
-	lr := &limitReader{r: r, n: MaxXMLBytes}
-	d := &xmlDecoder{d: xml.NewDecoder(lr), lr: lr}
+	lr := &limitReader{r: r, n: maxBytes}
+	d := &xmlDecoder{d: xml.NewDecoder(lr), lr: lr, max: maxBytes}
 	d.d.Strict = true // no HTML auto-close, no unknown entities (Entity stays nil)
 	first := true
 	for {
-		tok, err := d.next()
+		tok, err := d.token()
 		if err == io.EOF {
 			return nil, errors.New("xml: no root element")
 		}
@@ -63,10 +67,10 @@ func DecodeXML(schema *openapi3.SchemaRef, r io.Reader) (any, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			if t.Name.Space != "" || t.Name.Local != root {
+			if t.Name.Local != root {
 				return nil, fmt.Errorf("xml: root element <%s>, the contract's is <%s>", qname(t.Name), root)
 			}
-			v, err := d.element(t, schema, "/"+root, 1)
+			v, err := d.element(t, schema)
 			if err != nil {
 				return nil, err
 			}
@@ -79,38 +83,64 @@ func DecodeXML(schema *openapi3.SchemaRef, r io.Reader) (any, error) {
 			if !isSpace(t) {
 				return nil, errors.New("xml: text before the root element")
 			}
-		case xml.Directive:
-			return nil, errors.New("xml: DOCTYPE and other declarations are not part of the API")
 		}
 		first = false
 	}
 }
 
 type xmlDecoder struct {
-	d  *xml.Decoder
-	lr *limitReader
+	d    *xml.Decoder
+	lr   *limitReader
+	max  int64
+	path []string // the elements open, for errors
 }
 
-// next is the next token; its data is only valid until the next call.
-func (d *xmlDecoder) next() (xml.Token, error) {
+// token is the next token (its data valid until the next call), or io.EOF
+// at the end of the body. Only what the API can hold passes: no
+// declarations, no namespaces.
+func (d *xmlDecoder) token() (xml.Token, error) {
 	tok, err := d.d.RawToken()
 	if d.lr.over {
-		return nil, fmt.Errorf("xml: the body is over %d bytes", MaxXMLBytes)
+		return nil, fmt.Errorf("xml: the body is over %d bytes", d.max)
 	}
 	if err == io.EOF {
+		if len(d.path) > 0 {
+			return nil, d.fail("the body ends inside the element")
+		}
 		return nil, err
 	}
 	if err != nil {
-		return nil, fmt.Errorf("xml: %w", err)
+		return nil, d.fail("%v", err)
+	}
+	switch t := tok.(type) {
+	case xml.StartElement:
+		if t.Name.Space != "" {
+			return nil, d.fail("namespaces are not part of the API (element <%s>)", qname(t.Name))
+		}
+		for _, a := range t.Attr {
+			if a.Name.Space != "" || a.Name.Local == "xmlns" {
+				return nil, d.fail("namespaces are not part of the API (attribute %s of <%s>)", qname(a.Name), t.Name.Local)
+			}
+		}
+	case xml.Directive:
+		return nil, d.fail("DOCTYPE and other declarations are not part of the API")
 	}
 	return tok, nil
+}
+
+// fail is an error at the element being read.
+func (d *xmlDecoder) fail(format string, args ...any) error {
+	if len(d.path) == 0 {
+		return fmt.Errorf("xml: "+format, args...)
+	}
+	return fmt.Errorf("xml: /%s: %s", strings.Join(d.path, "/"), fmt.Sprintf(format, args...))
 }
 
 // epilogue allows only comments, processing instructions and white space
 // after the root element.
 func (d *xmlDecoder) epilogue() error {
 	for {
-		tok, err := d.next()
+		tok, err := d.token()
 		if err == io.EOF {
 			return nil
 		}
@@ -126,37 +156,30 @@ func (d *xmlDecoder) epilogue() error {
 			if !isSpace(t) {
 				return errors.New("xml: text after the root element")
 			}
-		case xml.Directive:
-			return errors.New("xml: DOCTYPE and other declarations are not part of the API")
 		}
 	}
 }
 
-// element reads the content of start, whose schema is ref (nil for an
-// element the contract does not know), up to its end tag.
-func (d *xmlDecoder) element(start xml.StartElement, ref *openapi3.SchemaRef, path string, depth int) (any, error) {
-	if depth > MaxXMLDepth {
-		return nil, fmt.Errorf("xml: %s: nested deeper than %d elements", path, MaxXMLDepth)
-	}
-	for _, a := range start.Attr {
-		if a.Name.Space != "" || a.Name.Local == "xmlns" {
-			return nil, fmt.Errorf("xml: %s: namespaces are not part of the API (attribute %s)", path, qname(a.Name))
-		}
+// element reads start up to its end tag; ref is its schema, nil for an
+// element the contract does not know.
+func (d *xmlDecoder) element(start xml.StartElement, ref *openapi3.SchemaRef) (any, error) {
+	d.path = append(d.path, start.Name.Local)
+	defer func() { d.path = d.path[:len(d.path)-1] }()
+	if len(d.path) > MaxXMLDepth {
+		return nil, d.fail("nested deeper than %d elements", MaxXMLDepth)
 	}
 	l := layoutOf(ref)
-	if l.err != nil {
-		return nil, fmt.Errorf("xml: %s: %w", path, l.err)
+	switch {
+	case l.err != nil:
+		return nil, d.fail("%v", l.err)
+	case l.kind == "object" || l.kind == "":
+		return d.object(start, l)
+	case l.kind == "array":
+		return nil, d.fail("the contract's schema is a list, which has no element of its own")
+	case len(start.Attr) > 0:
+		return nil, d.fail("attribute %s on an element whose value is a %s", start.Attr[0].Name.Local, l.kind)
 	}
-	if l.kind == "object" || l.kind == "" {
-		return d.object(start, l, path, depth)
-	}
-	if l.kind == "array" {
-		return nil, fmt.Errorf("xml: %s: the contract's schema is a list, which has no element of its own", path)
-	}
-	if len(start.Attr) > 0 {
-		return nil, fmt.Errorf("xml: %s: attribute %s on an element whose value is a %s", path, start.Attr[0].Name.Local, l.kind)
-	}
-	text, children, err := d.content(start, path, depth)
+	text, children, err := d.content(start)
 	if err != nil {
 		return nil, err
 	}
@@ -168,58 +191,36 @@ func (d *xmlDecoder) element(start xml.StartElement, ref *openapi3.SchemaRef, pa
 
 // content reads text up to start's end tag; child elements, if any, are
 // read as an object of unknown members.
-func (d *xmlDecoder) content(start xml.StartElement, path string, depth int) (string, map[string]any, error) {
-	var text strings.Builder
+func (d *xmlDecoder) content(start xml.StartElement) (string, map[string]any, error) {
+	var text []byte
 	var children map[string]any
 	for {
-		tok, err := d.token(path)
+		tok, err := d.token()
 		if err != nil {
 			return "", nil, err
 		}
 		switch t := tok.(type) {
 		case xml.CharData:
-			if text.Len()+len(t) > MaxXMLBytes {
-				return "", nil, fmt.Errorf("xml: %s: text over %d bytes", path, MaxXMLBytes)
-			}
-			text.Write(t)
+			text = append(text, t...)
 		case xml.StartElement:
 			if children == nil {
 				children = map[string]any{}
 			}
-			if err := d.unknown(children, t, path, depth); err != nil {
+			if err := d.unknown(children, t); err != nil {
 				return "", nil, err
 			}
 		case xml.EndElement:
 			if t.Name != start.Name {
-				return "", nil, fmt.Errorf("xml: %s: </%s> closes <%s>", path, qname(t.Name), qname(start.Name))
+				return "", nil, d.fail("</%s> closes <%s>", qname(t.Name), qname(start.Name))
 			}
-			return text.String(), children, nil
-		case xml.Directive:
-			return "", nil, fmt.Errorf("xml: %s: declarations are not part of the API", path)
+			return string(text), children, nil
 		}
 	}
 }
 
-func (d *xmlDecoder) token(path string) (xml.Token, error) {
-	tok, err := d.d.RawToken()
-	if d.lr.over {
-		return nil, fmt.Errorf("xml: the body is over %d bytes", MaxXMLBytes)
-	}
-	if err == io.EOF {
-		return nil, fmt.Errorf("xml: %s: the body ends inside the element", path)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("xml: %s: %w", path, err)
-	}
-	if se, ok := tok.(xml.StartElement); ok && se.Name.Space != "" {
-		return nil, fmt.Errorf("xml: %s: namespaces are not part of the API (element <%s>)", path, qname(se.Name))
-	}
-	return tok, nil
-}
-
 // unknown reads an element the schema does not have into obj, under its own name.
-func (d *xmlDecoder) unknown(obj map[string]any, start xml.StartElement, path string, depth int) error {
-	v, err := d.element(start, nil, path+"/"+start.Name.Local, depth+1)
+func (d *xmlDecoder) unknown(obj map[string]any, start xml.StartElement) error {
+	v, err := d.element(start, nil)
 	if err != nil {
 		return err
 	}
@@ -235,42 +236,39 @@ func add(obj map[string]any, key string, v any) {
 		obj[key] = v
 		return
 	}
-	if arr, ok := prev.(repeated); ok {
+	if arr, ok := prev.([]any); ok {
 		obj[key] = append(arr, v)
 		return
 	}
-	obj[key] = repeated{prev, v}
+	obj[key] = []any{prev, v}
 }
 
-// repeated is an element that came more than once where one was due. It is
-// an []any to the validator.
-type repeated = []any
-
-func (d *xmlDecoder) object(start xml.StartElement, l *xmlLayout, path string, depth int) (any, error) {
-	obj := make(map[string]any, len(l.fields))
+func (d *xmlDecoder) object(start xml.StartElement, l *xmlLayout) (any, error) {
+	var obj map[string]any // made when a member comes
+	member := func() map[string]any {
+		if obj == nil {
+			obj = make(map[string]any, len(l.fields))
+		}
+		return obj
+	}
 	var lists map[string][]any // unwrapped lists, by key
 	for _, a := range start.Attr {
 		name := a.Name.Local
-		f := l.attrs[name]
-		if f == nil {
-			if e := l.elems[name]; e != nil || (l.text != nil && l.text.key == name) {
-				return nil, fmt.Errorf("xml: %s: %s is an attribute here, but the contract makes it an element", path, name)
-			}
-			if _, dup := obj[name]; dup {
-				return nil, fmt.Errorf("xml: %s: attribute %s repeats", path, name)
-			}
-			obj[name] = a.Value
-			continue
+		key, value := name, any(a.Value)
+		if f := l.attrs[name]; f != nil {
+			key, value = f.key, scalar(a.Value, layoutOf(f.schema).kind)
+		} else if l.elems[name] != nil || (l.text != nil && l.text.key == name) {
+			return nil, d.fail("%s is an attribute here, but the contract makes it an element", name)
 		}
-		if _, dup := obj[f.key]; dup {
-			return nil, fmt.Errorf("xml: %s: attribute %s repeats", path, name)
+		if _, dup := obj[key]; dup {
+			return nil, d.fail("attribute %s repeats", name)
 		}
-		obj[f.key] = scalar(a.Value, layoutOf(f.schema).kind)
+		member()[key] = value
 	}
 	var text []byte
 	textOutside := false // text where the schema has no place for it: l.text is nil
 	for {
-		tok, err := d.token(path)
+		tok, err := d.token()
 		if err != nil {
 			return nil, err
 		}
@@ -282,17 +280,16 @@ func (d *xmlDecoder) object(start xml.StartElement, l *xmlLayout, path string, d
 			}
 		case xml.StartElement:
 			name := t.Name.Local
-			childPath := path + "/" + name
 			f := l.elems[name]
 			switch {
 			case f == nil && l.attrs[name] != nil:
-				return nil, fmt.Errorf("xml: %s: <%s> is an element here, but the contract makes it an attribute", path, name)
+				return nil, d.fail("<%s> is an element here, but the contract makes it an attribute", name)
 			case f == nil:
-				if err := d.unknown(obj, t, path, depth); err != nil {
+				if err := d.unknown(member(), t); err != nil {
 					return nil, err
 				}
 			case f.list && !f.wrapped:
-				v, err := d.element(t, f.items, childPath, depth+1)
+				v, err := d.element(t, f.items)
 				if err != nil {
 					return nil, err
 				}
@@ -302,99 +299,105 @@ func (d *xmlDecoder) object(start xml.StartElement, l *xmlLayout, path string, d
 				lists[f.key] = append(lists[f.key], v)
 			case f.list:
 				if _, dup := obj[f.key]; dup {
-					return nil, fmt.Errorf("xml: %s: <%s> repeats; its items belong in one", path, name)
+					return nil, d.fail("<%s> repeats; its items belong in one", name)
 				}
-				v, err := d.wrapped(t, f, childPath, depth+1)
+				v, err := d.wrapped(t, f)
 				if err != nil {
 					return nil, err
 				}
-				obj[f.key] = v
+				member()[f.key] = v
 			default:
-				v, err := d.element(t, f.schema, childPath, depth+1)
+				v, err := d.element(t, f.schema)
 				if err != nil {
 					return nil, err
 				}
-				add(obj, f.key, v)
+				add(member(), f.key, v)
 			}
 		case xml.EndElement:
 			if t.Name != start.Name {
-				return nil, fmt.Errorf("xml: %s: </%s> closes <%s>", path, qname(t.Name), qname(start.Name))
+				return nil, d.fail("</%s> closes <%s>", qname(t.Name), qname(start.Name))
 			}
-			for key, items := range lists {
-				if _, clash := obj[key]; clash {
-					return nil, fmt.Errorf("xml: %s: %s is both an attribute and elements", path, key)
-				}
-				obj[key] = items
-			}
-			if textOutside {
-				if len(obj) == 0 {
-					// Text where an object is due (validation names it), or an unknown element's text.
-					return string(text), nil
-				}
-				return nil, fmt.Errorf("xml: %s: text beside elements or attributes, which the contract has no place for here", path)
-			}
-			if l.text != nil {
-				if _, clash := obj[l.text.key]; clash {
-					return nil, fmt.Errorf("xml: %s: %s is both the text and a member", path, l.text.key)
-				}
-				obj[l.text.key] = scalar(string(text), layoutOf(l.text.schema).kind)
-			}
-			for _, f := range l.fields {
-				if _, ok := obj[f.key]; ok || !f.required {
-					continue
-				}
-				switch {
-				case f.list && !f.wrapped:
-					obj[f.key] = []any{}
-				case f.nullable:
-					obj[f.key] = nil
-				}
-			}
-			if l.kind == "" && len(obj) == 0 {
-				return "", nil // an unknown empty element
-			}
-			return obj, nil
-		case xml.Directive:
-			return nil, fmt.Errorf("xml: %s: declarations are not part of the API", path)
+			return d.finish(l, obj, lists, text, textOutside)
 		}
 	}
 }
 
+// finish completes an object at its end tag.
+func (d *xmlDecoder) finish(l *xmlLayout, obj map[string]any, lists map[string][]any, text []byte, textOutside bool) (any, error) {
+	if textOutside {
+		if len(obj) == 0 && len(lists) == 0 {
+			// Text where an object is due (validation names it), or an unknown element's text.
+			return string(text), nil
+		}
+		return nil, d.fail("text beside elements or attributes, which the contract has no place for here")
+	}
+	if l.kind == "" && len(obj) == 0 {
+		return "", nil // an unknown empty element
+	}
+	if obj == nil {
+		obj = make(map[string]any, len(l.fields))
+	}
+	for key, items := range lists {
+		if _, clash := obj[key]; clash {
+			return nil, d.fail("%s is both an attribute and elements", key)
+		}
+		obj[key] = items
+	}
+	if l.text != nil {
+		if _, clash := obj[l.text.key]; clash {
+			return nil, d.fail("%s is both the text and a member", l.text.key)
+		}
+		obj[l.text.key] = scalar(string(text), layoutOf(l.text.schema).kind)
+	}
+	for _, f := range l.fields {
+		if _, ok := obj[f.key]; ok || !f.required {
+			continue
+		}
+		switch {
+		case f.list && !f.wrapped:
+			obj[f.key] = []any{}
+		case f.nullable:
+			obj[f.key] = nil
+		}
+	}
+	return obj, nil
+}
+
 // wrapped reads a wrapped list: the wrapper holds one element per item.
-func (d *xmlDecoder) wrapped(start xml.StartElement, f *xmlField, path string, depth int) (any, error) {
-	if depth > MaxXMLDepth {
-		return nil, fmt.Errorf("xml: %s: nested deeper than %d elements", path, MaxXMLDepth)
+func (d *xmlDecoder) wrapped(start xml.StartElement, f *xmlField) (any, error) {
+	d.path = append(d.path, start.Name.Local)
+	defer func() { d.path = d.path[:len(d.path)-1] }()
+	if len(d.path) > MaxXMLDepth {
+		return nil, d.fail("nested deeper than %d elements", MaxXMLDepth)
 	}
 	if len(start.Attr) > 0 {
-		return nil, fmt.Errorf("xml: %s: attribute %s on a list", path, qname(start.Attr[0].Name))
+		return nil, d.fail("attribute %s on a list", start.Attr[0].Name.Local)
 	}
 	items := []any{}
 	for {
-		tok, err := d.token(path)
+		tok, err := d.token()
 		if err != nil {
 			return nil, err
 		}
 		switch t := tok.(type) {
 		case xml.CharData:
 			if !isSpace(t) {
-				return nil, fmt.Errorf("xml: %s: text in a list, whose items are <%s> elements", path, f.item)
+				return nil, d.fail("text in a list, whose items are <%s> elements", f.item)
 			}
 		case xml.StartElement:
 			if t.Name.Local != f.item {
-				return nil, fmt.Errorf("xml: %s: <%s> in a list of <%s>", path, t.Name.Local, f.item)
+				return nil, d.fail("<%s> in a list of <%s>", t.Name.Local, f.item)
 			}
-			v, err := d.element(t, f.items, path+"/"+f.item, depth+1)
+			v, err := d.element(t, f.items)
 			if err != nil {
 				return nil, err
 			}
 			items = append(items, v)
 		case xml.EndElement:
 			if t.Name != start.Name {
-				return nil, fmt.Errorf("xml: %s: </%s> closes <%s>", path, qname(t.Name), qname(start.Name))
+				return nil, d.fail("</%s> closes <%s>", qname(t.Name), qname(start.Name))
 			}
 			return items, nil
-		case xml.Directive:
-			return nil, fmt.Errorf("xml: %s: declarations are not part of the API", path)
 		}
 	}
 }
