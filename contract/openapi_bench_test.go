@@ -1,6 +1,7 @@
 package contract_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -95,6 +96,85 @@ func BenchmarkValidateBatch1000(b *testing.B) {
 	}
 	body := `{"callcase":[` + strings.Join(items, ",") + `]}`
 	req := exchange("POST", "/json/projects/p1/callcases-batch/", "application/json", body)
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if err := c.ValidateRequest(req, []byte(body)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// The XML benchmarks validate the same exchanges as the JSON ones above,
+// written as XML by EncodeXML: XML validation per exchange should stay
+// within twice JSON's.
+
+var xmlHeader = http.Header{"Content-Type": {"application/xml; charset=utf-8"}}
+
+func asXML(b *testing.B, c *contract.Contract, schema string, body string) string {
+	b.Helper()
+	x, err := contract.EncodeXML(c.Document().Components.Schemas[schema], json.RawMessage(body))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return string(x)
+}
+
+func BenchmarkValidateRequestXML(b *testing.B) {
+	c := mustLoad(b)
+	body := asXML(b, c, "CallCaseCreate", `{"uuid":"ccrun0000101000001","title":"conformance run: case","phoneNumbers":{"phoneNumber":[{"value":"8000000000","phoneNumberType":"HOME"}]}}`)
+	req := exchange("POST", "/xml/callcases/?project=p1", "application/xml", body)
+	for b.Loop() {
+		if err := c.ValidateRequest(req, []byte(body)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkValidateResponseXML(b *testing.B) {
+	c := mustLoad(b)
+	body := []byte(asXML(b, c, "CallCase", benchCase))
+	req := exchange("GET", "/xml/callcases/abc123", "", "")
+	for b.Loop() {
+		if err := c.ValidateResponse(req, nil, 200, xmlHeader, body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkValidateExchangeXML(b *testing.B) {
+	c := mustLoad(b)
+	body := asXML(b, c, "CallCaseCreate", `{"uuid":"ccrun0000101000001","title":"conformance run: case"}`)
+	req := exchange("POST", "/xml/callcases/?project=p1", "application/xml", body)
+	header := xmlHeader.Clone()
+	header.Set("Location", "/fx/api/v1/xml/callcases/ccrun0000101000001")
+	created := []byte(asXML(b, c, "Status", `{"code":201,"text":"Created","message":"Ресурс был создан успешно"}`))
+	for b.Loop() {
+		if err := c.ValidateExchange(req, []byte(body), 201, header, created); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkValidateListPageXML(b *testing.B) {
+	c := mustLoad(b)
+	page := asXML(b, c, "CallCaseList", fmt.Sprintf(`{"page":1,"count":150,"callcase":[%s]}`, strings.TrimSuffix(strings.Repeat(benchCase+",", 100), ",")))
+	req := exchange("GET", "/xml/callcases/?project=p1&page=1", "", "")
+	b.SetBytes(int64(len(page)))
+	for b.Loop() {
+		if err := c.ValidateExchange(req, nil, 200, xmlHeader, []byte(page)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkValidateBatch1000XML(b *testing.B) {
+	c := mustLoad(b)
+	items := make([]string, 1000)
+	for i := range items {
+		items[i] = fmt.Sprintf(`{"uuid":"ccrun%013d","id":"conformance run-%06d","title":"one of many"}`, i, i)
+	}
+	body := asXML(b, c, "BatchCreate", `{"callcase":[`+strings.Join(items, ",")+`]}`)
+	req := exchange("POST", "/xml/projects/p1/callcases-batch/", "application/xml", body)
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
 		if err := c.ValidateRequest(req, []byte(body)); err != nil {

@@ -117,6 +117,13 @@ func TestDecodeXML(t *testing.T) {
 		{"numbers in JSON's format", "CallCaseFields", `<callcase><priority>1e2</priority></callcase>`, `{"priority":100}`},
 		{"a number that does not parse stays text", "CallCaseFields", `<callcase><priority>high</priority></callcase>`, `{"priority":"high"}`},
 		{"a number not in JSON's format stays text", "CallCaseFields", `<callcase><priority>+1</priority></callcase>`, `{"priority":"+1"}`},
+		{"a negative zero", "CallCaseFields", `<callcase><priority>-0</priority></callcase>`, `{"priority":-0}`},
+		{"a number with a fraction and an exponent", "CallCaseFields", `<callcase><priority>-1.5E+3</priority></callcase>`, `{"priority":-1500}`},
+		{"a number with a leading zero is text", "CallCaseFields", `<callcase><priority>01</priority></callcase>`, `{"priority":"01"}`},
+		{"a number without fraction digits is text", "CallCaseFields", `<callcase><priority>1.</priority></callcase>`, `{"priority":"1."}`},
+		{"a number without integer digits is text", "CallCaseFields", `<callcase><priority>.5</priority></callcase>`, `{"priority":".5"}`},
+		{"a number with an empty exponent is text", "CallCaseFields", `<callcase><priority>1e</priority></callcase>`, `{"priority":"1e"}`},
+		{"a number around white space", "CallCaseFields", "<callcase><priority>\n 7 \n</priority></callcase>", `{"priority":7}`},
 		{"an empty number is text", "CallCaseFields", `<callcase><priority/></callcase>`, `{"priority":""}`},
 		{"an unknown element is kept", "CallCaseFields", `<callcase><title>t</title><extra><a>1</a><a>2</a></extra></callcase>`,
 			`{"title":"t","extra":{"a":["1","2"]}}`},
@@ -242,6 +249,8 @@ func TestDecodeXMLBounds(t *testing.T) {
 		{"endless nesting", contract.MaxXMLBytes, io.MultiReader(strings.NewReader("<callcase>"), &endless{unit: []byte("<a>")}), "nested deeper than 64", 1 << 20},
 		{"an endless element", contract.MaxXMLBytes, io.MultiReader(strings.NewReader("<callcase><title>"), &endless{unit: []byte("abcdefgh")}), "over 16777216 bytes", 8 * contract.MaxXMLBytes},
 		{"an endless attribute", contract.MaxXMLBytes, io.MultiReader(strings.NewReader(`<callcase a="`), &endless{unit: []byte("abcdefgh")}), "over 16777216 bytes", 8 * contract.MaxXMLBytes},
+		{"endless text between comments", 1 << 20, io.MultiReader(strings.NewReader("<callcase><title>"), &endless{unit: []byte("a<!---->")}), "over 1048576 bytes", 16 << 20},
+		{"endless text between comments where an object is due", 1 << 20, io.MultiReader(strings.NewReader("<callcase><parent>"), &endless{unit: []byte("a<!---->")}), "over 1048576 bytes", 16 << 20},
 		{"endless siblings", 1 << 20, io.MultiReader(strings.NewReader("<callcase>"), &endless{unit: []byte("<x/>")}), "over 1048576 bytes", 64 << 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

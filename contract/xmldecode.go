@@ -1,13 +1,13 @@
 package contract
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -53,8 +53,11 @@ func decodeXML(schema *openapi3.SchemaRef, r io.Reader, maxBytes int64) (any, er
 	if root == "" {
 		return nil, errors.New("xml: the contract's schema names no root element")
 	}
-	lr := &limitReader{r: r, n: maxBytes}
-	d := &xmlDecoder{d: xml.NewDecoder(lr), lr: lr, max: maxBytes}
+	lr := newLimitReader(r, maxBytes)
+	if lr.over {
+		return nil, fmt.Errorf("xml: the body is over %d bytes", maxBytes)
+	}
+	d := &xmlDecoder{d: xml.NewDecoder(lr.source()), lr: lr, max: maxBytes}
 	d.d.Strict = true // no HTML auto-close, no unknown entities (Entity stays nil)
 	first := true
 	for {
@@ -70,7 +73,7 @@ func decodeXML(schema *openapi3.SchemaRef, r io.Reader, maxBytes int64) (any, er
 			if t.Name.Local != root {
 				return nil, fmt.Errorf("xml: root element <%s>, the contract's is <%s>", qname(t.Name), root)
 			}
-			v, err := d.element(t, schema)
+			v, err := d.element(t, layoutOf(schema))
 			if err != nil {
 				return nil, err
 			}
@@ -160,15 +163,14 @@ func (d *xmlDecoder) epilogue() error {
 	}
 }
 
-// element reads start up to its end tag; ref is its schema, nil for an
-// element the contract does not know.
-func (d *xmlDecoder) element(start xml.StartElement, ref *openapi3.SchemaRef) (any, error) {
+// element reads start up to its end tag; l is its schema's layout,
+// schemaless for an element the contract does not know.
+func (d *xmlDecoder) element(start xml.StartElement, l *xmlLayout) (any, error) {
 	d.path = append(d.path, start.Name.Local)
 	defer func() { d.path = d.path[:len(d.path)-1] }()
 	if len(d.path) > MaxXMLDepth {
 		return nil, d.fail("nested deeper than %d elements", MaxXMLDepth)
 	}
-	l := layoutOf(ref)
 	switch {
 	case l.err != nil:
 		return nil, d.fail("%v", l.err)
@@ -192,7 +194,7 @@ func (d *xmlDecoder) element(start xml.StartElement, ref *openapi3.SchemaRef) (a
 // content reads text up to start's end tag; child elements, if any, are
 // read as an object of unknown members.
 func (d *xmlDecoder) content(start xml.StartElement) (string, map[string]any, error) {
-	var text []byte
+	var text strings.Builder
 	var children map[string]any
 	for {
 		tok, err := d.token()
@@ -201,7 +203,7 @@ func (d *xmlDecoder) content(start xml.StartElement) (string, map[string]any, er
 		}
 		switch t := tok.(type) {
 		case xml.CharData:
-			text = append(text, t...)
+			text.Write(t)
 		case xml.StartElement:
 			if children == nil {
 				children = map[string]any{}
@@ -213,14 +215,14 @@ func (d *xmlDecoder) content(start xml.StartElement) (string, map[string]any, er
 			if t.Name != start.Name {
 				return "", nil, d.fail("</%s> closes <%s>", qname(t.Name), qname(start.Name))
 			}
-			return string(text), children, nil
+			return text.String(), children, nil
 		}
 	}
 }
 
 // unknown reads an element the schema does not have into obj, under its own name.
 func (d *xmlDecoder) unknown(obj map[string]any, start xml.StartElement) error {
-	v, err := d.element(start, nil)
+	v, err := d.element(start, schemaless)
 	if err != nil {
 		return err
 	}
@@ -256,7 +258,7 @@ func (d *xmlDecoder) object(start xml.StartElement, l *xmlLayout) (any, error) {
 		name := a.Name.Local
 		key, value := name, any(a.Value)
 		if f := l.attrs[name]; f != nil {
-			key, value = f.key, scalar(a.Value, layoutOf(f.schema).kind)
+			key, value = f.key, scalar(a.Value, f.layout().kind)
 		} else if l.elems[name] != nil || (l.text != nil && l.text.key == name) {
 			return nil, d.fail("%s is an attribute here, but the contract makes it an element", name)
 		}
@@ -274,9 +276,11 @@ func (d *xmlDecoder) object(start xml.StartElement, l *xmlLayout) (any, error) {
 		}
 		switch t := tok.(type) {
 		case xml.CharData:
-			text = append(text, t...)
-			if l.text == nil && !isSpace(t) {
-				textOutside = true
+			// White space between elements is layout; text only counts where
+			// the schema has a place for it, or to report it.
+			if l.text != nil || !isSpace(t) {
+				text = append(text, t...)
+				textOutside = textOutside || l.text == nil
 			}
 		case xml.StartElement:
 			name := t.Name.Local
@@ -289,7 +293,7 @@ func (d *xmlDecoder) object(start xml.StartElement, l *xmlLayout) (any, error) {
 					return nil, err
 				}
 			case f.list && !f.wrapped:
-				v, err := d.element(t, f.items)
+				v, err := d.element(t, f.itemLayout())
 				if err != nil {
 					return nil, err
 				}
@@ -307,7 +311,7 @@ func (d *xmlDecoder) object(start xml.StartElement, l *xmlLayout) (any, error) {
 				}
 				member()[f.key] = v
 			default:
-				v, err := d.element(t, f.schema)
+				v, err := d.element(t, f.layout())
 				if err != nil {
 					return nil, err
 				}
@@ -347,7 +351,7 @@ func (d *xmlDecoder) finish(l *xmlLayout, obj map[string]any, lists map[string][
 		if _, clash := obj[l.text.key]; clash {
 			return nil, d.fail("%s is both the text and a member", l.text.key)
 		}
-		obj[l.text.key] = scalar(string(text), layoutOf(l.text.schema).kind)
+		obj[l.text.key] = scalar(string(text), l.text.layout().kind)
 	}
 	for _, f := range l.fields {
 		if _, ok := obj[f.key]; ok || !f.required {
@@ -388,7 +392,7 @@ func (d *xmlDecoder) wrapped(start xml.StartElement, f *xmlField) (any, error) {
 			if t.Name.Local != f.item {
 				return nil, d.fail("<%s> in a list of <%s>", t.Name.Local, f.item)
 			}
-			v, err := d.element(t, f.items)
+			v, err := d.element(t, f.itemLayout())
 			if err != nil {
 				return nil, err
 			}
@@ -402,16 +406,13 @@ func (d *xmlDecoder) wrapped(start xml.StartElement, f *xmlField) (any, error) {
 	}
 }
 
-// jsonNumber is JSON's number syntax: XML carries numbers as JSON writes them.
-var jsonNumber = regexp.MustCompile(`^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$`)
-
 // scalar is text as the schema's type reads it; text that does not parse
 // stays a string, so that validation reports the wrong type.
 func scalar(text, kind string) any {
 	switch kind {
 	case "integer", "number":
 		t := strings.Trim(text, " \t\r\n")
-		if jsonNumber.MatchString(t) {
+		if isJSONNumber(t) {
 			if f, err := strconv.ParseFloat(t, 64); err == nil {
 				return f
 			}
@@ -439,24 +440,102 @@ func qname(n xml.Name) string {
 }
 
 // limitReader reads at most n bytes and remembers whether there were more.
+// It reads byte by byte, as encoding/xml does, from a reader that can (the
+// bytes.Reader or bytes.Buffer a body usually is), or from a buffer.
 type limitReader struct {
-	r    io.Reader
-	n    int64
-	over bool
+	r      io.ByteReader
+	n      int64
+	over   bool
+	direct io.Reader // r, when it holds no more than the bound: read directly
+}
+
+// newLimitReader bounds r; a body already in memory within the bound (the
+// bytes.Reader or bytes.Buffer kin-openapi passes) is read as it is.
+func newLimitReader(r io.Reader, n int64) *limitReader {
+	if b, ok := r.(interface {
+		io.ByteReader
+		io.Reader
+		Len() int
+	}); ok {
+		if int64(b.Len()) <= n {
+			return &limitReader{r: b, direct: b}
+		}
+		return &limitReader{r: b, over: true}
+	}
+	br, ok := r.(io.ByteReader)
+	if !ok {
+		br = bufio.NewReader(r)
+	}
+	return &limitReader{r: br, n: n}
+}
+
+// source is what encoding/xml reads from.
+func (l *limitReader) source() io.Reader {
+	if l.direct != nil {
+		return l.direct
+	}
+	return l
+}
+
+func (l *limitReader) ReadByte() (byte, error) {
+	c, err := l.r.ReadByte()
+	if err != nil {
+		return c, err
+	}
+	if l.n <= 0 {
+		l.over = true
+		return 0, io.EOF
+	}
+	l.n--
+	return c, nil
 }
 
 func (l *limitReader) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		var one [1]byte
-		if k, _ := l.r.Read(one[:]); k > 0 {
-			l.over = true
+	for i := range p {
+		c, err := l.ReadByte()
+		if err != nil {
+			return i, err
 		}
-		return 0, io.EOF
+		p[i] = c
 	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
+	return len(p), nil
+}
+
+// isJSONNumber reports whether s is a number as JSON writes it: XML carries
+// numbers in JSON's format.
+//
+//	-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func isJSONNumber(s string) bool {
+	i := 0
+	digits := func() int {
+		start := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return i - start
 	}
-	k, err := l.r.Read(p)
-	l.n -= int64(k)
-	return k, err
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	if i < len(s) && s[i] == '0' {
+		i++
+	} else if i == len(s) || s[i] < '1' || s[i] > '9' || digits() == 0 {
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s)
 }

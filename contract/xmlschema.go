@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"weak"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -64,6 +65,21 @@ type xmlField struct {
 	items    *openapi3.SchemaRef
 	required bool
 	nullable bool
+
+	lay, itemLay atomic.Pointer[xmlLayout] // layouts of schema and items, once looked up
+}
+
+func (f *xmlField) layout() *xmlLayout { return cached(&f.lay, f.schema) }
+
+func (f *xmlField) itemLayout() *xmlLayout { return cached(&f.itemLay, f.items) }
+
+func cached(p *atomic.Pointer[xmlLayout], ref *openapi3.SchemaRef) *xmlLayout {
+	if l := p.Load(); l != nil {
+		return l
+	}
+	l := layoutOf(ref)
+	p.Store(l)
+	return l
 }
 
 // xmlLayout is how an object schema is written in XML.
