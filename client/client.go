@@ -136,7 +136,7 @@ type Request struct {
 	Method string
 	Path   string     // below the base, e.g. "/json/callcases/abc"; escape it yourself
 	Query  url.Values // nil for none
-	JSON   any        // marshalled as the body with Content-Type application/json
+	JSON   any        // the body's value: application/json, or under /xml/ XML by the contract (see xml.go)
 	Form   url.Values // encoded as application/x-www-form-urlencoded
 	Raw    []byte     // sent as is (with ContentType), for malformed bodies
 	// ContentType overrides the Content-Type header (for the wrong-content-type condition).
@@ -153,7 +153,7 @@ type Request struct {
 // times in a row it stops waiting on it (health.go). Transport failures
 // land in Exchange.Err.
 func (c *Client) Do(ctx context.Context, r Request) *Exchange {
-	x := &Exchange{Request: r, Started: time.Now()}
+	x := &Exchange{Request: r, Started: time.Now(), contract: c.opts.Contract}
 	defer func() {
 		x.Duration = time.Since(x.Started)
 		if c.opts.Record != nil {
@@ -166,7 +166,7 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 		return x
 	}
 	defer func() { c.health.done(probe, timedOut(ctx, x), time.Now()) }()
-	body, contentType, err := encode(r)
+	body, contentType, err := c.encode(r)
 	if err != nil {
 		x.Err = fmt.Errorf("the suite could not encode its request: %w", err)
 		return x
@@ -192,7 +192,7 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 	if r.ContentType != "" {
 		req.Header.Set("Content-Type", r.ContentType)
 	}
-	req.Header.Set("Accept", "application/json, text/plain")
+	req.Header.Set("Accept", accept(r.Path))
 	for name, values := range c.opts.Header {
 		req.Header[name] = values
 	}
@@ -244,12 +244,15 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 	return x
 }
 
-func encode(r Request) ([]byte, string, error) {
+func (c *Client) encode(r Request) ([]byte, string, error) {
 	switch {
 	case r.Raw != nil:
 		return r.Raw, "", nil
 	case r.Form != nil:
 		return []byte(r.Form.Encode()), "application/x-www-form-urlencoded", nil
+	case r.JSON != nil && isXMLPath(r.Path):
+		b, err := c.encodeXML(r)
+		return b, "application/xml", err
 	case r.JSON != nil:
 		b, err := json.Marshal(r.JSON)
 		return b, "application/json", err

@@ -36,6 +36,8 @@ type Exchange struct {
 	// Operation is the contract's operationId the request routes to ("" off
 	// the contract's map, or without a contract): the coverage matrix counts by it.
 	Operation string
+
+	contract *contract.Contract // reads XML bodies
 }
 
 // StatusBody is the body of every non-read response with a body.
@@ -58,22 +60,39 @@ type Item struct {
 	UUIDs   []string `json:"uuids,omitempty"`
 }
 
-// StatusBody decodes the body as a status body.
+// StatusBody decodes the body as a status body, JSON or XML by its Content-Type.
 func (x *Exchange) StatusBody() (StatusBody, error) {
 	var sb StatusBody
-	if err := json.Unmarshal(x.Body, &sb); err != nil {
+	body := x.Body
+	if x.isXML() {
+		var err error
+		if body, err = x.xmlAsJSON(true); err != nil {
+			return sb, fmt.Errorf("the body is not an XML status body: %w", err)
+		}
+	}
+	if err := json.Unmarshal(body, &sb); err != nil {
 		return sb, fmt.Errorf("the body is not a JSON status body: %w", err)
 	}
 	return sb, nil
 }
 
-// Decode decodes a JSON body into v.
+// Decode decodes the body into v: JSON as it is, XML by the contract's
+// schema for the answer into the same value JSON would give.
 func (x *Exchange) Decode(v any) error {
-	if err := json.Unmarshal(x.Body, v); err != nil {
+	body := x.Body
+	if x.isXML() {
+		var err error
+		if body, err = x.xmlAsJSON(false); err != nil {
+			return fmt.Errorf("the body is not the XML expected: %w", err)
+		}
+	}
+	if err := json.Unmarshal(body, v); err != nil {
 		return fmt.Errorf("the body is not the JSON expected: %w", err)
 	}
 	return nil
 }
+
+func (x *Exchange) isXML() bool { return contract.IsXMLMediaType(x.Header.Get("Content-Type")) }
 
 // Location resolves the Location header against the request URL: a target
 // may send it absolute or relative.

@@ -212,6 +212,17 @@ func HaveHeader(name, prefix string) types.GomegaMatcher {
 	}}
 }
 
+// HaveBasicChallenge succeeds when the response's WWW-Authenticate
+// challenges include one for the Basic scheme: in any of the header's lines,
+// before or after other challenges (RFC 9110 section 11.6.1). It says what is
+// wrong in the contract check's words, so that a 401 without its challenge
+// is one problem.
+func HaveBasicChallenge() types.GomegaMatcher {
+	return &exchangeMatcher{want: "a Basic challenge in WWW-Authenticate", check: func(x *client.Exchange) contract.Violations {
+		return contract.ChallengeViolations("", x.Header)
+	}}
+}
+
 // HaveItemResult succeeds when a batch result item has the code, text and
 // message the code table prescribes.
 func HaveItemResult(code int) types.GomegaMatcher {

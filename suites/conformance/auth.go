@@ -20,7 +20,7 @@ var _ = Describe("authentication and rights", func() {
 				func(ctx SpecContext, as func() *client.Client) {
 					x := as().Do(ctx, client.Request{Method: http.MethodGet, Path: a.project(env.Config.Project), OffContract: true})
 					Expect(x).To(HaveResult(http.StatusUnauthorized))
-					Expect(x).To(HaveHeader("WWW-Authenticate", "Basic"))
+					Expect(x).To(HaveBasicChallenge())
 				},
 				row("E401-no-credentials", format, func() *client.Client { return env.API.WithAuthorization("") }),
 				row("E401-wrong-password", format, func() *client.Client {
@@ -35,7 +35,7 @@ var _ = Describe("authentication and rights", func() {
 			condition("P-401-before-404", format, func(ctx SpecContext) {
 				x := env.API.WithAuthorization("").Do(ctx, client.Request{Method: http.MethodGet, Path: "/" + format + "/no-such-resource/" + unknownUUID(), OffContract: true})
 				Expect(x).To(HaveResult(http.StatusUnauthorized))
-				Expect(x).To(HaveHeader("WWW-Authenticate", "Basic"))
+				Expect(x).To(HaveBasicChallenge())
 			})
 
 			Context("the read-only user", func() {
