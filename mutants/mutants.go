@@ -493,6 +493,15 @@ var catalogue = []Mutant{
 			replay(w, rec)
 			return true
 		})},
+	{Name: "basic-lookalike-challenge", Breaks: "a 401 challenges with a scheme that only starts like Basic (Basic-Legacy)", Kills: []string{"E401-no-credentials", "E401-wrong-password", "E401-unknown-user", "E401-malformed-header", "P-401-before-404"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			rec := t.send(c, nil)
+			if rec.Code == http.StatusUnauthorized {
+				rec.Header().Set("WWW-Authenticate", `Basic-Legacy realm="callcases"`)
+			}
+			replay(w, rec)
+			return true
+		})},
 	{Name: "route-before-auth", Breaks: "a request without credentials to a missing resource gets 404 before 401", Kills: []string{"P-401-before-404"},
 		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
 			if c.Header.Get("Authorization") != "" {
