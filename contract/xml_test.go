@@ -1,6 +1,7 @@
 package contract_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -247,8 +248,8 @@ func TestDecodeXMLBounds(t *testing.T) {
 		memory uint64
 	}{
 		{"endless nesting", contract.MaxXMLBytes, io.MultiReader(strings.NewReader("<callcase>"), &endless{unit: []byte("<a>")}), "nested deeper than 64", 1 << 20},
-		{"an endless element", contract.MaxXMLBytes, io.MultiReader(strings.NewReader("<callcase><title>"), &endless{unit: []byte("abcdefgh")}), "over 16777216 bytes", 8 * contract.MaxXMLBytes},
-		{"an endless attribute", contract.MaxXMLBytes, io.MultiReader(strings.NewReader(`<callcase a="`), &endless{unit: []byte("abcdefgh")}), "over 16777216 bytes", 8 * contract.MaxXMLBytes},
+		{"an endless element", 1 << 20, io.MultiReader(strings.NewReader("<callcase><title>"), &endless{unit: []byte("abcdefgh")}), "over 1048576 bytes", 8 << 20},
+		{"an endless attribute", 1 << 20, io.MultiReader(strings.NewReader(`<callcase a="`), &endless{unit: []byte("abcdefgh")}), "over 1048576 bytes", 8 << 20},
 		{"endless text between comments", 1 << 20, io.MultiReader(strings.NewReader("<callcase><title>"), &endless{unit: []byte("a<!---->")}), "over 1048576 bytes", 16 << 20},
 		{"endless text between comments where an object is due", 1 << 20, io.MultiReader(strings.NewReader("<callcase><parent>"), &endless{unit: []byte("a<!---->")}), "over 1048576 bytes", 16 << 20},
 		{"endless siblings", 1 << 20, io.MultiReader(strings.NewReader("<callcase>"), &endless{unit: []byte("<x/>")}), "over 1048576 bytes", 64 << 20},
@@ -266,6 +267,17 @@ func TestDecodeXMLBounds(t *testing.T) {
 			}
 			t.Logf("allocated %d bytes", after.TotalAlloc-before.TotalAlloc)
 		})
+	}
+}
+
+// A body in memory over the limit is refused before it is read.
+func TestDecodeXMLRefusesLargeBodies(t *testing.T) {
+	body := bytes.NewReader(make([]byte, contract.MaxXMLBytes+1))
+	if _, err := contract.DecodeXML(schemas(t)["CallCase"], body); err == nil || !strings.Contains(err.Error(), "over 16777216 bytes") {
+		t.Fatalf("error %v, want one saying the body is over the limit", err)
+	}
+	if body.Len() != contract.MaxXMLBytes+1 {
+		t.Fatalf("%d bytes were read", contract.MaxXMLBytes+1-body.Len())
 	}
 }
 
