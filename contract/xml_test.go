@@ -70,6 +70,7 @@ func TestDecodeXML(t *testing.T) {
 	}{
 		{"element names, attribute and text content", "CallCase", xmlCase, jsonCase},
 		{"a declaration may lead", "CallCase", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" + xmlCase, jsonCase},
+		{"a byte order mark may lead", "OperatorLink", "\uFEFF<?xml version=\"1.0\"?><operator><uuid>o1</uuid></operator>", `{"uuid":"o1"}`},
 		{"white space and comments between elements", "Project",
 			"<project>\n  <uuid>p1</uuid> <!-- the id -->\n  <title>P</title>\n  <state>running</state>\n  <operatorAssignmentMode>manual</operatorAssignmentMode>\n</project>\n",
 			`{"uuid":"p1","title":"P","state":"running","operatorAssignmentMode":"manual"}`},
@@ -166,6 +167,9 @@ func TestDecodeXMLRefuses(t *testing.T) {
 		{"unclosed", "CallCase", `<callcase><uuid>a</uuid>`, "ends inside the element"},
 		{"two roots", "CallCase", `<callcase/><callcase/>`, "a second root element"},
 		{"text after the root", "CallCase", `<callcase/>x`, "text after the root"},
+		{"a byte order mark inside", "CallCase", "<callcase/>\uFEFF", "text after the root"},
+		{"a repeated attribute", "CallCaseList", `<callcases page="1" page="2"/>`, "attribute page repeats"},
+		{"a repeated unknown attribute", "CallCase", `<callcase a="1" a="2"/>`, "attribute a repeats"},
 		{"declaration not first", "CallCase", `<!-- c --><?xml version="1.0"?><callcase/>`, "declaration must come first"},
 		{"another encoding", "CallCase", `<?xml version="1.0" encoding="ISO-8859-1"?><callcase/>`, "ISO-8859-1"},
 		{"namespaced root", "CallCase", `<c:callcase xmlns:c="urn:x"/>`, "namespaces are not part of the API"},

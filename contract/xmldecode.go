@@ -49,7 +49,8 @@ func DecodeXML(schema *openapi3.SchemaRef, r io.Reader) (any, error) {
 }
 
 func decodeXML(schema *openapi3.SchemaRef, r io.Reader, maxBytes int64) (any, error) {
-	root := rootName(schema)
+	layout := layoutOf(schema)
+	root := layout.root
 	if root == "" {
 		return nil, errors.New("xml: the contract's schema names no root element")
 	}
@@ -73,7 +74,7 @@ func decodeXML(schema *openapi3.SchemaRef, r io.Reader, maxBytes int64) (any, er
 			if t.Name.Local != root {
 				return nil, fmt.Errorf("xml: root element <%s>, the contract's is <%s>", qname(t.Name), root)
 			}
-			v, err := d.element(t, layoutOf(schema))
+			v, err := d.element(t, layout)
 			if err != nil {
 				return nil, err
 			}
@@ -83,6 +84,12 @@ func decodeXML(schema *openapi3.SchemaRef, r io.Reader, maxBytes int64) (any, er
 				return nil, errors.New("xml: the XML declaration must come first")
 			}
 		case xml.CharData:
+			if first && bytes.HasPrefix(t, []byte("\uFEFF")) {
+				t = t[3:] // a byte order mark, which is no text
+				if len(t) == 0 {
+					continue
+				}
+			}
 			if !isSpace(t) {
 				return nil, errors.New("xml: text before the root element")
 			}

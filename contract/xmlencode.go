@@ -22,7 +22,7 @@ const XMLDeclaration = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`
 // order JSON gives them; null members are left out, members the schema does
 // not have are written as elements under their own names.
 func EncodeXML(schema *openapi3.SchemaRef, value any) ([]byte, error) {
-	root := rootName(schema)
+	root := layoutOf(schema).root
 	if root == "" {
 		return nil, errors.New("xml: the contract's schema names no root element")
 	}

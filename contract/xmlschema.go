@@ -84,6 +84,7 @@ func cached(p *atomic.Pointer[xmlLayout], ref *openapi3.SchemaRef) *xmlLayout {
 
 // xmlLayout is how an object schema is written in XML.
 type xmlLayout struct {
+	root   string // the element a body of this schema is
 	kind   string
 	elems  map[string]*xmlField // by element name
 	attrs  map[string]*xmlField // by attribute name
@@ -115,7 +116,7 @@ func layoutOf(ref *openapi3.SchemaRef) *xmlLayout {
 }
 
 func buildLayout(ref *openapi3.SchemaRef) *xmlLayout {
-	l := &xmlLayout{kind: kindOf(ref), byKey: map[string]*xmlField{}, elems: map[string]*xmlField{}, attrs: map[string]*xmlField{}}
+	l := &xmlLayout{root: rootName(ref), kind: kindOf(ref), byKey: map[string]*xmlField{}, elems: map[string]*xmlField{}, attrs: map[string]*xmlField{}}
 	if l.kind != "object" {
 		return l
 	}
