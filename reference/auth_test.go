@@ -103,7 +103,6 @@ func TestRouting(t *testing.T) { // unknown paths and methods are 404
 		{"GET", "/fx/api/v1"},
 		{"GET", "/fx/api/v1/"},
 		{"GET", api("/nosuchpath")},
-		{"GET", "/fx/api/v1/xml/callcases/" + uuid}, // JSON only for now
 		{"GET", "/fx/api/v1/yaml/projects/" + h.fx.Project},
 		{"GET", api("/callcases")}, // the list is /callcases/
 		{"GET", api("/callcases/" + uuid + "/")},
