@@ -129,6 +129,8 @@ func TestDecodeXML(t *testing.T) {
 		{"an empty number is text", "CallCaseFields", `<callcase><priority/></callcase>`, `{"priority":""}`},
 		{"an unknown element is kept", "CallCaseFields", `<callcase><title>t</title><extra><a>1</a><a>2</a></extra></callcase>`,
 			`{"title":"t","extra":{"a":["1","2"]}}`},
+		{"an unknown element's text is kept as it is", "CallCaseFields", `<callcase><x> </x><y/><z a="1"/></callcase>`, `{"x":" ","y":"","z":{"a":"1"}}`},
+		{"an unknown element's attributes are kept beside its text", "CallCaseFields", `<callcase><note lang="en">hi</note></callcase>`, `{"note":{"lang":"en"}}`},
 		{"an unknown attribute is kept", "CallCaseFields", `<callcase flag="on"><title>t</title></callcase>`, `{"title":"t","flag":"on"}`},
 		{"a repeated element that is no list becomes one, for the schema to refuse", "CallCaseFields",
 			`<callcase><title>a</title><title>b</title></callcase>`, `{"title":["a","b"]}`},

@@ -181,7 +181,7 @@ func (d *xmlDecoder) element(start xml.StartElement, l *xmlLayout) (any, error) 
 	switch {
 	case l.err != nil:
 		return nil, d.fail("%v", l.err)
-	case l.kind == "object" || l.kind == "":
+	case l.kind == "object" || l.kind == "" && len(start.Attr) > 0:
 		return d.object(start, l)
 	case l.kind == "array":
 		return nil, d.fail("the contract's schema is a list, which has no element of its own")
@@ -335,16 +335,14 @@ func (d *xmlDecoder) object(start xml.StartElement, l *xmlLayout) (any, error) {
 
 // finish completes an object at its end tag.
 func (d *xmlDecoder) finish(l *xmlLayout, obj map[string]any, lists map[string][]any, text []byte, textOutside bool) (any, error) {
-	if textOutside {
-		if len(obj) == 0 && len(lists) == 0 {
-			// Text where an object is due (validation names it), or an unknown element's text.
-			return string(text), nil
-		}
+	switch {
+	case textOutside && len(obj) == 0 && len(lists) == 0:
+		return string(text), nil // text where an object is due: validation names it
+	case textOutside && l.kind != "":
 		return nil, d.fail("text beside elements or attributes, which the contract has no place for here")
 	}
-	if l.kind == "" && len(obj) == 0 {
-		return "", nil // an unknown empty element
-	}
+	// An unknown element's text beside its attributes has no JSON form; the
+	// attributes are kept.
 	if obj == nil {
 		obj = make(map[string]any, len(l.fields))
 	}

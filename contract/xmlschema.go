@@ -121,10 +121,8 @@ func buildLayout(ref *openapi3.SchemaRef) *xmlLayout {
 		return l
 	}
 	required := map[string]bool{}
+	requiredIn(ref, 0, required)
 	collect(ref, 0, func(s *openapi3.Schema) {
-		for _, r := range s.Required {
-			required[r] = true
-		}
 		for key, prop := range s.Properties {
 			if _, seen := l.byKey[key]; !seen && prop != nil && prop.Value != nil {
 				l.byKey[key] = newField(key, prop)
@@ -200,6 +198,20 @@ func collect(ref *openapi3.SchemaRef, depth int, visit func(*openapi3.Schema)) {
 		for _, member := range group {
 			collect(member, depth+1, visit)
 		}
+	}
+}
+
+// requiredIn adds the members a schema and its allOf require (an anyOf or
+// oneOf member requires them only in one alternative).
+func requiredIn(ref *openapi3.SchemaRef, depth int, required map[string]bool) {
+	if ref == nil || ref.Value == nil || depth > MaxXMLDepth {
+		return
+	}
+	for _, r := range ref.Value.Required {
+		required[r] = true
+	}
+	for _, member := range ref.Value.AllOf {
+		requiredIn(member, depth+1, required)
 	}
 }
 
