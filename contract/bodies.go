@@ -51,29 +51,28 @@ func bodySchema(content openapi3.Content) *openapi3.SchemaRef {
 	return nil
 }
 
-// xmlStatusBody reads the code, text and message of an XML status body; it
-// reports false when the body is not one (a resource, or no XML at all).
-func (c *Contract) xmlStatusBody(body []byte, code **int, text, message **string) bool {
+// xmlStatusBody reads the code, text and message of an XML status body;
+// the code is nil when the body is not one (a resource, or no XML at all).
+func (c *Contract) xmlStatusBody(body []byte) (code *int, text, message *string) {
 	// Only a <status> naming a code can be a status body; a list page need not be decoded again.
 	if !bytes.Contains(body, []byte("<status")) || !bytes.Contains(body, []byte("<code")) {
-		return false
+		return nil, nil, nil
 	}
 	v, err := DecodeXML(c.status, bytes.NewReader(body))
 	obj, ok := v.(map[string]any)
 	if err != nil || !ok {
-		return false
+		return nil, nil, nil
 	}
 	n, ok := obj["code"].(float64)
 	if !ok || n != float64(int(n)) {
-		return false
+		return nil, nil, nil
 	}
 	i := int(n)
-	*code = &i
 	if s, ok := obj["text"].(string); ok {
-		*text = &s
+		text = &s
 	}
 	if s, ok := obj["message"].(string); ok {
-		*message = &s
+		message = &s
 	}
-	return true
+	return &i, text, message
 }

@@ -129,3 +129,16 @@ func TestUnauthorizedChallenges(t *testing.T) {
 		})
 	}
 }
+
+// A 401 without its challenge still has its body checked.
+func TestUnauthorizedWithoutChallengeStillChecksTheBody(t *testing.T) {
+	c, err := contract.Load(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := http.Header{"Content-Type": {"application/json"}}
+	err = c.ValidateResponse(exchange("GET", "/json/callcases/abc", "", ""), nil, 401, h, []byte(`{"code":401,"text":"Unauthorized","message":"Пользователь не авторизован","extra":1}`))
+	if err == nil || !strings.Contains(err.Error(), "WWW-Authenticate") || !strings.Contains(err.Error(), "extra") {
+		t.Fatalf("want the missing challenge and the extra member reported: %v", err)
+	}
+}

@@ -401,9 +401,8 @@ func (c *Contract) checkStatusBody(op string, row Result, header http.Header, bo
 	if !IsXMLMediaType(header.Get("Content-Type")) {
 		return StatusBodyViolations(op, row, body)
 	}
-	var code *int
-	var text, message *string
-	if !c.xmlStatusBody(body, &code, &text, &message) {
+	code, text, message := c.xmlStatusBody(body)
+	if code == nil {
 		return nil // not a status body; the schema decides whether one was due
 	}
 	return StatusBodyRules(op, row, code, text, message)
