@@ -182,7 +182,7 @@ var _ = Describe("families over the contract's operations", func() {
 					}
 					x := as().Do(ctx, r)
 					Expect(x).To(HaveResult(http.StatusUnauthorized), "401 comes before 400 and 404")
-					Expect(x).To(HaveHeader("WWW-Authenticate", "Basic"))
+					Expect(x).To(HaveBasicChallenge())
 				},
 				unauthorized,
 			)
