@@ -174,7 +174,13 @@ func (d *xmlDecoder) epilogue() error {
 // schemaless for an element the contract does not know.
 func (d *xmlDecoder) element(start xml.StartElement, l *xmlLayout) (any, error) {
 	d.path = append(d.path, start.Name.Local)
-	defer func() { d.path = d.path[:len(d.path)-1] }()
+	v, err := d.elementIn(start, l)
+	d.path = d.path[:len(d.path)-1]
+	return v, err
+}
+
+// elementIn is element once start is on the path.
+func (d *xmlDecoder) elementIn(start xml.StartElement, l *xmlLayout) (any, error) {
 	if len(d.path) > MaxXMLDepth {
 		return nil, d.fail("nested deeper than %d elements", MaxXMLDepth)
 	}
@@ -375,7 +381,12 @@ func (d *xmlDecoder) finish(l *xmlLayout, obj map[string]any, lists map[string][
 // wrapped reads a wrapped list: the wrapper holds one element per item.
 func (d *xmlDecoder) wrapped(start xml.StartElement, f *xmlField) (any, error) {
 	d.path = append(d.path, start.Name.Local)
-	defer func() { d.path = d.path[:len(d.path)-1] }()
+	v, err := d.wrappedIn(start, f)
+	d.path = d.path[:len(d.path)-1]
+	return v, err
+}
+
+func (d *xmlDecoder) wrappedIn(start xml.StartElement, f *xmlField) (any, error) {
 	if len(d.path) > MaxXMLDepth {
 		return nil, d.fail("nested deeper than %d elements", MaxXMLDepth)
 	}
