@@ -61,8 +61,10 @@ func (e *xmlEncoder) value(name string, ref *openapi3.SchemaRef, v any, path str
 	case nil:
 		return nil
 	case []any:
-		var items *openapi3.SchemaRef
-		if ref != nil && ref.Value != nil {
+		// A list's items; or, where the schema wants one value, the same
+		// element repeated (as DecodeXML reads a repeated element).
+		items := ref
+		if layoutOf(ref).kind == "array" {
 			items = ref.Value.Items
 		}
 		for _, item := range v {
