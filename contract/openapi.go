@@ -360,6 +360,10 @@ func (c *Contract) checkStatusSchema(op string, req *http.Request, header http.H
 		}
 		var err error
 		if value, err = DecodeXML(c.status, bytes.NewReader(body)); err != nil {
+			var xe *XMLError
+			if errors.As(err, &xe) {
+				return Violations{xe.Violation(op, "response")}
+			}
 			return Violations{{Operation: op, In: "response", Title: TitleXMLMalformed, Detail: oneLine(err.Error())}}
 		}
 	} else {
@@ -468,6 +472,13 @@ func flatten(op, in string, err error) Violations {
 				}
 				out = append(out, Violation{Operation: op, In: in, Parameter: parameter, Title: title, Detail: oneLine(reqErr.Err.Error())})
 			}
+			return
+		}
+		// A body that does not read as the contract's XML, in the words of
+		// the decoder (kin-openapi wraps it in its own parse error).
+		var xmlErr *XMLError
+		if errors.As(err, &xmlErr) {
+			out = append(out, xmlErr.Violation(op, in))
 			return
 		}
 		var multi openapi3.MultiError

@@ -3,6 +3,7 @@ package contract_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"reflect"
@@ -196,6 +197,75 @@ func TestDecodeXMLRefuses(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tc.says) {
 				t.Fatalf("error %q should say %q", err, tc.says)
+			}
+			var xe *contract.XMLError
+			if !errors.As(err, &xe) {
+				t.Fatalf("error %q is no *contract.XMLError", err)
+			}
+			want := contract.TitleXMLMalformed
+			if strings.HasPrefix(tc.says, "root element") {
+				want = contract.TitleXMLRoot
+			}
+			if xe.Title != want {
+				t.Fatalf("error %q has title %q, want %q", err, xe.Title, want)
+			}
+		})
+	}
+}
+
+// What the XML rules find is a structured violation with its stable title,
+// listed once, however many checks saw it.
+func TestXMLViolations(t *testing.T) {
+	c, err := contract.Load(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xmlCT := http.Header{"Content-Type": {"application/xml"}}
+	jsonCT := http.Header{"Content-Type": {"application/json"}}
+	get := func(path string) *http.Request { return exchange("GET", path, "", "") }
+	const notFound = `<status><code>404</code><text>Not Found</text><message>Объект или один из параметров запроса не найден</message></status>`
+	const notFoundJSON = `{"code":404,"text":"Not Found","message":"Объект или один из параметров запроса не найден"}`
+	for _, tc := range []struct {
+		name string
+		err  func() error
+		want contract.Violation
+	}{
+		{"request with a wrong root", func() error {
+			return c.ValidateRequest(exchange("POST", "/xml/callcases/?project=p1", "application/xml", `<case><title>x</title></case>`), []byte(`<case><title>x</title></case>`))
+		}, contract.Violation{Operation: "createCallCase", In: "request", Title: contract.TitleXMLRoot, Detail: "xml: root element <case>, the contract's is <callcase>"}},
+		{"malformed request", func() error {
+			return c.ValidateRequest(exchange("POST", "/xml/callcases/?project=p1", "application/xml", `<callcase><title>x</callcase>`), []byte(`<callcase><title>x</callcase>`))
+		}, contract.Violation{Operation: "createCallCase", In: "request", Title: contract.TitleXMLMalformed, Detail: "xml: /callcase/title: </callcase> closes <title>"}},
+		{"JSON request on an /xml/ path", func() error {
+			return c.ValidateRequest(exchange("POST", "/xml/callcases/?project=p1", "application/json", `{"title":"x"}`), []byte(`{"title":"x"}`))
+		}, contract.Violation{Operation: "createCallCase", In: "request", Parameter: `header "Content-Type"`, Title: contract.TitleFormat,
+			Detail: `Content-Type "application/json" on an /xml/ path, whose bodies are application/xml or text/xml`}},
+		{"XML answer on a /json/ path", func() error {
+			return c.ValidateResponse(get("/json/callcases/abc123"), nil, 200, xmlCT, []byte(xmlCase))
+		}, contract.Violation{Operation: "getCallCase", In: "response", Parameter: `header "Content-Type"`, Title: contract.TitleFormat,
+			Detail: `Content-Type "application/xml" on a /json/ path, whose bodies are application/json`}},
+		{"answer with a wrong root", func() error {
+			return c.ValidateResponse(get("/xml/callcases/abc123"), nil, 200, xmlCT, []byte(strings.ReplaceAll(xmlCase, "callcase>", "case>")))
+		}, contract.Violation{Operation: "getCallCase", In: "response", Title: contract.TitleXMLRoot, Detail: "xml: root element <case>, the contract's is <callcase>"}},
+		{"off the map, XML garbage", func() error {
+			return c.ValidateResponse(get("/xml/nowhere"), nil, 404, xmlCT, []byte(`<error>nope</error>`))
+		}, contract.Violation{Operation: "GET /fx/api/v1/xml/nowhere", In: "response", Title: contract.TitleXMLRoot, Detail: "xml: root element <error>, the contract's is <status>"}},
+		{"off the map, JSON on an /xml/ path", func() error {
+			return c.ValidateResponse(get("/xml/nowhere"), nil, 404, jsonCT, []byte(notFoundJSON))
+		}, contract.Violation{Operation: "GET /fx/api/v1/xml/nowhere", In: "response", Title: contract.TitleStatusBodyXMLType,
+			Detail: `Content-Type "application/json", want application/xml or text/xml on an /xml/ path`}},
+		{"XML status body with the wrong message", func() error {
+			return c.ValidateResponse(get("/xml/callcases/zzz"), nil, 404, xmlCT, []byte(strings.Replace(notFound, "не найден", "not found", 1)))
+		}, contract.Violation{Operation: "getCallCase", In: "response", Pointer: "/message", Title: contract.TitleStatusBodyMsg,
+			Detail: `got "Объект или один из параметров запроса not found", the table says "Объект или один из параметров запроса не найден" for 404`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var v contract.Violations
+			if !errors.As(tc.err(), &v) {
+				t.Fatalf("no violations, want %+v", tc.want)
+			}
+			if len(v) != 1 || v[0] != tc.want {
+				t.Fatalf("got %#v\nwant the one violation %#v", v, tc.want)
 			}
 		})
 	}

@@ -42,13 +42,41 @@ func init() {
 //     schema requires the member and allows null.
 //
 // Namespaces, DOCTYPE declarations and entities other than XML's five are
-// refused; input is bounded by MaxXMLBytes and MaxXMLDepth. The error names
-// the element at fault.
+// refused; input is bounded by MaxXMLBytes and MaxXMLDepth. The error is an
+// *XMLError, which names the element at fault.
 func DecodeXML(schema *openapi3.SchemaRef, r io.Reader) (any, error) {
 	return decodeXML(schema, r, MaxXMLBytes)
 }
 
+// XMLError is why a body does not read as the contract's XML. Title is
+// stable: TitleXMLRoot for a root element other than the schema's,
+// TitleXMLMalformed for anything else the reader refuses.
+type XMLError struct {
+	Title string
+	Err   error
+}
+
+func (e *XMLError) Error() string { return e.Err.Error() }
+func (e *XMLError) Unwrap() error { return e.Err }
+
+// Violation is the broken rule the error stands for, in the words every
+// check uses (the contract's and the matchers'), so that it is listed once.
+func (e *XMLError) Violation(op, in string) Violation {
+	return Violation{Operation: op, In: in, Title: e.Title, Detail: oneLine(e.Error())}
+}
+
 func decodeXML(schema *openapi3.SchemaRef, r io.Reader, maxBytes int64) (any, error) {
+	v, err := readXML(schema, r, maxBytes)
+	if err != nil {
+		if _, ok := err.(*XMLError); !ok {
+			err = &XMLError{Title: TitleXMLMalformed, Err: err}
+		}
+		return nil, err
+	}
+	return v, nil
+}
+
+func readXML(schema *openapi3.SchemaRef, r io.Reader, maxBytes int64) (any, error) {
 	layout := layoutOf(schema)
 	root := layout.root
 	if root == "" {
@@ -72,7 +100,7 @@ func decodeXML(schema *openapi3.SchemaRef, r io.Reader, maxBytes int64) (any, er
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if t.Name.Local != root {
-				return nil, fmt.Errorf("xml: root element <%s>, the contract's is <%s>", qname(t.Name), root)
+				return nil, &XMLError{Title: TitleXMLRoot, Err: fmt.Errorf("xml: root element <%s>, the contract's is <%s>", qname(t.Name), root)}
 			}
 			v, err := d.element(t, layout)
 			if err != nil {

@@ -33,6 +33,10 @@ const (
 
 var jsonType = http.Header{"Content-Type": {"application/json; charset=utf-8"}}
 
+var xmlType = http.Header{"Content-Type": {"application/xml; charset=utf-8"}}
+
+const notFoundXML = `<status><code>404</code><text>Not Found</text><message>Объект или один из параметров запроса не найден</message></status>`
+
 // answered builds an exchange as the client records it, validated against
 // the contract, with a fixed duration so that the text is the same each run.
 func answered(t *testing.T, method, path, reqBody string, status int, header http.Header, body string, offContract bool) *client.Exchange {
@@ -43,14 +47,19 @@ func answered(t *testing.T, method, path, reqBody string, status int, header htt
 	}
 	req := httptest.NewRequest(method, base+path, strings.NewReader(reqBody))
 	req.SetBasicAuth("operator-admin", password)
-	req.Header.Set("Accept", "application/json, text/plain")
+	accept, contentType := "application/json, text/plain", "application/json"
+	if strings.HasPrefix(path, "/xml/") {
+		accept, contentType = "application/xml, text/xml, text/plain", "application/xml"
+	}
+	req.Header.Set("Accept", accept)
 	if reqBody != "" {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	x := &client.Exchange{
 		Request: client.Request{Method: method, Path: path, Purpose: "the request under test"}, HTTPRequest: req, RequestBody: []byte(reqBody),
 		Duration: 12 * time.Millisecond, Status: status, Proto: "HTTP/1.1", Header: header, Body: []byte(body),
 	}
+	x.ReadBy(c)
 	if status == 0 {
 		return x
 	}
@@ -157,6 +166,14 @@ func TestFailureTexts(t *testing.T) {
 		{"contract-status-body-not-json-type", matchers.HaveResult(404), answered(t, "GET", "/json/nowhere", "", 404, http.Header{"Content-Type": {"text/html"}}, "<h1>Not Found</h1>", true)},
 		{"contract-status-body-not-json", matchers.HaveResult(404), answered(t, "GET", "/json/nowhere", "", 404, jsonType, "{nope", true)},
 		{"contract-no-credentials", matchers.KeepContract(), withoutCredentials(t, answered(t, "GET", "/json/callcases/abc123", "", 200, jsonType, caseJSON, false))},
+		// The XML representation: the same rules, and the XML body's own.
+		{"xml-result-wrong-message", matchers.HaveResult(404), answered(t, "GET", "/xml/callcases/zzz", "", 404, xmlType, strings.Replace(notFoundXML, "не найден", "not found", 1), false)},
+		{"xml-result-wrong-root", matchers.HaveResult(404), answered(t, "GET", "/xml/callcases/zzz", "", 404, xmlType, `<error>nope</error>`, false)},
+		{"xml-result-malformed", matchers.HaveResult(404), answered(t, "GET", "/xml/callcases/zzz", "", 404, xmlType, strings.TrimSuffix(notFoundXML, "</status>"), false)},
+		{"xml-format-json-on-xml-path", matchers.HaveResult(404), answered(t, "GET", "/xml/callcases/zzz", "", 404, jsonType, notFound, false)},
+		{"xml-request-wrong-root", matchers.KeepContract(), answered(t, "POST", "/xml/callcases/?project=p1", `<case><title>x</title></case>`, 201,
+			http.Header{"Content-Type": {"application/xml"}, "Location": {base + "/xml/callcases/abc"}}, `<status><code>201</code><text>Created</text><message>Ресурс был создан успешно</message></status>`, false)},
+		{"xml-status-body-not-xml-type", matchers.HaveResult(404), answered(t, "GET", "/xml/nowhere", "", 404, jsonType, notFound, true)},
 		{"curl-large-body", matchers.HaveResult(400), answered(t, "POST", "/json/projects/p1/callcases-batch/", big, 200, jsonType,
 			`{"code":200,"text":"OK","message":"Запрос выполнен успешно","result":[]}`, true)},
 	} {
