@@ -42,6 +42,10 @@ type Shared struct {
 	OperatorAssigned bool `json:"operatorAssigned"`
 }
 
+// Record, when set, sees every exchange of every Env's clients, from the
+// preflight on: the run's certification bundle records them all.
+var Record func(*client.Exchange)
+
 // Env is one process's view of the target.
 type Env struct {
 	Config   config.Config
@@ -146,8 +150,7 @@ func NewEnv(shared Shared) (*Env, error) {
 		return nil, err
 	}
 	env := &Env{Config: cfg, RunID: shared.RunID, Started: shared.Started, Contract: c, Log: &client.Log{}, Coverage: &coverage.Tracker{}, Scopes: shared.Scopes, OperatorAssigned: shared.OperatorAssigned, Process: 1}
-	record := func(x *client.Exchange) { env.Log.Add(x); env.Coverage.Add(x) }
-	opts := client.Options{Record: record, Header: http.Header{RunHeader: {shared.RunID}},
+	opts := client.Options{Record: env.record, Header: http.Header{RunHeader: {shared.RunID}},
 		Base: cfg.Target, Contract: c, Timeout: cfg.Timeout, TLS: tlsConfig,
 		User: client.Credentials{Username: cfg.Username, Password: cfg.Password},
 	}
@@ -164,6 +167,16 @@ func NewEnv(shared Shared) (*Env, error) {
 		}
 	}
 	return env, nil
+}
+
+// record keeps an exchange for the spec under way and the coverage, and
+// hands it to Record.
+func (e *Env) record(x *client.Exchange) {
+	e.Log.Add(x)
+	e.Coverage.Add(x)
+	if Record != nil {
+		Record(x)
+	}
 }
 
 // Secrets are the strings no output may show: the passwords and the Basic

@@ -55,6 +55,11 @@ func (v Version) String() string {
 	return s
 }
 
+// Stamped version and revision, set at link time by make release
+// (-ldflags "-X github.com/callcases/conformance/report.stampedVersion=..."):
+// they win over what the build information says.
+var stampedVersion, stampedRevision string
+
 // SuiteVersion reads the running binary's build information: the main
 // module's version and the VCS settings Go stamped, else "devel" (as in
 // test binaries, which Go builds without VCS stamps).
@@ -77,6 +82,12 @@ func SuiteVersion() Version {
 		case "vcs.modified":
 			v.Modified = s.Value == "true"
 		}
+	}
+	if stampedVersion != "" {
+		v.Version = stampedVersion
+	}
+	if stampedRevision != "" {
+		v.Revision = stampedRevision
 	}
 	return v
 }

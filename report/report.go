@@ -64,12 +64,16 @@ type Summary struct {
 	Counts      map[string]int
 	SuiteErrors []string // failures outside any spec (preflight, setup, teardown)
 	// Coverage is the contract's coverage matrix, one table per format.
-	Coverage []coverage.Table
+	Coverage    []coverage.Table
+	Interrupted bool     // a signal or an abort stopped the run
+	NotRun      []string // in an interrupted run, "id (format)" of what it kept from running
 }
 
 // Verdict is one word for the whole run.
 func (s Summary) Verdict() string {
 	switch {
+	case s.Interrupted:
+		return Interrupted
 	case len(s.SuiteErrors) > 0 || s.Counts[Error] > 0:
 		return "ERROR"
 	case s.Counts[Failed] > 0:
@@ -84,10 +88,11 @@ func (s Summary) Verdict() string {
 // catalogue condition gets a row in every format the run reported, so that a
 // condition no spec ran for shows as not selected instead of vanishing.
 func Summarise(r types.Report) Summary {
-	s := Summary{Counts: map[string]int{}}
+	s := Summary{Counts: map[string]int{}, Interrupted: wasInterrupted(r)}
 	var specs []coverage.Spec
 	late := deadlinePassed(r)
 	notRun := 0
+	specLabels := map[string][]string{}
 	for _, sr := range r.SpecReports {
 		if sr.LeafNodeType != types.NodeTypeIt {
 			if sr.State.Is(types.SpecStateFailureStates) {
@@ -104,6 +109,7 @@ func Summarise(r types.Report) Summary {
 			row.Reason = "stopped: " + deadlineReason + " while it ran"
 		}
 		row.Reason, row.Detail = ansi.ReplaceAllString(row.Reason, ""), ansi.ReplaceAllString(row.Detail, "")
+		specLabels[row.Condition.ID+" "+row.Format] = sr.Labels()
 		s.Rows = append(s.Rows, row)
 		specs = append(specs, specOf(sr, row))
 	}
@@ -130,6 +136,7 @@ func Summarise(r types.Report) Summary {
 			}
 		}
 	}
+	s.markNotRun(r, specLabels)
 	for _, row := range s.Rows {
 		s.Counts[row.Outcome]++
 	}
@@ -354,6 +361,9 @@ func Markdown(s Summary, r types.Report, run Run) string {
 	fmt.Fprintf(&b, "%d passed, %d failed, %d errors, %d not provoked, %d not selected (%s, %s)\n\n",
 		s.Counts[Passed], s.Counts[Failed], s.Counts[Error], s.Counts[NotProvoked], s.Counts[NotSelected],
 		r.SuiteDescription, r.RunTime.Round(1e6))
+	if s.Interrupted {
+		fmt.Fprintf(&b, "The run was interrupted: it certifies nothing. %d selected conditions did not run: %s.\n\n", len(s.NotRun), strings.Join(s.NotRun, ", "))
+	}
 	for _, e := range s.SuiteErrors {
 		fmt.Fprintf(&b, "- run error: %s\n", e)
 	}

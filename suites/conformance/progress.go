@@ -19,8 +19,8 @@ import (
 // A serial run (go test, ginkgo without -p) prints it. In a parallel run
 // Ginkgo captures whatever a process prints and shows every spec that printed
 // as a full block, so there the processes append the line's facts to the
-// file CONFORMANCE_PROGRESS names, and cmd/conformance (make conformance)
-// prints them as they come.
+// file CONFORMANCE_PROGRESS names (outcome, condition, format, reason;
+// tab-separated), and callcases-conformance prints them as they come.
 var progress struct {
 	sync.Mutex
 	total, done int
@@ -54,7 +54,7 @@ var _ = ReportAfterEach(func(sr SpecReport) {
 	}
 	if suite, _ := GinkgoConfiguration(); suite.ParallelTotal > 1 {
 		if progressFile != "" {
-			appendProgress(row.Outcome, row.Condition.ID, row.Format)
+			appendProgress(row.Outcome, row.Condition.ID, row.Format, strings.Join(strings.Fields(row.Reason), " "))
 		}
 		return
 	}

@@ -7,10 +7,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
 
+	"github.com/callcases/conformance/bundle"
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/config"
 	"github.com/callcases/conformance/harness"
@@ -18,7 +20,20 @@ import (
 	"github.com/callcases/conformance/report"
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
+	. "github.com/onsi/gomega"
 )
+
+// Description names the suite in Ginkgo's reports.
+const Description = "Call Cases API conformance"
+
+// Run runs the suite's specs in this process, with Ginkgo's configuration
+// from the command line (-ginkgo.* flags): go test calls it, and so does
+// callcases-conformance in each of its parallel processes.
+func Run(t GinkgoTestingT) bool {
+	RegisterFailHandler(RedactedFail)
+	suiteConfig, reporterConfig := Configuration()
+	return RunSpecs(t, Description, suiteConfig, reporterConfig)
+}
 
 var (
 	// formats decides the tree, so it is read when the tree is built; a bad
@@ -78,6 +93,9 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	env.Notify = say
 	if hookScopes && !env.Scopes {
 		RedactedFail("the fault hook said it supports scoped faults when the suite was built, and not in the preflight; the fault specs would run in parallel with global faults: run again")
+	}
+	if err := recorder().Begin(env.Config.Reports, env.RunID); err != nil {
+		RedactedFail("recording the exchanges in " + env.Config.Reports + ": " + err.Error())
 	}
 })
 
@@ -143,8 +161,18 @@ var _ = ReportAfterSuite("conformance reports", func(r Report) {
 			Failure: types.Failure{Message: "left on the target: " + client.Redact(l.String(), matchers.Secrets()...)},
 		})
 	}
-	if err := report.Write(run, r, os.Stdout); err != nil {
+	// Under callcases-conformance, which prints the summary itself once the
+	// run is over, the summary is not printed here: in a parallel run Ginkgo
+	// would show it inside process 1's captured output.
+	var console io.Writer = os.Stdout
+	if progressFile != "" {
+		console = io.Discard
+	}
+	if err := report.Write(run, r, console); err != nil {
 		RedactedFail("writing reports: " + err.Error())
+	}
+	if err := mergeExchanges(run.Dir, run.RunID, run.Target); err != nil {
+		RedactedFail("writing " + bundle.HARFile + ": " + err.Error())
 	}
 	if len(left) == 0 {
 		return

@@ -1,14 +1,7 @@
 package conformance
 
-import (
-	"testing"
-
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
-)
+import "testing"
 
 func TestConformance(t *testing.T) {
-	RegisterFailHandler(RedactedFail)
-	suiteConfig, reporterConfig := Configuration()
-	RunSpecs(t, "Call Cases API conformance", suiteConfig, reporterConfig)
+	Run(t)
 }

@@ -1,0 +1,476 @@
+// Package bundle is the certification bundle a run leaves in its reports
+// folder: every exchange of the run as reports/exchanges.har (HAR 1.2, which
+// browser devtools and HAR viewers open), beside result.json; and the offline
+// check of a bundle someone else produced (Verify).
+//
+// Each parallel process appends its exchanges, one JSON line each, to a part
+// file of its own as they happen; process 1 merges the parts into the HAR
+// when every process is done. Nothing is kept in memory but the exchanges a
+// process makes before it knows where to write (the preflight).
+package bundle
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/callcases/conformance/client"
+	"github.com/callcases/conformance/contract"
+)
+
+// HARFile is the bundle's exchanges, in the reports folder.
+const HARFile = "exchanges.har"
+
+// BodyCap is what the HAR keeps of one body, request or response: far above
+// any status body or list page of the API, so that verify can re-validate
+// them; a body cut there is marked (_truncated) and not re-validated.
+const BodyCap = 64 << 10
+
+// HAR is a HAR 1.2 file (http://www.softwareishard.com/blog/har-12-spec/).
+// Fields starting with an underscore are custom fields, as the format allows.
+type HAR struct {
+	Log Log `json:"log"`
+}
+
+// Log is the HAR's root object.
+type Log struct {
+	Version string   `json:"version"`
+	Creator Creator  `json:"creator"`
+	Pages   []any    `json:"pages"`
+	Entries []*Entry `json:"entries"`
+	Comment string   `json:"comment,omitempty"`
+	RunID   string   `json:"_runId,omitempty"`
+	Target  string   `json:"_target,omitempty"`
+}
+
+// Creator names the program that wrote the HAR.
+type Creator struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Entry is one exchange.
+type Entry struct {
+	StartedDateTime time.Time `json:"startedDateTime"`
+	Time            float64   `json:"time"` // milliseconds
+	Request         Request   `json:"request"`
+	Response        Response  `json:"response"`
+	Cache           struct{}  `json:"cache"`
+	Timings         Timings   `json:"timings"`
+	Comment         string    `json:"comment,omitempty"`
+
+	// The condition and format whose spec made the exchange; "" outside any
+	// spec, where Phase says what the run was doing (preflight, cleanup).
+	Condition string `json:"_condition"`
+	Format    string `json:"_format"`
+	Phase     string `json:"_phase,omitempty"`
+	Process   int    `json:"_process"`
+	Purpose   string `json:"_purpose,omitempty"`
+	// OffContract: the request breaks the contract on purpose; only the
+	// response is held to it.
+	OffContract bool     `json:"_offContract,omitempty"`
+	Error       string   `json:"_error,omitempty"`      // a failure of the exchange: no response
+	Violations  []string `json:"_violations,omitempty"` // what the suite found broken
+}
+
+// Request is a HAR request.
+type Request struct {
+	Method      string    `json:"method"`
+	URL         string    `json:"url"`
+	HTTPVersion string    `json:"httpVersion"`
+	Cookies     []any     `json:"cookies"`
+	Headers     []NameVal `json:"headers"`
+	QueryString []NameVal `json:"queryString"`
+	PostData    *PostData `json:"postData,omitempty"`
+	HeadersSize int       `json:"headersSize"`
+	BodySize    int       `json:"bodySize"`
+	Truncated   bool      `json:"_truncated,omitempty"`
+}
+
+// PostData is a request body.
+type PostData struct {
+	MimeType string    `json:"mimeType"`
+	Params   []NameVal `json:"params"`
+	Text     string    `json:"text"`
+	Encoding string    `json:"_encoding,omitempty"` // "base64" when the body is not UTF-8
+}
+
+// Response is a HAR response; Status 0 when none arrived (see Entry.Error).
+type Response struct {
+	Status      int       `json:"status"`
+	StatusText  string    `json:"statusText"`
+	HTTPVersion string    `json:"httpVersion"`
+	Cookies     []any     `json:"cookies"`
+	Headers     []NameVal `json:"headers"`
+	Content     Content   `json:"content"`
+	RedirectURL string    `json:"redirectURL"`
+	HeadersSize int       `json:"headersSize"`
+	BodySize    int       `json:"bodySize"`
+}
+
+// Content is a response body.
+type Content struct {
+	Size      int    `json:"size"`
+	MimeType  string `json:"mimeType"`
+	Text      string `json:"text,omitempty"`
+	Encoding  string `json:"encoding,omitempty"` // "base64" when the body is not UTF-8
+	Truncated bool   `json:"_truncated,omitempty"`
+}
+
+// NameVal is a header or a query parameter.
+type NameVal struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Timings splits Entry.Time; the suite measures only the whole exchange.
+type Timings struct {
+	Send    float64 `json:"send"`
+	Wait    float64 `json:"wait"`
+	Receive float64 `json:"receive"`
+}
+
+// Tags say where an exchange belongs in the run.
+type Tags struct {
+	Condition, Format, Phase string
+	Process                  int
+}
+
+// NewEntry turns an exchange into a HAR entry: credentials and secrets
+// redacted, bodies cut at BodyCap.
+func NewEntry(x *client.Exchange, tags Tags, secrets []string) *Entry {
+	e := &Entry{
+		StartedDateTime: x.Started.UTC(),
+		Time:            ms(x.Duration),
+		Condition:       tags.Condition,
+		Format:          tags.Format,
+		Phase:           tags.Phase,
+		Process:         tags.Process,
+		Purpose:         x.Request.Purpose,
+		OffContract:     x.Request.OffContract,
+		Violations:      violationLines(x.Violations),
+	}
+	e.Timings.Wait = e.Time
+	e.Comment = tags.Condition
+	if tags.Format != "" {
+		e.Comment += " (" + tags.Format + ")"
+	}
+	if tags.Phase != "" {
+		e.Comment = strings.TrimSpace(e.Comment + " " + tags.Phase)
+	}
+	if x.Request.Purpose != "" {
+		e.Comment += ": " + x.Request.Purpose
+	}
+	e.Request = Request{Method: x.Request.Method, URL: x.Request.Path, HTTPVersion: "HTTP/1.1",
+		Cookies: []any{}, Headers: []NameVal{}, QueryString: []NameVal{}, HeadersSize: -1, BodySize: len(x.RequestBody)}
+	if req := x.HTTPRequest; req != nil {
+		e.Request.Method = req.Method
+		e.Request.URL = req.URL.String()
+		e.Request.Headers = headers(req.Header)
+		for _, k := range slices.Sorted(mapsKeys(req.URL.Query())) {
+			for _, v := range req.URL.Query()[k] {
+				e.Request.QueryString = append(e.Request.QueryString, NameVal{k, v})
+			}
+		}
+		if len(x.RequestBody) > 0 {
+			text, enc, cut := bodyText(x.RequestBody)
+			e.Request.PostData = &PostData{MimeType: req.Header.Get("Content-Type"), Params: []NameVal{}, Text: text, Encoding: enc}
+			e.Request.Truncated = cut
+		}
+	}
+	e.Response = Response{Status: x.Status, StatusText: http.StatusText(x.Status), HTTPVersion: x.Proto,
+		Cookies: []any{}, Headers: headers(x.Header), RedirectURL: x.Header.Get("Location"), HeadersSize: -1, BodySize: len(x.Body)}
+	if e.Response.HTTPVersion == "" {
+		e.Response.HTTPVersion = "HTTP/1.1"
+	}
+	e.Response.Content = Content{Size: len(x.Body), MimeType: x.Header.Get("Content-Type")}
+	if e.Response.Content.MimeType == "" {
+		e.Response.Content.MimeType = "x-unknown"
+	}
+	if len(x.Body) > 0 {
+		e.Response.Content.Text, e.Response.Content.Encoding, e.Response.Content.Truncated = bodyText(x.Body)
+	}
+	if x.Err != nil {
+		e.Error = x.Err.Error()
+	}
+	return redactEntry(e, secrets)
+}
+
+func violationLines(v contract.Violations) []string {
+	var out []string
+	for _, x := range v {
+		out = append(out, x.String())
+	}
+	return out
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func mapsKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// headers lists a header in name order, Authorization reduced to its scheme.
+func headers(h http.Header) []NameVal {
+	out := []NameVal{}
+	for _, k := range slices.Sorted(mapsKeys(h)) {
+		for _, v := range h[k] {
+			if strings.EqualFold(k, "Authorization") {
+				scheme, _, _ := strings.Cut(v, " ")
+				v = scheme + " <redacted>"
+			}
+			out = append(out, NameVal{k, v})
+		}
+	}
+	return out
+}
+
+// bodyText is a body as HAR text: as is when it is UTF-8, else base64; cut
+// at BodyCap.
+func bodyText(b []byte) (text, encoding string, cut bool) {
+	if len(b) > BodyCap {
+		b, cut = b[:BodyCap], true
+	}
+	if utf8.Valid(b) {
+		return string(b), "", cut
+	}
+	return base64.StdEncoding.EncodeToString(b), "base64", cut
+}
+
+// redactEntry scrubs every secret from the entry, as written and as JSON
+// escapes it, by way of its JSON form: no field can hold one unnoticed.
+func redactEntry(e *Entry, secrets []string) *Entry {
+	if len(secrets) == 0 {
+		return e
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		return e
+	}
+	clean := redact(string(b), secrets)
+	if clean == string(b) {
+		return e
+	}
+	var out Entry
+	if err := json.Unmarshal([]byte(clean), &out); err != nil {
+		return e
+	}
+	return &out
+}
+
+func redact(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret == "" {
+			continue
+		}
+		s = strings.ReplaceAll(s, secret, "<redacted>")
+		for _, escapeHTML := range []bool{true, false} {
+			var q bytes.Buffer
+			enc := json.NewEncoder(&q)
+			enc.SetEscapeHTML(escapeHTML)
+			if enc.Encode(secret) == nil {
+				s = strings.ReplaceAll(s, strings.Trim(strings.TrimSpace(q.String()), `"`), "<redacted>")
+			}
+		}
+	}
+	return s
+}
+
+// Recorder writes one process's exchanges to its part file. Until Begin
+// names the file, it keeps them (the preflight's few) in memory.
+type Recorder struct {
+	mu      sync.Mutex
+	process int
+	secrets func() []string
+	pending []*Entry
+	file    *os.File
+	err     error
+}
+
+// NewRecorder records for the given parallel process; secrets is read at
+// each exchange, since they are known only once the configuration is.
+func NewRecorder(process int, secrets func() []string) *Recorder {
+	return &Recorder{process: process, secrets: secrets}
+}
+
+// partName is the part file of one process of one run.
+func partName(dir, runID string, process int) string {
+	return filepath.Join(dir, fmt.Sprintf(".exchanges-%s-%d.jsonl", runID, process))
+}
+
+// Begin opens the part file in the reports folder and writes what was kept.
+func (r *Recorder) Begin(dir, runID string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(partName(dir, runID, r.process), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	r.file = f
+	for _, e := range r.pending {
+		r.write(e)
+	}
+	r.pending = nil
+	return r.err
+}
+
+// Record adds an exchange.
+func (r *Recorder) Record(x *client.Exchange, tags Tags) {
+	tags.Process = r.process
+	e := NewEntry(x, tags, r.secrets())
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.file == nil {
+		r.pending = append(r.pending, e)
+		return
+	}
+	r.write(e)
+}
+
+func (r *Recorder) write(e *Entry) {
+	b, err := json.Marshal(e)
+	if err == nil {
+		_, err = r.file.Write(append(b, '\n')) // one write per line: a reader never sees half an entry
+	}
+	if err != nil && r.err == nil {
+		r.err = err
+	}
+}
+
+// Close closes the part file; the error is the first the recorder met.
+func (r *Recorder) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.file != nil {
+		if err := r.file.Close(); err != nil && r.err == nil {
+			r.err = err
+		}
+		r.file = nil
+	}
+	return r.err
+}
+
+// Pending returns, and forgets, what was recorded before Begin: for a run
+// that stopped before it had a run id.
+func (r *Recorder) Pending() []*Entry {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.pending
+	r.pending = nil
+	return out
+}
+
+// Merge gathers every process's part of the run into dir/exchanges.har,
+// entries in the order they started, and removes the parts. extra are
+// entries recorded before the run had an id.
+func Merge(dir, runID, target string, creator Creator, extra []*Entry) error {
+	parts, err := filepath.Glob(filepath.Join(dir, ".exchanges-"+runID+"-*.jsonl"))
+	if err != nil {
+		return err
+	}
+	if runID == "" {
+		parts = nil
+	}
+	entries := slices.Clone(extra)
+	var errs []error
+	for _, p := range parts {
+		got, err := readPart(p)
+		entries = append(entries, got...)
+		errs = append(errs, err)
+	}
+	slices.SortStableFunc(entries, func(a, b *Entry) int {
+		return cmp.Or(a.StartedDateTime.Compare(b.StartedDateTime), cmp.Compare(a.Process, b.Process))
+	})
+	h := HAR{Log: Log{Version: "1.2", Creator: creator, Pages: []any{}, Entries: entries, RunID: runID, Target: target,
+		Comment: "Every exchange of conformance run " + runID + "; _condition and _format name the spec that made it."}}
+	if h.Log.Entries == nil {
+		h.Log.Entries = []*Entry{}
+	}
+	if err := writeJSON(filepath.Join(dir, HARFile), h); err != nil {
+		return err
+	}
+	for _, p := range parts {
+		errs = append(errs, os.Remove(p))
+	}
+	return errors.Join(errs...)
+}
+
+func readPart(path string) ([]*Entry, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []*Entry
+	lines := bufio.NewReader(f)
+	for {
+		line, err := lines.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 && err == nil {
+			var e Entry
+			if jerr := json.Unmarshal(line, &e); jerr != nil {
+				return out, fmt.Errorf("%s: %w", filepath.Base(path), jerr)
+			}
+			out = append(out, &e)
+		}
+		if err == io.EOF {
+			return out, nil // a last line without its newline was cut by a killed process: dropped
+		}
+		if err != nil {
+			return out, err
+		}
+	}
+}
+
+func writeJSON(path string, v any) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	return os.WriteFile(path, b.Bytes(), 0o644)
+}
+
+// ReadHAR reads a HAR file.
+func ReadHAR(path string) (HAR, error) {
+	var h HAR
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return h, err
+	}
+	if err := json.Unmarshal(b, &h); err != nil {
+		return h, fmt.Errorf("%s is not a HAR file: %w", filepath.Base(path), err)
+	}
+	return h, nil
+}
+
+// body returns a HAR body's bytes.
+func body(text, encoding string) ([]byte, error) {
+	if encoding == "base64" {
+		return base64.StdEncoding.DecodeString(text)
+	}
+	return []byte(text), nil
+}

@@ -1,0 +1,59 @@
+//go:build unix
+
+package main
+
+import (
+	"os"
+	"os/exec"
+	"syscall"
+	"time"
+)
+
+// stopSignals are what the front catches: Ctrl-C and what CI systems send.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
+
+// isolate puts Ginkgo and its processes in a process group of their own:
+// a Ctrl-C at the terminal reaches only the front, which passes on exactly
+// one signal per signal it gets, and a SIGTERM sent to the front alone
+// (what CI and make do) reaches every process of the run.
+func isolate(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+}
+
+// signalGroup sends sig to every process of the run.
+func signalGroup(cmd *exec.Cmd, sig os.Signal) {
+	s, ok := sig.(syscall.Signal)
+	if !ok {
+		s = syscall.SIGINT
+	}
+	_ = syscall.Kill(-cmd.Process.Pid, s)
+}
+
+// killGroup ends every process of the run at once.
+func killGroup(cmd *exec.Cmd) {
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+}
+
+// reapGroup makes sure no process of the run outlives it: once Ginkgo has
+// exited its processes have too, unless it died; those get an interrupt,
+// time to clean up, then are killed.
+func reapGroup(cmd *exec.Cmd, grace time.Duration) {
+	alive := func() bool { return syscall.Kill(-cmd.Process.Pid, 0) == nil }
+	if !alive() {
+		return
+	}
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+	deadline := time.Now().Add(grace)
+	for alive() && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond) // polling a process group: there is no wait for one
+	}
+	killGroup(cmd)
+}
+
+// exitCodeOf is the conventional status of a command stopped by sig.
+func exitCodeOf(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return 130
+}

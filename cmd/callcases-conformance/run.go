@@ -1,0 +1,289 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/callcases/conformance/config"
+)
+
+// EnvProgress names the file the spec processes append a line per finished
+// spec to (see suites/conformance/progress.go).
+const EnvProgress = "CONFORMANCE_PROGRESS"
+
+// options are the front's flags.
+type options struct {
+	procs       int
+	labelFilter string
+	verbose     bool
+	noColor     bool
+}
+
+func runFront(args []string) int {
+	var o options
+	fs := flag.NewFlagSet("callcases-conformance", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.IntVar(&o.procs, "procs", 4, "")
+	fs.StringVar(&o.labelFilter, "label-filter", "", "")
+	fs.BoolVar(&o.verbose, "v", false, "")
+	fs.BoolVar(&o.verbose, "ginkgo-output", false, "")
+	fs.BoolVar(&o.noColor, "no-color", false, "")
+	if err := fs.Parse(args); err != nil {
+		fmt.Fprintf(os.Stderr, "callcases-conformance: %v\n\n", err)
+		usage(os.Stderr)
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "callcases-conformance: unexpected argument %q (settings come from the environment or CONFORMANCE_CONFIG)\n\n", fs.Arg(0))
+		usage(os.Stderr)
+		return 2
+	}
+	if o.procs < 1 {
+		fmt.Fprintln(os.Stderr, "callcases-conformance: -procs must be at least 1")
+		return 2
+	}
+	code, err := front(o, os.Stdout)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "callcases-conformance:", err)
+	}
+	return code
+}
+
+// front runs the suite through Ginkgo's CLI and shows the run as it goes.
+func front(o options, out *os.File) (int, error) {
+	signals := make(chan os.Signal, 4)
+	signal.Notify(signals, stopSignals...)
+	defer signal.Stop(signals)
+
+	started := time.Now()
+	con := newConsole(out, o.noColor)
+	reports, target := reportsAndTarget()
+
+	work, err := os.MkdirTemp("", "callcases-conformance-")
+	if err != nil {
+		return 2, err
+	}
+	defer os.RemoveAll(work)
+	suite, err := linkSuite(work)
+	if err != nil {
+		return 2, err
+	}
+	progressPath := filepath.Join(work, "progress")
+	progress, err := os.Create(progressPath)
+	if err != nil {
+		return 2, err
+	}
+	defer progress.Close()
+
+	cwd, err := os.Getwd()
+	if err != nil {
+		return 2, err
+	}
+	ginkgoArgs := []string{"--procs=" + strconv.Itoa(o.procs)}
+	if o.procs > 1 {
+		ginkgoArgs = append(ginkgoArgs, "-p")
+	}
+	if o.labelFilter != "" {
+		ginkgoArgs = append(ginkgoArgs, "--label-filter="+o.labelFilter)
+	}
+	if !con.color {
+		ginkgoArgs = append(ginkgoArgs, "--no-color")
+	}
+	if o.verbose {
+		ginkgoArgs = append(ginkgoArgs, "-v")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return 2, err
+	}
+	cmd := exec.Command(self, append(append([]string{ginkgoPart}, ginkgoArgs...), suite)...)
+	cmd.Env = append(os.Environ(), EnvProgress+"="+progressPath, EnvWorkdir+"="+cwd)
+	if file, ok := os.LookupEnv(config.EnvConfig); ok && file != "" && !filepath.IsAbs(file) {
+		// Read before the processes move back to cwd (the formats decide the specs).
+		cmd.Env = append(cmd.Env, config.EnvConfig+"="+filepath.Join(cwd, file))
+	}
+	ginkgoOut := &tail{max: 256 << 10}
+	if o.verbose {
+		cmd.Stdout, cmd.Stderr = out, os.Stderr
+	} else {
+		cmd.Stdout, cmd.Stderr = ginkgoOut, ginkgoOut
+	}
+	isolate(cmd)
+
+	select {
+	case sig := <-signals:
+		fmt.Fprintf(os.Stderr, "callcases-conformance: %v before the run started; nothing was sent to the target\n", sig)
+		return exitCodeOf(sig), nil
+	default:
+	}
+	con.header(o, target, reports)
+	if err := cmd.Start(); err != nil {
+		return 2, err
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+
+	p := &progressReader{lines: bufio.NewReader(progress), con: con, quiet: o.verbose}
+	tick := time.NewTicker(100 * time.Millisecond) // how often the screen is refreshed
+	defer tick.Stop()
+	var stoppedBy os.Signal
+	stops := 0
+	var waitErr error
+loop:
+	for {
+		select {
+		case <-tick.C:
+			p.drain()
+		case sig := <-signals:
+			stops++
+			stoppedBy = sig
+			con.interrupted(stops, sig)
+			if stops >= 3 {
+				killGroup(cmd)
+			} else {
+				signalGroup(cmd, sig)
+			}
+		case waitErr = <-done:
+			p.drain()
+			break loop
+		}
+	}
+	reapGroup(cmd, 30*time.Second)
+	con.endProgress()
+
+	res, fresh := readResult(reports, started)
+	if !fresh && !o.verbose {
+		con.ginkgoOutput(ginkgoOut.String())
+	}
+	if fresh {
+		con.summary(res, reports)
+		if err := stepSummary(reports); err != nil {
+			fmt.Fprintln(os.Stderr, "callcases-conformance: GITHUB_STEP_SUMMARY:", err)
+		}
+	} else {
+		fmt.Fprintf(out, "\nNo reports were written to %s: the run stopped before it could write them (Ginkgo's output is above).\n", reports)
+	}
+
+	code := 0
+	var exit *exec.ExitError
+	switch {
+	case errors.As(waitErr, &exit):
+		code = exit.ExitCode()
+		if code < 0 {
+			code = 1 // killed by a signal
+		}
+	case waitErr != nil:
+		return 2, waitErr
+	}
+	if stoppedBy != nil {
+		return exitCodeOf(stoppedBy), nil
+	}
+	if code == 0 && (!fresh || res.Verdict != "PASS" && res.Verdict != "NOTHING RUN") {
+		code = 1
+	}
+	return code, nil
+}
+
+// linkSuite gives Ginkgo a suite to run: a link to this binary whose name
+// ends in .test (on Windows, the .exe itself qualifies).
+func linkSuite(work string) (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	if runtime.GOOS == "windows" {
+		return self, nil
+	}
+	link := filepath.Join(work, "callcases-conformance.test")
+	if err := os.Symlink(self, link); err != nil {
+		return "", err
+	}
+	return link, nil
+}
+
+// reportsAndTarget reads, from the same settings the suite will read, where
+// the reports go and what is tested; a bad configuration is the suite's to
+// report, in the reports folder it names.
+func reportsAndTarget() (string, string) {
+	cfg, err := config.Load(os.LookupEnv)
+	if err != nil {
+		if dir, ok := os.LookupEnv(config.EnvReports); ok && dir != "" {
+			return dir, ""
+		}
+		return config.DefaultReports, ""
+	}
+	return cfg.Reports, cfg.Target
+}
+
+// tail keeps the last max bytes written to it.
+type tail struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.b = append(t.b, p...)
+	if len(t.b) > t.max {
+		t.b = append([]byte(nil), t.b[len(t.b)-t.max:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.b)
+}
+
+// progressReader turns the processes' lines ("total N", "outcome\tid\tformat\treason")
+// into the console's progress.
+type progressReader struct {
+	lines   *bufio.Reader
+	con     *console
+	quiet   bool // Ginkgo's own output is shown instead
+	partial string
+	total   int
+	done    int
+}
+
+func (p *progressReader) drain() {
+	for {
+		chunk, err := p.lines.ReadString('\n')
+		p.partial += chunk
+		if err != nil {
+			return // the rest of the line is not written yet
+		}
+		line := strings.TrimRight(p.partial, "\r\n")
+		p.partial = ""
+		fields := strings.Split(line, "\t")
+		switch {
+		case len(fields) == 2 && fields[0] == "total":
+			p.total, _ = strconv.Atoi(fields[1])
+		case len(fields) >= 3:
+			p.done++
+			if p.quiet {
+				continue
+			}
+			reason := ""
+			if len(fields) > 3 {
+				reason = fields[3]
+			}
+			p.con.progress(p.done, p.total, fields[0], fields[1], fields[2], reason)
+		}
+	}
+}
