@@ -4,7 +4,7 @@ GO       ?= go
 LINT_DIR := tools/lint
 REDOCLY  := $(LINT_DIR)/node_modules/.bin/redocly
 
-.PHONY: test conformance conformance-clean unit race vet fmt-check lint-contract suite-binary mutants bench report-screenshot
+.PHONY: test conformance conformance-clean unit race vet fmt-check lint-contract suite-binary mutants bench report-screenshot release
 
 test: fmt-check vet lint-contract race mutants
 
@@ -33,14 +33,34 @@ race:
 	$(GO) test -count=1 ./selftest/
 
 # Parallel processes for the suite; every process drives the same target.
-PROCS        ?= 4
-GINKGO_FLAGS ?=
+# CONFORMANCE_FLAGS go to callcases-conformance (e.g. -label-filter=code:409, -v).
+PROCS             ?= 4
+CONFORMANCE_FLAGS ?=
 export CONFORMANCE_REPORTS ?= $(CURDIR)/reports
 
-# The suite: against CONFORMANCE_TARGET, or the embedded reference when it is
-# unset; in parallel, with a line per condition as it finishes.
+# The suite, exactly as a vendor runs it: bin/callcases-conformance (built
+# first) against CONFORMANCE_TARGET, or the embedded reference when it is
+# unset; in parallel, with a line per condition as it finishes. Ctrl-C or
+# SIGTERM at any moment, the build included, stops it cleanly.
 conformance:
-	$(GO) run ./cmd/conformance -procs $(PROCS) -- $(GINKGO_FLAGS)
+	@sh tools/run-conformance.sh "$(GO)" bin/callcases-conformance -procs $(PROCS) $(CONFORMANCE_FLAGS)
+
+# The binary for every platform a vendor may run it on, into dist/ with
+# SHA256SUMS: reproducible (-trimpath, no build id, no cgo), version stamped.
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+REVISION  ?= $(shell git rev-parse HEAD 2>/dev/null)
+PLATFORMS ?= linux/amd64 linux/arm64 darwin/arm64 windows/amd64
+STAMP     := -X github.com/callcases/conformance/report.stampedVersion=$(VERSION) -X github.com/callcases/conformance/report.stampedRevision=$(REVISION)
+release:
+	rm -rf dist && mkdir -p dist
+	@for p in $(PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; ext=; [ "$$os" = windows ] && ext=.exe; \
+		out=dist/callcases-conformance-$(VERSION)-$$os-$$arch$$ext; echo "$$out"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -buildvcs=false \
+			-ldflags "-s -w -buildid= $(STAMP)" -o "$$out" ./cmd/callcases-conformance || exit 1; \
+	done
+	cd dist && (sha256sum callcases-conformance-* 2>/dev/null || shasum -a 256 callcases-conformance-*) > SHA256SUMS
+	@cat dist/SHA256SUMS
 
 # Remove the cases earlier runs left on CONFORMANCE_TARGET (a run killed
 # before its cleanup), and nothing else; same settings as make conformance.

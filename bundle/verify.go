@@ -77,14 +77,23 @@ func Verify(dir string, opts VerifyOptions) Check {
 	}
 	verifyOutcomes(&c, res, opts.Formats)
 
-	h, err := ReadHAR(filepath.Join(dir, HARFile))
+	raw, err := os.ReadFile(filepath.Join(dir, HARFile))
 	if err != nil {
 		c.problem("%s: %v", HARFile, err)
 		return c
 	}
-	if h.Log.Version != "1.2" {
-		c.problem("%s: HAR version %q, want 1.2", HARFile, h.Log.Version)
+	if problems := CheckHAR(raw); len(problems) > 0 {
+		for _, p := range problems {
+			c.problem("%s is not a HAR 1.2 file: %s", HARFile, p)
+		}
+		return c
 	}
+	var h HAR
+	if err := json.Unmarshal(raw, &h); err != nil {
+		c.problem("%s: %v", HARFile, err)
+		return c
+	}
+	c.checked("%s: a HAR 1.2 file of %d exchanges", HARFile, len(h.Log.Entries))
 	if h.Log.RunID != res.RunID {
 		c.problem("%s: made by run %q, but result.json is run %q", HARFile, h.Log.RunID, res.RunID)
 	}

@@ -157,7 +157,11 @@ func (c *console) summary(res report.Result, dir string) {
 	fmt.Fprintln(c.out)
 	fmt.Fprintf(c.out, "%-*s  code  format  %-12s  %s\n", idWidth, "condition", "outcome", "detail")
 	for _, e := range shown {
-		fmt.Fprintf(c.out, "%-*s  %4d  %-6s  %s  %s\n", idWidth, e.ID, e.Code, e.Format, c.outcome(fmt.Sprintf("%-12s", e.Outcome)), cut(e.Reason, 100))
+		outcome, reason := e.Outcome, e.Reason
+		if reason == report.NotRunReason {
+			outcome, reason = "not run", "the run was interrupted"
+		}
+		fmt.Fprintf(c.out, "%-*s  %4d  %-6s  %s  %s\n", idWidth, e.ID, e.Code, e.Format, c.outcome(fmt.Sprintf("%-12s", outcome)), cut(reason, 100))
 	}
 	if n := res.Counts.NotSelected - countReason(res, report.NotRunReason); n > 0 {
 		fmt.Fprintf(c.out, "(%d not selected by the label filter, not shown)\n", n)

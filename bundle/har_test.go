@@ -1,0 +1,135 @@
+package bundle
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/callcases/conformance/client"
+)
+
+func exchange(t *testing.T, password string, respBody []byte) *client.Exchange {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, "http://api.test/fx/api/v1/json/callcases/?project=p1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth("user", password)
+	req.Header.Set("Content-Type", "application/json")
+	return &client.Exchange{
+		Request:     client.Request{Method: http.MethodPost, Path: "/json/callcases/", Purpose: "create a case"},
+		HTTPRequest: req,
+		RequestBody: []byte(`{"title":"echo ` + strings.ReplaceAll(password, `"`, `\"`) + `"}`),
+		Started:     time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
+		Duration:    1500 * time.Microsecond,
+		Status:      201, Proto: "HTTP/1.1",
+		Header: http.Header{"Content-Type": {"application/json"}, "Location": {"http://api.test/x"}},
+		Body:   respBody,
+	}
+}
+
+func TestEntryRedactsAndCaps(t *testing.T) {
+	secret := `p"a\ss<&`
+	x := exchange(t, secret, bytes.Repeat([]byte("a"), BodyCap+10))
+	e := NewEntry(x, Tags{Condition: "S201-create", Format: "json", Process: 2}, []string{secret})
+	raw, err := jsonOf(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, leak := range []string{secret, `p\"a\\ss`, "dXNlcjpw"} {
+		if strings.Contains(raw, leak) {
+			t.Errorf("the entry shows %q:\n%s", leak, raw)
+		}
+	}
+	if got := e.Request.Headers[0]; got.Name != "Authorization" || got.Value != "Basic <redacted>" {
+		t.Errorf("Authorization recorded as %+v", got)
+	}
+	if !e.Response.Content.Truncated || len(e.Response.Content.Text) != BodyCap || e.Response.Content.Size != BodyCap+10 {
+		t.Errorf("body not cut at the cap: truncated=%v len=%d size=%d", e.Response.Content.Truncated, len(e.Response.Content.Text), e.Response.Content.Size)
+	}
+	if e.Condition != "S201-create" || e.Format != "json" || e.Process != 2 || e.Response.RedirectURL != "http://api.test/x" {
+		t.Errorf("tags or Location lost: %+v", e)
+	}
+	bin := NewEntry(exchange(t, "pw", []byte{0xff, 0xfe}), Tags{}, nil)
+	if bin.Response.Content.Encoding != "base64" || bin.Response.Content.Text != "//4=" {
+		t.Errorf("a non-UTF-8 body is %q (%s), want base64", bin.Response.Content.Text, bin.Response.Content.Encoding)
+	}
+	failed := exchange(t, "pw", nil)
+	failed.Status, failed.Err = 0, errors.New("the target broke the connection")
+	if e := NewEntry(failed, Tags{}, nil); e.Error == "" || e.Response.Status != 0 {
+		t.Errorf("a failed exchange is recorded as %+v", e.Response)
+	}
+}
+
+func TestPartsMergeIntoOneHAR(t *testing.T) {
+	dir := t.TempDir()
+	secrets := func() []string { return []string{"pw"} }
+	one, two := NewRecorder(1, secrets), NewRecorder(2, secrets)
+	early := exchange(t, "pw", []byte(`{}`))
+	early.Started = early.Started.Add(-time.Minute)
+	one.Record(early, Tags{Phase: "preflight"}) // before the run id is known
+	if err := one.Begin(dir, "run1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := two.Begin(dir, "run1"); err != nil {
+		t.Fatal(err)
+	}
+	late := exchange(t, "pw", []byte(`{}`))
+	late.Started = late.Started.Add(time.Minute)
+	two.Record(late, Tags{Condition: "E404-get", Format: "json"})
+	one.Record(exchange(t, "pw", []byte(`{}`)), Tags{Condition: "S201-create", Format: "json"})
+	if err := two.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := one.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := Merge(dir, "run1", "http://api.test/fx/api/v1", Creator{Name: "test", Version: "1"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, HARFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if problems := CheckHAR(raw); len(problems) > 0 {
+		t.Fatalf("not a HAR 1.2 file: %v", problems)
+	}
+	h, err := ReadHAR(filepath.Join(dir, HARFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, e := range h.Log.Entries {
+		order = append(order, e.Phase+e.Condition)
+	}
+	if strings.Join(order, ",") != "preflight,S201-create,E404-get" || h.Log.RunID != "run1" {
+		t.Errorf("entries %v of run %q, want preflight, S201-create, E404-get in start order", order, h.Log.RunID)
+	}
+	if parts, _ := filepath.Glob(filepath.Join(dir, ".exchanges-*")); len(parts) > 0 {
+		t.Errorf("parts left behind: %v", parts)
+	}
+}
+
+func TestCheckHARNamesWhatIsMissing(t *testing.T) {
+	for _, tc := range []struct{ doc, want string }{
+		{`{}`, "log is missing"},
+		{`{"log":{"version":"1.2","creator":{"name":"x","version":"1"},"entries":[{"startedDateTime":"yesterday"}]}}`, "not ISO 8601"},
+		{`{"log":{"version":"1.2","creator":{"name":"x","version":"1"},"entries":[{"startedDateTime":"2026-01-02T03:04:05Z","time":1,"cache":{},"timings":{"send":0,"wait":1,"receive":0},"request":{"method":"GET","url":"u","httpVersion":"HTTP/1.1","cookies":[],"headers":[{"name":"a"}],"queryString":[],"headersSize":-1,"bodySize":0},"response":{"status":200,"statusText":"OK","httpVersion":"HTTP/1.1","cookies":[],"headers":[],"content":{"size":0,"mimeType":"x"},"redirectURL":"","headersSize":-1,"bodySize":0}}]}}`, "headers[0].value is missing"},
+	} {
+		problems := CheckHAR([]byte(tc.doc))
+		if !strings.Contains(strings.Join(problems, "\n"), tc.want) {
+			t.Errorf("CheckHAR(%s) = %v, want a problem with %q", tc.doc, problems, tc.want)
+		}
+	}
+}
+
+func jsonOf(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}
