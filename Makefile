@@ -43,7 +43,7 @@ export CONFORMANCE_REPORTS ?= $(CURDIR)/reports
 # unset; in parallel, with a line per condition as it finishes. Ctrl-C or
 # SIGTERM at any moment, the build included, stops it cleanly.
 conformance:
-	@sh tools/run-conformance.sh "$(GO)" bin/callcases-conformance -procs $(PROCS) $(CONFORMANCE_FLAGS)
+	@sh tools/run-conformance.sh $(GO) bin/callcases-conformance -procs $(PROCS) $(CONFORMANCE_FLAGS)
 
 # The binary for every platform a vendor may run it on, into dist/ with
 # SHA256SUMS: reproducible (-trimpath, no build id, no cgo), version stamped.

@@ -23,7 +23,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 )
 
-var bin string // compiled suite and reference, built once
+var bin string // compiled suite, reference and callcases-conformance, built once
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "selftest-*")
@@ -35,6 +35,7 @@ func TestMain(m *testing.M) {
 	for _, build := range [][]string{
 		{"test", "-c", "-o", filepath.Join(dir, "conformance.test"), "../suites/conformance"},
 		{"build", "-o", filepath.Join(dir, "reference"), "../cmd/reference"},
+		{"build", "-o", filepath.Join(dir, "callcases-conformance"), "../cmd/callcases-conformance"},
 	} {
 		if out, err := exec.Command("go", build...).CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "go %s: %v\n%s", strings.Join(build, " "), err, out)

@@ -1,0 +1,441 @@
+package selftest
+
+// callcases-conformance, the binary a vendor runs (cmd/callcases-conformance):
+// a passing run with no Go toolchain and no source tree, a bundle that
+// verify accepts and that tampering breaks, and Ctrl-C or SIGTERM at any
+// moment, through the binary and through make conformance: the run stops,
+// cleans up, reports INTERRUPTED, and leaves no process and no file behind.
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/callcases/conformance/bundle"
+	"github.com/callcases/conformance/reference"
+	"github.com/callcases/conformance/report"
+)
+
+func binary() string { return filepath.Join(bin, "callcases-conformance") }
+
+// isolatedEnv is suiteEnv without the toolchain (PATH names only an empty
+// folder), without make's own variables, and with a private TMPDIR, so that
+// a test can see what a run leaves there.
+func isolatedEnv(t *testing.T, keepPath bool, extra ...string) ([]string, string) {
+	t.Helper()
+	tmp := t.TempDir()
+	env := slices.DeleteFunc(suiteEnv(), func(kv string) bool {
+		name, _, _ := strings.Cut(kv, "=")
+		return name == "TMPDIR" || name == "MAKEFLAGS" || name == "MFLAGS" || name == "MAKELEVEL" || (!keepPath && name == "PATH")
+	})
+	if !keepPath {
+		env = append(env, "PATH="+t.TempDir())
+	}
+	return append(append(env, "TMPDIR="+tmp), extra...), tmp
+}
+
+// startBinary starts callcases-conformance in dir (reports in dir/reports).
+func startBinary(t *testing.T, dir string, env []string, args ...string) *suiteRun {
+	t.Helper()
+	r := &suiteRun{reports: filepath.Join(dir, "reports")}
+	r.cmd = exec.Command(binary(), args...)
+	r.cmd.Dir = dir
+	r.cmd.Env = env
+	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
+	r.cmd.WaitDelay = 10 * time.Second
+	r.started = time.Now()
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestBinaryCertifiesWithoutGoOrSourceTree(t *testing.T) {
+	settings := startReference(t, "-fault-timer", "100ms")
+	dir := t.TempDir() // empty: no source tree, no go.mod
+	env, tmp := isolatedEnv(t, false, settings...)
+	r := startBinary(t, dir, env, "-procs", "3")
+	r.wait(t, fullRun)
+	if r.exitCode() != 0 {
+		t.Fatalf("the binary failed the reference (exit %d):\n%s", r.exitCode(), r.tail())
+	}
+	res := readResultJSON(t, r.reports)
+	if res.Verdict != "PASS" || res.Counts.Passed == 0 || res.Counts.Failed+res.Counts.Error+res.Counts.NotProvoked > 0 {
+		t.Errorf("result.json: verdict %s, counts %+v", res.Verdict, res.Counts)
+	}
+	for _, f := range []string{"summary.md", "conformance.html", "result.json", "junit.xml", "report.json", bundle.HARFile} {
+		if _, err := os.Stat(filepath.Join(r.reports, f)); err != nil {
+			t.Errorf("reports: %v", err)
+		}
+	}
+	raw, err := os.ReadFile(filepath.Join(r.reports, bundle.HARFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if problems := bundle.CheckHAR(raw); len(problems) > 0 {
+		t.Errorf("%s is not a HAR 1.2 file: %v", bundle.HARFile, problems)
+	}
+	// The console: a line per condition, the summary table once, then where the reports are.
+	out := r.stdout.String()
+	if n := strings.Count(out, "] passed "); n != res.Counts.Passed {
+		t.Errorf("%d progress lines for %d passed conditions:\n%s", n, res.Counts.Passed, r.tail())
+	}
+	if strings.Count(out, "condition ") != 1 || !strings.Contains(out, "Reports in reports") || strings.Contains(out, "\x1b[") ||
+		strings.Contains(out, "Captured StdOut") || strings.Contains(out, "•") {
+		t.Errorf("the console should show progress, the table once, then the reports, without colour or Ginkgo's own output:\n%s", out)
+	}
+	expectNothingLeft(t, dir, tmp, "reports")
+
+	// verify accepts the bundle as made...
+	v := verifyBundle(t, env, r.reports)
+	if v.code != 0 || !strings.Contains(v.out, "ACCEPTED") {
+		t.Fatalf("verify rejected a passing bundle (exit %d):\n%s", v.code, v.out)
+	}
+	// ...and rejects it once one recorded status or one message is altered.
+	for _, tc := range []struct {
+		name   string
+		tamper func(e *bundle.Entry) bool
+		says   string
+	}{
+		{"a status", func(e *bundle.Entry) bool {
+			if e.Condition != "E209-duplicate-ext-id" || e.Response.Status != 209 {
+				return false
+			}
+			e.Response.Status = 201
+			return true
+		}, "E209-duplicate-ext-id"},
+		{"a message", func(e *bundle.Entry) bool {
+			const m = "Объект или один из параметров запроса не найден"
+			if e.Condition != "E404-get" || !strings.Contains(e.Response.Content.Text, m) {
+				return false
+			}
+			e.Response.Content.Text = strings.Replace(e.Response.Content.Text, m, "Не найдено", 1)
+			return true
+		}, "message"},
+	} {
+		t.Run("tampered "+tc.name, func(t *testing.T) {
+			copyDir := t.TempDir()
+			for _, f := range []string{"result.json", bundle.HARFile} {
+				b, err := os.ReadFile(filepath.Join(r.reports, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(copyDir, f), b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			h, err := bundle.ReadHAR(filepath.Join(copyDir, bundle.HARFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(h.Log.Entries, tc.tamper) {
+				t.Fatalf("no exchange to tamper with")
+			}
+			b, err := json.Marshal(h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(copyDir, bundle.HARFile), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			v := verifyBundle(t, env, copyDir)
+			if v.code == 0 || !strings.Contains(v.out, "REJECTED") || !strings.Contains(v.out, tc.says) {
+				t.Errorf("verify (exit %d) did not catch the altered %s:\n%s", v.code, tc.name, v.out)
+			}
+		})
+	}
+}
+
+type verified struct {
+	code int
+	out  string
+}
+
+func verifyBundle(t *testing.T, env []string, dir string) verified {
+	t.Helper()
+	cmd := exec.Command(binary(), "verify", dir)
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return verified{code, string(out)}
+}
+
+func readResultJSON(t *testing.T, dir string) report.Result {
+	t.Helper()
+	var res report.Result
+	b, err := os.ReadFile(filepath.Join(dir, "result.json"))
+	if err != nil {
+		t.Fatalf("no result.json: %v", err)
+	}
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// expectNothingLeft checks that the run's folder holds only what it should,
+// that its TMPDIR is empty (no link, no progress file, no build folder), and
+// that no process of the run is left (every one of them has tmp on its
+// command line: Ginkgo and its processes name the suite link in it, the go
+// command's compilers their build folder).
+func expectNothingLeft(t *testing.T, dir, tmp string, allowed ...string) {
+	t.Helper()
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !slices.Contains(allowed, e.Name()) {
+			t.Errorf("the run left %s in its folder", e.Name())
+		}
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		var names []string
+		for _, e := range left {
+			names = append(names, e.Name())
+		}
+		t.Errorf("the run left %v in TMPDIR", names)
+	}
+	procs, err := os.ReadDir("/proc")
+	if err != nil {
+		return // no /proc: the exit status and the files must do
+	}
+	for _, p := range procs {
+		cmdline, err := os.ReadFile(filepath.Join("/proc", p.Name(), "cmdline"))
+		if err == nil && bytes.Contains(cmdline, []byte(tmp)) {
+			t.Errorf("process %s of the run is still there: %s", p.Name(), bytes.ReplaceAll(cmdline, []byte{0}, []byte{' '}))
+		}
+	}
+}
+
+// holdingTarget is a reference that, from the after-th request on, holds
+// the first request matching at: applied on the target, but its answer
+// never reaches the suite. fired is closed then.
+func holdingTarget(t *testing.T, after int64, at func(r *http.Request, body []byte) bool) (*target, *signalOnce) {
+	fired := newSignal()
+	var seen atomic.Int64
+	tg := newTarget(t, reference.Options{}, func(_ *reference.Server, next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			if seen.Add(1) <= after || fired.fired.Load() || !at(r, body) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			if rec.Code/100 != 2 || !fired.fire() {
+				replay(w, rec)
+				return
+			}
+			holdUntilGone(r)
+		})
+	})
+	return tg, fired
+}
+
+func aCreate(r *http.Request, body []byte) bool {
+	return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/callcases/") && r.URL.Query().Get("project") != "" &&
+		bytes.Contains(body, []byte(`"uuid"`))
+}
+
+// expectInterrupted checks what an interrupted run must say: INTERRUPTED,
+// never PASS, and which selected conditions did not run.
+func expectInterrupted(t *testing.T, r *suiteRun) {
+	t.Helper()
+	if r.exitCode() == 0 {
+		t.Errorf("an interrupted run exited 0")
+	}
+	res := readResultJSON(t, r.reports)
+	if res.Verdict != report.Interrupted {
+		t.Errorf("result.json says %s, want %s", res.Verdict, report.Interrupted)
+	}
+	summary := r.summary(t)
+	if !strings.Contains(summary, "# Conformance summary: INTERRUPTED") || !strings.Contains(summary, "did not run") {
+		t.Errorf("summary.md does not say the run was interrupted and what did not run:\n%s", summary)
+	}
+	if !strings.Contains(r.stdout.String(), "INTERRUPTED:") || strings.Contains(r.stdout.String(), "PASS:") {
+		t.Errorf("the console does not end INTERRUPTED:\n%s", r.tail())
+	}
+}
+
+// Through the binary, in parallel: a signal while a create is in flight
+// (applied on the target, the answer never seen).
+func TestBinaryStopsCleanlyOnASignal(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			tg, fired := holdingTarget(t, 20, aCreate)
+			tg.seed()
+			before := tg.state()
+			dir := t.TempDir()
+			env, tmp := isolatedEnv(t, false, tg.env()...)
+			r := startBinary(t, dir, env, "-procs", "3")
+			select {
+			case <-fired.ch:
+				if err := r.cmd.Process.Signal(sig); err != nil {
+					t.Fatal(err)
+				}
+			case <-time.After(fullRun):
+				t.Fatal("the run never sent the request to interrupt at")
+			}
+			r.wait(t, fullRun)
+			t.Logf("%s: exit %d after %s", sig, r.exitCode(), r.took)
+			if want := 128 + int(sig); r.exitCode() != want {
+				t.Errorf("exit %d, want %d", r.exitCode(), want)
+			}
+			expectInterrupted(t, r)
+			expectUnchanged(t, before, tg.state())
+			expectNothingLeft(t, dir, tmp, "reports")
+		})
+	}
+}
+
+// A second signal skips the cleanup: the target holds the first cleanup
+// request, and the second signal must end the run without waiting for it
+// and without the final sweep.
+func TestBinarySecondSignalSkipsCleanup(t *testing.T) {
+	first := newSignal()
+	second := newSignal()
+	var seen atomic.Int64
+	tg := newTarget(t, reference.Options{}, func(_ *reference.Server, next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			switch {
+			case seen.Add(1) > 20 && aCreate(r, body) && !first.fired.Load():
+				next.ServeHTTP(httptest.NewRecorder(), r)
+				if first.fire() {
+					holdUntilGone(r)
+					return
+				}
+			case first.fired.Load() && r.Method == http.MethodDelete && second.fire():
+				holdUntilGone(r) // never applied
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	before := tg.state()
+	dir := t.TempDir()
+	env, tmp := isolatedEnv(t, false, tg.env()...)
+	r := startBinary(t, dir, env, "-procs", "3")
+	for _, s := range []*signalOnce{first, second} {
+		select {
+		case <-s.ch:
+			if err := r.cmd.Process.Signal(os.Interrupt); err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(fullRun):
+			t.Fatal("the run never sent the request to interrupt at")
+		}
+	}
+	r.wait(t, time.Minute)
+	t.Logf("exit %d after %s", r.exitCode(), r.took)
+	expectInterrupted(t, r)
+	if len(added(before, tg.state())) == 0 {
+		t.Errorf("the second interrupt should have skipped the cleanup, but the run removed everything it created:\n%s", r.tail())
+	}
+	if !strings.Contains(r.stdout.String(), "skipping the cleanup") {
+		t.Errorf("the console does not say the cleanup is skipped:\n%s", r.tail())
+	}
+	expectNothingLeft(t, dir, tmp, "reports")
+}
+
+// make conformance: SIGTERM to make alone (what CI sends on cancel) while
+// a create is in flight, and while the binary is still being built.
+func TestMakeConformanceStopsCleanlyOnSIGTERM(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("no make")
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	startMake := func(t *testing.T, env []string) *suiteRun {
+		reports := filepath.Join(t.TempDir(), "reports")
+		r := &suiteRun{reports: reports}
+		r.cmd = exec.Command("make", "-s", "conformance", "PROCS=3")
+		r.cmd.Dir = root
+		r.cmd.Env = append(env, "CONFORMANCE_REPORTS="+reports)
+		r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
+		r.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // so that the test can see the whole of it
+		r.cmd.WaitDelay = 10 * time.Second
+		r.started = time.Now()
+		if err := r.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	groupGone := func(t *testing.T, r *suiteRun) {
+		t.Helper()
+		if err := syscall.Kill(-r.cmd.Process.Pid, 0); err == nil {
+			t.Errorf("processes of make's group are still running after make exited")
+			_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
+		}
+	}
+
+	t.Run("mid-run", func(t *testing.T) {
+		tg, fired := holdingTarget(t, 20, aCreate)
+		tg.seed()
+		before := tg.state()
+		env, tmp := isolatedEnv(t, true, tg.env()...)
+		r := startMake(t, env)
+		select {
+		case <-fired.ch:
+			if err := r.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(fullRun):
+			t.Fatalf("the run never sent the request to interrupt at:\n%s", r.tail())
+		}
+		r.wait(t, fullRun)
+		t.Logf("make exited %d after %s", r.exitCode(), r.took)
+		expectInterrupted(t, r)
+		expectUnchanged(t, before, tg.state())
+		groupGone(t, r)
+		expectNothingLeft(t, t.TempDir(), tmp)
+	})
+
+	t.Run("while building", func(t *testing.T) {
+		tg := newTarget(t, reference.Options{}, nil)
+		env, tmp := isolatedEnv(t, true, tg.env()...)
+		r := startMake(t, env)
+		// The go command's build folder appears in TMPDIR as the build starts.
+		deadline := time.Now().Add(time.Minute)
+		for !building(tmp) && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond) // no event to wait for: poll the folder
+		}
+		if err := r.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		r.wait(t, fullRun)
+		t.Logf("make exited %d after %s; %d requests reached the target", r.exitCode(), r.took, tg.requests.Load())
+		if r.exitCode() == 0 {
+			t.Errorf("make exited 0 after SIGTERM:\n%s", r.tail())
+		}
+		if res, err := os.ReadFile(filepath.Join(r.reports, "result.json")); err == nil && bytes.Contains(res, []byte(`"verdict": "PASS"`)) {
+			t.Errorf("a run stopped by SIGTERM reports PASS")
+		}
+		groupGone(t, r)
+		expectNothingLeft(t, t.TempDir(), tmp)
+	})
+}
+
+// building says whether a go command is building in tmp.
+func building(tmp string) bool {
+	entries, _ := os.ReadDir(tmp)
+	return slices.ContainsFunc(entries, func(e os.DirEntry) bool { return strings.HasPrefix(e.Name(), "go-build") })
+}
