@@ -8,6 +8,10 @@
 //   - one whole run through cmd/latencyproxy, which adds a delay to every
 //     round trip, in front of cmd/reference served as a separate process,
 //     with more parallel processes; and what the Serial specs cost in it;
+//   - callcases-conformance, the binary vendors run, against cmd/reference
+//     served as a separate process: the time from starting it to its first
+//     request, and its whole run beside the compiled suite's under Ginkgo's
+//     CLI against the same target with as many processes;
 //   - the Go benchmarks of the hot paths (contract validation, code table,
 //     reference handlers), unless -go-bench=false.
 //
@@ -23,6 +27,10 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,6 +39,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -115,6 +124,9 @@ func run(ctx context.Context, o options) error {
 	if err := slowRun(ctx, goCmd, ginkgo, filepath.Join(work, "slow"), o); err != nil {
 		return err
 	}
+	if err := binaryRun(ctx, goCmd, ginkgo, filepath.Join(work, "binary"), o); err != nil {
+		return err
+	}
 	if o.goBench {
 		return goBenchmarks(ctx, goCmd, o.benchTime)
 	}
@@ -189,6 +201,78 @@ func slowRun(ctx context.Context, goCmd, ginkgo, dir string, o options) error {
 	}
 	emit("slow_serial_time", seconds(slow.report.serialTime), "s")
 	emit("slow_serial_round_trips", strconv.Itoa(serialTrips), "round trips")
+	return nil
+}
+
+const binaryPath = "bin/callcases-conformance"
+
+// binaryRun times callcases-conformance against cmd/reference (its own
+// process), through a recording proxy that notes when the first request
+// arrives, and the compiled suite against the same target.
+func binaryRun(ctx context.Context, goCmd, ginkgo, dir string, o options) error {
+	start := time.Now()
+	if err := runQuiet(ctx, goCmd, "build", "-o", binaryPath, "./cmd/callcases-conformance"); err != nil {
+		return err
+	}
+	emit("binary_build_time", seconds(time.Since(start)), "s")
+	self, err := filepath.Abs(binaryPath)
+	if err != nil {
+		return err
+	}
+	refBin := filepath.Join(dir, "reference")
+	if err := runQuiet(ctx, goCmd, "build", "-o", refBin, "./cmd/reference"); err != nil {
+		return err
+	}
+	ref, err := startServer(ctx, refBin, "# serving on ", "-addr", "127.0.0.1:0", "-fault-timer", harness.EmbeddedFaultTimer.String())
+	if err != nil {
+		return fmt.Errorf("starting the reference: %w", err)
+	}
+	defer ref.stop()
+	settings, root, err := readSettings(ref.head)
+	if err != nil {
+		return fmt.Errorf("the reference's settings: %w", err)
+	}
+	upstream, err := url.Parse(root)
+	if err != nil {
+		return err
+	}
+	var first atomic.Int64 // unix nanoseconds of the first request since the last reset
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		first.CompareAndSwap(0, time.Now().UnixNano())
+		httputil.NewSingleHostReverseProxy(upstream).ServeHTTP(w, r)
+	}))
+	defer proxy.Close()
+	for _, name := range []string{"CONFORMANCE_TARGET", "CONFORMANCE_FAULTS_URL"} {
+		settings[name] = strings.Replace(settings[name], root, proxy.URL, 1)
+	}
+
+	compiled, err := runSuite(ctx, ginkgo, filepath.Join(dir, "compiled"), o.procs, settings)
+	if err != nil {
+		return err
+	}
+	first.Store(0)
+	work := filepath.Join(dir, "vendor")
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, self, "-procs", strconv.Itoa(o.procs), "-no-color")
+	cmd.Dir = work
+	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "CONFORMANCE_") })
+	for k, v := range settings {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	started := time.Now()
+	err = cmd.Run()
+	wall := time.Since(started)
+	if err != nil {
+		return fmt.Errorf("callcases-conformance failed (%v); its output ends:\n%s", err, tail(out.String(), 40))
+	}
+	emit("binary_first_request", seconds(time.Unix(0, first.Load()).Sub(started)), "s")
+	emit("binary_run_wall", seconds(wall), "s")
+	emit("compiled_run_wall", seconds(compiled.wall), "s")
+	emit("binary_vs_compiled", fmt.Sprintf("%.2f", wall.Seconds()/compiled.wall.Seconds()), "x")
 	return nil
 }
 
