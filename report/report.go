@@ -136,7 +136,6 @@ func Summarise(r types.Report) Summary {
 			}
 		}
 	}
-	s.markNotRun(r, specLabels)
 	for _, row := range s.Rows {
 		s.Counts[row.Outcome]++
 	}
@@ -161,6 +160,7 @@ func Summarise(r types.Report) Summary {
 		}
 	}
 	s.Coverage = matrix(sorted, specs)
+	s.markNotRun(r, specLabels)
 	return s
 }
 

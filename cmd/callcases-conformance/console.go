@@ -26,7 +26,7 @@ type console struct {
 
 func newConsole(out *os.File, noColor bool) *console {
 	terminal := isTerminal(out)
-	_, noColorEnv := os.LookupEnv("NO_COLOR")
+	noColorEnv := os.Getenv("NO_COLOR") != "" // no-color.org: set and not empty
 	return &console{out: out, terminal: terminal, color: terminal && !noColor && !noColorEnv}
 }
 
