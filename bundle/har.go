@@ -330,7 +330,7 @@ func (r *Recorder) Begin(dir, runID string) error {
 	}
 	r.file = f
 	for _, e := range r.pending {
-		r.write(e)
+		r.write(redactEntry(e, r.secrets())) // the secrets may be known only now
 	}
 	r.pending = nil
 	return r.err
@@ -377,7 +377,10 @@ func (r *Recorder) Close() error {
 func (r *Recorder) Pending() []*Entry {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := r.pending
+	var out []*Entry
+	for _, e := range r.pending {
+		out = append(out, redactEntry(e, r.secrets()))
+	}
 	r.pending = nil
 	return out
 }

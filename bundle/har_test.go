@@ -133,3 +133,27 @@ func jsonOf(v any) (string, error) {
 	b, err := json.Marshal(v)
 	return string(b), err
 }
+
+// The preflight's exchanges are recorded before the configuration's secrets
+// are known to the recorder: they are redacted when they are written.
+func TestExchangesBeforeTheSecretsAreKnownAreRedactedToo(t *testing.T) {
+	var known []string
+	rec := NewRecorder(1, func() []string { return known })
+	x := exchange(t, "late-secret", []byte(`{"echo":"late-secret"}`))
+	rec.Record(x, Tags{Phase: "preflight"})
+	known = []string{"late-secret"}
+	dir := t.TempDir()
+	if err := rec.Begin(dir, "run1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	part, err := os.ReadFile(partName(dir, "run1", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(part, []byte("late-secret")) || !bytes.Contains(part, []byte("redacted")) {
+		t.Errorf("the part file shows the secret:\n%s", part)
+	}
+}

@@ -52,10 +52,11 @@ var _ = ReportAfterEach(func(sr SpecReport) {
 	if row.Outcome == report.NotSelected {
 		return // filtered out, or never started because the suite's setup failed
 	}
+	if progressFile != "" { // someone shows the lines: callcases-conformance
+		appendProgress(row.Outcome, row.Condition.ID, row.Format, strings.Join(strings.Fields(row.Reason), " "))
+		return
+	}
 	if suite, _ := GinkgoConfiguration(); suite.ParallelTotal > 1 {
-		if progressFile != "" {
-			appendProgress(row.Outcome, row.Condition.ID, row.Format, strings.Join(strings.Fields(row.Reason), " "))
-		}
 		return
 	}
 	progress.Lock()
