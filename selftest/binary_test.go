@@ -303,32 +303,37 @@ func TestBinaryStopsCleanlyOnASignal(t *testing.T) {
 	}
 }
 
-// A second signal skips the cleanup: the target holds the first cleanup
-// request, and the second signal must end the run without waiting for it
-// and without the final sweep.
+// A second signal skips the cleanup: the target holds the create in flight
+// at the first signal, then the cleanup's delete of that very case; the
+// second signal must end the run without waiting for it, without the rest
+// of the cleanup and without the final sweep, so the case stays.
 func TestBinarySecondSignalSkipsCleanup(t *testing.T) {
-	first := newSignal()
-	second := newSignal()
+	first, second := newSignal(), newSignal()
 	var seen atomic.Int64
+	var held atomic.Pointer[string] // the uuid of the case whose create was held
 	tg := newTarget(t, reference.Options{}, func(_ *reference.Server, next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			body, _ := io.ReadAll(r.Body)
 			r.Body = io.NopCloser(bytes.NewReader(body))
-			switch {
-			case seen.Add(1) > 20 && aCreate(r, body) && !first.fired.Load():
-				next.ServeHTTP(httptest.NewRecorder(), r)
-				if first.fire() {
+			if seen.Add(1) > 20 && aCreate(r, body) && !first.fired.Load() {
+				var c struct{ UUID string }
+				rec := httptest.NewRecorder()
+				next.ServeHTTP(rec, r)
+				if json.Unmarshal(body, &c) == nil && rec.Code == http.StatusCreated && first.fire() {
+					held.Store(&c.UUID)
 					holdUntilGone(r)
 					return
 				}
-			case first.fired.Load() && r.Method == http.MethodDelete && second.fire():
+				replay(w, rec)
+				return
+			}
+			if uuid := held.Load(); uuid != nil && r.Method == http.MethodDelete && strings.HasSuffix(r.URL.Path, "/"+*uuid) && second.fire() {
 				holdUntilGone(r) // never applied
 				return
 			}
 			next.ServeHTTP(w, r)
 		})
 	})
-	before := tg.state()
 	dir := t.TempDir()
 	env, tmp := isolatedEnv(t, false, tg.env()...)
 	r := startBinary(t, dir, env, "-procs", "3")
@@ -339,14 +344,14 @@ func TestBinarySecondSignalSkipsCleanup(t *testing.T) {
 				t.Fatal(err)
 			}
 		case <-time.After(fullRun):
-			t.Fatal("the run never sent the request to interrupt at")
+			t.Fatalf("the run never sent the request to interrupt at:\n%s", r.tail())
 		}
 	}
 	r.wait(t, time.Minute)
 	t.Logf("exit %d after %s", r.exitCode(), r.took)
 	expectInterrupted(t, r)
-	if len(added(before, tg.state())) == 0 {
-		t.Errorf("the second interrupt should have skipped the cleanup, but the run removed everything it created:\n%s", r.tail())
+	if code, _ := tg.call(http.MethodGet, api+"/callcases/"+*held.Load(), nil); code != http.StatusOK {
+		t.Errorf("the second interrupt should have skipped the cleanup, but case %s is gone (%d):\n%s", *held.Load(), code, r.tail())
 	}
 	if !strings.Contains(r.stdout.String(), "skipping the cleanup") {
 		t.Errorf("the console does not say the cleanup is skipped:\n%s", r.tail())
@@ -392,6 +397,7 @@ func TestMakeConformanceStopsCleanlyOnSIGTERM(t *testing.T) {
 		tg.seed()
 		before := tg.state()
 		env, tmp := isolatedEnv(t, true, tg.env()...)
+		untracked := gitUntracked(t, root)
 		r := startMake(t, env)
 		select {
 		case <-fired.ch:
@@ -407,6 +413,9 @@ func TestMakeConformanceStopsCleanlyOnSIGTERM(t *testing.T) {
 		expectUnchanged(t, before, tg.state())
 		groupGone(t, r)
 		expectNothingLeft(t, t.TempDir(), tmp)
+		if now := gitUntracked(t, root); !slices.Equal(now, untracked) {
+			t.Errorf("make conformance left untracked files: before %v, after %v", untracked, now)
+		}
 	})
 
 	t.Run("while building", func(t *testing.T) {
@@ -432,6 +441,24 @@ func TestMakeConformanceStopsCleanlyOnSIGTERM(t *testing.T) {
 		groupGone(t, r)
 		expectNothingLeft(t, t.TempDir(), tmp)
 	})
+}
+
+// gitUntracked lists the untracked files of the checkout, nil without git.
+func gitUntracked(t *testing.T, root string) []string {
+	t.Helper()
+	cmd := exec.Command("git", "status", "--porcelain", "--untracked-files=all")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		return nil
+	}
+	var files []string
+	for line := range strings.Lines(string(out)) {
+		if name, ok := strings.CutPrefix(strings.TrimRight(line, "\n"), "?? "); ok {
+			files = append(files, name)
+		}
+	}
+	return files
 }
 
 // building says whether a go command is building in tmp.

@@ -142,6 +142,9 @@ func TestSuiteCleansUpAfterAnInterrupt(t *testing.T) {
 			if !strings.Contains(r.output(), "Interrupted by User") {
 				t.Errorf("the output does not say the run was interrupted:\n%s", r.tail())
 			}
+			if !strings.HasPrefix(r.summary(t), "# Conformance summary: INTERRUPTED") {
+				t.Errorf("summary.md does not say INTERRUPTED:\n%s", r.summary(t))
+			}
 			expectUnchanged(t, before, tg.state())
 		})
 	}
