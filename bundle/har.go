@@ -236,7 +236,7 @@ func headers(h http.Header) []NameVal {
 		for _, v := range h[k] {
 			if strings.EqualFold(k, "Authorization") {
 				scheme, _, _ := strings.Cut(v, " ")
-				v = scheme + " <redacted>"
+				v = scheme + " " + client.Redacted
 			}
 			out = append(out, NameVal{k, v})
 		}
@@ -256,8 +256,8 @@ func bodyText(b []byte) (text, encoding string, cut bool) {
 	return base64.StdEncoding.EncodeToString(b), "base64", cut
 }
 
-// redactEntry scrubs every secret from the entry, as written and as JSON
-// escapes it, by way of its JSON form: no field can hold one unnoticed.
+// redactEntry scrubs every secret from the entry by way of its JSON form:
+// no field can hold one unnoticed.
 func redactEntry(e *Entry, secrets []string) *Entry {
 	if len(secrets) == 0 {
 		return e
@@ -278,21 +278,7 @@ func redactEntry(e *Entry, secrets []string) *Entry {
 }
 
 func redact(s string, secrets []string) string {
-	for _, secret := range secrets {
-		if secret == "" {
-			continue
-		}
-		s = strings.ReplaceAll(s, secret, "<redacted>")
-		for _, escapeHTML := range []bool{true, false} {
-			var q bytes.Buffer
-			enc := json.NewEncoder(&q)
-			enc.SetEscapeHTML(escapeHTML)
-			if enc.Encode(secret) == nil {
-				s = strings.ReplaceAll(s, strings.Trim(strings.TrimSpace(q.String()), `"`), "<redacted>")
-			}
-		}
-	}
-	return s
+	return client.Redact(s, secrets...) // every encoding a body or a URL may hold a secret in
 }
 
 // Recorder writes one process's exchanges to its part file. Until Begin

@@ -47,7 +47,7 @@ func TestEntryRedactsAndCaps(t *testing.T) {
 			t.Errorf("the entry shows %q:\n%s", leak, raw)
 		}
 	}
-	if got := e.Request.Headers[0]; got.Name != "Authorization" || got.Value != "Basic <redacted>" {
+	if got := e.Request.Headers[0]; got.Name != "Authorization" || got.Value != "Basic "+client.Redacted {
 		t.Errorf("Authorization recorded as %+v", got)
 	}
 	if !e.Response.Content.Truncated || len(e.Response.Content.Text) != BodyCap || e.Response.Content.Size != BodyCap+10 {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/callcases/conformance/config"
 	"github.com/callcases/conformance/suites/conformance"
 	"github.com/onsi/ginkgo/v2/ginkgo/command"
 	"github.com/onsi/ginkgo/v2/ginkgo/run"
@@ -13,12 +14,6 @@ import (
 
 // ginkgoPart is the hidden first argument that makes the binary Ginkgo's CLI.
 const ginkgoPart = "__ginkgo"
-
-// EnvWorkdir is the folder the user started the run in: Ginkgo starts the
-// processes in the folder of the suite it runs (a temporary one here), and
-// they move back, so that relative settings (CONFORMANCE_REPORTS,
-// CONFORMANCE_CONFIG, the CA bundle) mean what the user meant.
-const EnvWorkdir = "CALLCASES_CONFORMANCE_WORKDIR"
 
 // coordinate is Ginkgo's own CLI, `ginkgo run`, over the linked suite: it
 // starts the parallel processes and serves their protocol.
@@ -29,7 +24,10 @@ func coordinate(args []string) {
 
 // worker runs the specs in this process, as a compiled Ginkgo suite would.
 func worker() int {
-	if dir := os.Getenv(EnvWorkdir); dir != "" {
+	// Ginkgo starts the processes in the folder of the suite it runs (a
+	// temporary one here); they move back to where the user ran the command,
+	// which the configuration also takes relative paths from.
+	if dir := os.Getenv(config.EnvWorkDir); dir != "" {
 		if err := os.Chdir(dir); err != nil {
 			fmt.Fprintln(os.Stderr, "callcases-conformance:", err)
 			return 2

@@ -109,10 +109,9 @@ func front(o options, out *os.File) (int, error) {
 		return 2, err
 	}
 	cmd := exec.Command(self, append(append([]string{ginkgoPart}, ginkgoArgs...), suite)...)
-	cmd.Env = append(os.Environ(), EnvProgress+"="+progressPath, EnvWorkdir+"="+cwd)
-	if file, ok := os.LookupEnv(config.EnvConfig); ok && file != "" && !filepath.IsAbs(file) {
-		// Read before the processes move back to cwd (the formats decide the specs).
-		cmd.Env = append(cmd.Env, config.EnvConfig+"="+filepath.Join(cwd, file))
+	cmd.Env = append(os.Environ(), EnvProgress+"="+progressPath)
+	if dir, ok := os.LookupEnv(config.EnvWorkDir); !ok || dir == "" {
+		cmd.Env = append(cmd.Env, config.EnvWorkDir+"="+cwd) // relative settings are the user's
 	}
 	ginkgoOut := &tail{max: 256 << 10}
 	if o.verbose {
@@ -128,6 +127,7 @@ func front(o options, out *os.File) (int, error) {
 		return exitCodeOf(sig), nil
 	default:
 	}
+	reports = shown(cwd, reports)
 	con.header(o, target, reports)
 	if err := cmd.Start(); err != nil {
 		return 2, err
@@ -225,6 +225,15 @@ func reportsAndTarget() (string, string) {
 		return config.DefaultReports, ""
 	}
 	return cfg.Reports, cfg.Target
+}
+
+// shown is a path as the user would type it: relative when it is below
+// the folder they ran the command in.
+func shown(cwd, path string) string {
+	if rel, err := filepath.Rel(cwd, path); err == nil && filepath.IsAbs(path) && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return path
 }
 
 // tail keeps the last max bytes written to it.
