@@ -34,10 +34,24 @@ import (
 // HARFile is the bundle's exchanges, in the reports folder.
 const HARFile = "exchanges.har"
 
-// BodyCap is what the HAR keeps of one body, request or response: far above
-// any status body or list page of the API, so that verify can re-validate
-// them; a body cut there is marked (_truncated) and not re-validated.
-const BodyCap = 64 << 10
+// What the HAR keeps of an exchange. Bodies up to BodyCap, far above any
+// status body or list page of the API, so that verify can validate them
+// again, and header values up to HeaderCap a message; but once a process
+// has written its share of Budget, only the first SmallBodyCap and
+// SmallHeaderCap: a target that floods every answer cannot make the bundle
+// more than a few MiB. What was cut is marked (_truncated) and verify does
+// not validate it again.
+const (
+	BodyCap        = 64 << 10
+	HeaderCap      = 8 << 10
+	Budget         = 2 << 20 // all processes together
+	SmallBodyCap   = 512
+	SmallHeaderCap = 1 << 10
+)
+
+type caps struct{ body, headers int }
+
+var fullCaps = caps{BodyCap, HeaderCap}
 
 // HAR is a HAR 1.2 file (http://www.softwareishard.com/blog/har-12-spec/).
 // Fields starting with an underscore are custom fields, as the format allows.
@@ -119,6 +133,7 @@ type Response struct {
 	RedirectURL string    `json:"redirectURL"`
 	HeadersSize int       `json:"headersSize"`
 	BodySize    int       `json:"bodySize"`
+	Truncated   bool      `json:"_truncated,omitempty"` // a header was cut
 }
 
 // Content is a response body.
@@ -150,8 +165,12 @@ type Tags struct {
 }
 
 // NewEntry turns an exchange into a HAR entry: credentials and secrets
-// redacted, bodies cut at BodyCap.
+// redacted, bodies cut at BodyCap and header values at HeaderCap.
 func NewEntry(x *client.Exchange, tags Tags, secrets []string) *Entry {
+	return newEntry(x, tags, secrets, fullCaps)
+}
+
+func newEntry(x *client.Exchange, tags Tags, secrets []string, limit caps) *Entry {
 	e := &Entry{
 		StartedDateTime: x.Started.UTC(),
 		Time:            ms(x.Duration),
@@ -179,20 +198,21 @@ func NewEntry(x *client.Exchange, tags Tags, secrets []string) *Entry {
 	if req := x.HTTPRequest; req != nil {
 		e.Request.Method = req.Method
 		e.Request.URL = req.URL.String()
-		e.Request.Headers = headers(req.Header)
+		e.Request.Headers, e.Request.Truncated = headers(req.Header, limit.headers)
 		for _, k := range slices.Sorted(mapsKeys(req.URL.Query())) {
 			for _, v := range req.URL.Query()[k] {
 				e.Request.QueryString = append(e.Request.QueryString, NameVal{k, v})
 			}
 		}
 		if len(x.RequestBody) > 0 {
-			text, enc, cut := bodyText(x.RequestBody)
+			text, enc, cut := bodyText(x.RequestBody, limit.body)
 			e.Request.PostData = &PostData{MimeType: req.Header.Get("Content-Type"), Params: []NameVal{}, Text: text, Encoding: enc}
-			e.Request.Truncated = cut
+			e.Request.Truncated = e.Request.Truncated || cut
 		}
 	}
 	e.Response = Response{Status: x.Status, StatusText: http.StatusText(x.Status), HTTPVersion: x.Proto,
-		Cookies: []any{}, Headers: headers(x.Header), RedirectURL: x.Header.Get("Location"), HeadersSize: -1, BodySize: len(x.Body)}
+		Cookies: []any{}, RedirectURL: cut(x.Header.Get("Location"), limit.headers), HeadersSize: -1, BodySize: len(x.Body)}
+	e.Response.Headers, e.Response.Truncated = headers(x.Header, limit.headers)
 	if e.Response.HTTPVersion == "" {
 		e.Response.HTTPVersion = "HTTP/1.1"
 	}
@@ -201,7 +221,7 @@ func NewEntry(x *client.Exchange, tags Tags, secrets []string) *Entry {
 		e.Response.Content.MimeType = "x-unknown"
 	}
 	if len(x.Body) > 0 {
-		e.Response.Content.Text, e.Response.Content.Encoding, e.Response.Content.Truncated = bodyText(x.Body)
+		e.Response.Content.Text, e.Response.Content.Encoding, e.Response.Content.Truncated = bodyText(x.Body, limit.body)
 	}
 	if x.Err != nil {
 		e.Error = x.Err.Error()
@@ -229,28 +249,55 @@ func mapsKeys[V any](m map[string]V) func(func(string) bool) {
 	}
 }
 
-// headers lists a header in name order, Authorization reduced to its scheme.
-func headers(h http.Header) []NameVal {
+// headers lists a header in name order, Authorization reduced to its
+// scheme, values kept up to max bytes in all; it says whether it cut any.
+func headers(h http.Header, max int) ([]NameVal, bool) {
 	out := []NameVal{}
+	left, cutAny := max, false
 	for _, k := range slices.Sorted(mapsKeys(h)) {
 		for _, v := range h[k] {
 			if strings.EqualFold(k, "Authorization") {
 				scheme, _, _ := strings.Cut(v, " ")
 				v = scheme + " " + client.Redacted
 			}
+			if left <= 0 {
+				cutAny = true
+				continue
+			}
+			if len(v) > left {
+				v, cutAny = cut(v, left), true
+			}
+			left -= len(k) + len(v)
 			out = append(out, NameVal{k, v})
 		}
 	}
-	return out
+	return out, cutAny
+}
+
+// cut keeps the first n bytes of s, whole UTF-8 characters only.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // bodyText is a body as HAR text: as is when it is UTF-8, else base64; cut
-// at BodyCap.
-func bodyText(b []byte) (text, encoding string, cut bool) {
-	if len(b) > BodyCap {
-		b, cut = b[:BodyCap], true
+// at max bytes.
+func bodyText(b []byte, max int) (text, encoding string, cut bool) {
+	if len(b) > max {
+		b, cut = b[:max], true
 	}
 	if utf8.Valid(b) {
+		return string(b), "", cut
+	}
+	if cut && utf8.Valid(b[:len(b)-min(len(b), 3)]) {
+		for !utf8.Valid(b) { // a character cut in two
+			b = b[:len(b)-1]
+		}
 		return string(b), "", cut
 	}
 	return base64.StdEncoding.EncodeToString(b), "base64", cut
@@ -286,16 +333,19 @@ func redact(s string, secrets []string) string {
 type Recorder struct {
 	mu      sync.Mutex
 	process int
+	budget  int // bytes this process writes before it keeps only the small caps
+	used    int
 	secrets func() []string
 	pending []*Entry
 	file    *os.File
 	err     error
 }
 
-// NewRecorder records for the given parallel process; secrets is read at
-// each exchange, since they are known only once the configuration is.
-func NewRecorder(process int, secrets func() []string) *Recorder {
-	return &Recorder{process: process, secrets: secrets}
+// NewRecorder records for parallel process number process of processes;
+// secrets is read at each exchange, since they are known only once the
+// configuration is.
+func NewRecorder(process, processes int, secrets func() []string) *Recorder {
+	return &Recorder{process: process, budget: Budget / max(processes, 1), secrets: secrets}
 }
 
 // partName is the part file of one process of one run.
@@ -325,7 +375,13 @@ func (r *Recorder) Begin(dir, runID string) error {
 // Record adds an exchange.
 func (r *Recorder) Record(x *client.Exchange, tags Tags) {
 	tags.Process = r.process
-	e := NewEntry(x, tags, r.secrets())
+	r.mu.Lock()
+	limit := fullCaps
+	if r.used >= r.budget {
+		limit = caps{SmallBodyCap, SmallHeaderCap}
+	}
+	r.mu.Unlock()
+	e := newEntry(x, tags, r.secrets(), limit)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.file == nil {
@@ -339,6 +395,7 @@ func (r *Recorder) write(e *Entry) {
 	b, err := json.Marshal(e)
 	if err == nil {
 		_, err = r.file.Write(append(b, '\n')) // one write per line: a reader never sees half an entry
+		r.used += len(b) + 1
 	}
 	if err != nil && r.err == nil {
 		r.err = err

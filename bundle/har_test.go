@@ -70,7 +70,7 @@ func TestEntryRedactsAndCaps(t *testing.T) {
 func TestPartsMergeIntoOneHAR(t *testing.T) {
 	dir := t.TempDir()
 	secrets := func() []string { return []string{"pw"} }
-	one, two := NewRecorder(1, secrets), NewRecorder(2, secrets)
+	one, two := NewRecorder(1, 2, secrets), NewRecorder(2, 2, secrets)
 	early := exchange(t, "pw", []byte(`{}`))
 	early.Started = early.Started.Add(-time.Minute)
 	one.Record(early, Tags{Phase: "preflight"}) // before the run id is known
@@ -138,7 +138,7 @@ func jsonOf(v any) (string, error) {
 // are known to the recorder: they are redacted when they are written.
 func TestExchangesBeforeTheSecretsAreKnownAreRedactedToo(t *testing.T) {
 	var known []string
-	rec := NewRecorder(1, func() []string { return known })
+	rec := NewRecorder(1, 1, func() []string { return known })
 	x := exchange(t, "late-secret", []byte(`{"echo":"late-secret"}`))
 	rec.Record(x, Tags{Phase: "preflight"})
 	known = []string{"late-secret"}
@@ -155,5 +155,41 @@ func TestExchangesBeforeTheSecretsAreKnownAreRedactedToo(t *testing.T) {
 	}
 	if bytes.Contains(part, []byte("late-secret")) || !bytes.Contains(part, []byte("redacted")) {
 		t.Errorf("the part file shows the secret:\n%s", part)
+	}
+}
+
+// A target that floods every answer gets the full caps until the process
+// has written its share of the budget, then only the small ones.
+func TestAFloodKeepsTheHARSmall(t *testing.T) {
+	dir := t.TempDir()
+	rec := NewRecorder(1, Budget, func() []string { return nil }) // a budget of one byte
+	if err := rec.Begin(dir, "run1"); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		x := exchange(t, "pw", bytes.Repeat([]byte("b"), 10<<10))
+		x.Header.Set("X-Huge", strings.Repeat("h", 20<<10))
+		rec.Record(x, Tags{Condition: "S201-create", Format: "json"})
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := readPart(partName(dir, "run1", 1))
+	if err != nil || len(entries) != 2 {
+		t.Fatalf("%d entries, %v", len(entries), err)
+	}
+	first, second := entries[0].Response, entries[1].Response
+	if len(first.Content.Text) != 10<<10 || first.Content.Truncated || !first.Truncated {
+		t.Errorf("first entry: body %d bytes (truncated %v), headers truncated %v; want the whole body and the header cut", len(first.Content.Text), first.Content.Truncated, first.Truncated)
+	}
+	if len(second.Content.Text) != SmallBodyCap || !second.Content.Truncated || !second.Truncated {
+		t.Errorf("second entry: body %d bytes, want %d and marked", len(second.Content.Text), SmallBodyCap)
+	}
+	size := 0
+	for _, h := range second.Headers {
+		size += len(h.Name) + len(h.Value)
+	}
+	if size > SmallHeaderCap+64 {
+		t.Errorf("second entry keeps %d bytes of headers, want about %d", size, SmallHeaderCap)
 	}
 }

@@ -80,7 +80,11 @@ func (c *console) progress(done, total int, outcome, id, format, reason string) 
 	if total > 0 {
 		count = fmt.Sprint(total)
 	}
-	line := fmt.Sprintf("[%*d/%s] %s %s (%s)", len(count), done, count, c.outcome(fmt.Sprintf("%-12s", outcome)), id, format)
+	id, variant, _ := strings.Cut(id, " [")
+	if variant != "" {
+		variant = " [" + variant
+	}
+	line := fmt.Sprintf("[%*d/%s] %s %s (%s)%s", len(count), done, count, c.outcome(fmt.Sprintf("%-12s", outcome)), id, format, variant)
 	keep := outcome == report.Failed || outcome == report.Error
 	if keep && reason != "" {
 		line += ": " + reason

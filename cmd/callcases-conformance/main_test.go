@@ -30,7 +30,7 @@ func TestProgressNumbersWholeLinesOnly(t *testing.T) {
 	r, w := io.Pipe()
 	var out strings.Builder
 	p := &progressReader{con: &console{out: &out}}
-	writes := []string{"total\t3\npassed\tS200-get\tjson\t\nfai", "led\tE209-batch-duplicate\tjson\tstatus: got 409, want 209\n", "not provoked\tE501-operators-mode\tjson\tno CONFORMANCE_AUTO_PROJECT\n"}
+	writes := []string{"total\t3\npassed\tS200-get\tjson\t\nfai", "led\tE209-batch-duplicate\tjson\tstatus: got 409, want 209\n", "not provoked\tE503-integration-down\tjson\tno CONFORMANCE_FAULTS_URL\t [getCallCase]\n"}
 	for _, chunk := range writes {
 		go func() { _, _ = w.Write([]byte(chunk)) }()
 		p.lines = bufio.NewReader(io.LimitReader(r, int64(len(chunk))))
@@ -38,7 +38,7 @@ func TestProgressNumbersWholeLinesOnly(t *testing.T) {
 	}
 	want := "[1/3] passed       S200-get (json)\n" +
 		"[2/3] failed       E209-batch-duplicate (json): status: got 409, want 209\n" +
-		"[3/3] not provoked E501-operators-mode (json)\n"
+		"[3/3] not provoked E503-integration-down (json) [getCallCase]\n"
 	if out.String() != want {
 		t.Fatalf("got\n%q\nwant\n%q", out.String(), want)
 	}

@@ -259,8 +259,8 @@ func (t *tail) String() string {
 	return string(t.b)
 }
 
-// progressReader turns the processes' lines ("total N", "outcome\tid\tformat\treason")
-// into the console's progress.
+// progressReader turns the processes' lines ("total N",
+// "outcome\tid\tformat\treason\t [variant]") into the console's progress.
 type progressReader struct {
 	lines   *bufio.Reader
 	con     *console
@@ -288,11 +288,14 @@ func (p *progressReader) drain() {
 			if p.quiet {
 				continue
 			}
-			reason := ""
+			reason, variant := "", ""
 			if len(fields) > 3 {
 				reason = fields[3]
 			}
-			p.con.progress(p.done, p.total, fields[0], fields[1], fields[2], reason)
+			if len(fields) > 4 {
+				variant = fields[4]
+			}
+			p.con.progress(p.done, p.total, fields[0], fields[1]+variant, fields[2], reason)
 		}
 	}
 }

@@ -17,7 +17,8 @@ import (
 // condition and format of the spec that made it (see package bundle): each
 // process writes its part as it goes, process 1 merges them at the end.
 var recorder = sync.OnceValue(func() *bundle.Recorder {
-	return bundle.NewRecorder(GinkgoParallelProcess(), matchers.Secrets)
+	suite, _ := GinkgoConfiguration()
+	return bundle.NewRecorder(suite.ParallelProcess, suite.ParallelTotal, matchers.Secrets)
 })
 
 func init() {

@@ -19,8 +19,9 @@ import (
 // A serial run (go test, ginkgo without -p) prints it. In a parallel run
 // Ginkgo captures whatever a process prints and shows every spec that printed
 // as a full block, so there the processes append the line's facts to the
-// file CONFORMANCE_PROGRESS names (outcome, condition, format, reason;
-// tab-separated), and callcases-conformance prints them as they come.
+// file CONFORMANCE_PROGRESS names (outcome, condition, format, reason, and
+// a family row's " [operation]"; tab-separated), and callcases-conformance
+// prints them as they come.
 var progress struct {
 	sync.Mutex
 	total, done int
@@ -52,8 +53,9 @@ var _ = ReportAfterEach(func(sr SpecReport) {
 	if row.Outcome == report.NotSelected {
 		return // filtered out, or never started because the suite's setup failed
 	}
+	variant := familyVariant(sr.LeafNodeText)
 	if progressFile != "" { // someone shows the lines: callcases-conformance
-		appendProgress(row.Outcome, row.Condition.ID, row.Format, strings.Join(strings.Fields(row.Reason), " "))
+		appendProgress(row.Outcome, row.Condition.ID, row.Format, strings.Join(strings.Fields(row.Reason), " "), variant)
 		return
 	}
 	if suite, _ := GinkgoConfiguration(); suite.ParallelTotal > 1 {
@@ -70,5 +72,14 @@ var _ = ReportAfterEach(func(sr SpecReport) {
 	if row.Outcome == report.Failed || row.Outcome == report.Error {
 		end = "\n"
 	}
-	fmt.Fprintf(os.Stdout, "\n[%*d/%d] %-12s %s (%s)%s", width, progress.done, progress.total, row.Outcome, row.Condition.ID, row.Format, end)
+	fmt.Fprintf(os.Stdout, "\n[%*d/%d] %-12s %s (%s)%s%s", width, progress.done, progress.total, row.Outcome, row.Condition.ID, row.Format, variant, end)
 })
+
+// familyVariant is the " [operation variant]" a family row's spec text ends
+// with (see familyRow), so that the lines of one condition's specs differ.
+func familyVariant(text string) string {
+	if i := strings.LastIndex(text, " ["); i >= 0 && strings.HasSuffix(text, "]") {
+		return text[i:]
+	}
+	return ""
+}
