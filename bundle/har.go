@@ -92,6 +92,7 @@ type Entry struct {
 	Format    string `json:"_format"`
 	Phase     string `json:"_phase,omitempty"`
 	Process   int    `json:"_process"`
+	Operation string `json:"_operation,omitempty"` // the contract's operationId the request routes to
 	Purpose   string `json:"_purpose,omitempty"`
 	// OffContract: the request breaks the contract on purpose; only the
 	// response is held to it.
@@ -178,6 +179,7 @@ func newEntry(x *client.Exchange, tags Tags, secrets []string, limit caps) *Entr
 		Format:          tags.Format,
 		Phase:           tags.Phase,
 		Process:         tags.Process,
+		Operation:       x.Operation,
 		Purpose:         x.Request.Purpose,
 		OffContract:     x.Request.OffContract,
 		Violations:      violationLines(x.Violations),
