@@ -100,7 +100,43 @@ func Verify(dir string, opts VerifyOptions) Check {
 	}
 	verifyExchanges(&c, res, h)
 	verifyEvidence(&c, res, h)
+	verifyCoverage(&c, res, h)
 	return c
+}
+
+// verifyCoverage checks every cell of the coverage matrix that result.json
+// says passed: some spec of its format must have an exchange with that
+// operation that answered that code.
+func verifyCoverage(c *Check, res report.Result, h HAR) {
+	type key struct {
+		format, operation string
+	}
+	byOperation := map[key][]*Entry{}
+	for _, e := range h.Log.Entries {
+		if e.Condition != "" && e.Operation != "" {
+			k := key{e.Format, e.Operation}
+			byOperation[k] = append(byOperation[k], e)
+		}
+	}
+	shown, cells := 0, 0
+	for _, t := range res.Coverage {
+		for _, row := range t.Rows {
+			for _, cell := range row.Cells {
+				if cell.Outcome != report.Passed {
+					continue
+				}
+				cells++
+				if slices.ContainsFunc(byOperation[key{t.Format, row.Operation}], func(e *Entry) bool { return answered(e, cell.Code) }) {
+					shown++
+					continue
+				}
+				c.problem("coverage (%s): %s answering %d is marked passed, but no exchange in %s shows it", t.Format, row.Operation, cell.Code, HARFile)
+			}
+		}
+	}
+	if cells > 0 {
+		c.checked("%s: %d of %d passed cells of the coverage matrix have an exchange of that operation answering that code", HARFile, shown, cells)
+	}
 }
 
 func sha256Hex(b []byte) string {

@@ -87,7 +87,7 @@ func verify(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	formats := fs.String("formats", "", "formats in which every condition must have passed, e.g. json,xml (default: the bundle's, and at least json)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: callcases-conformance verify [-formats json,xml] DIR\n\nChecks, offline, a reports folder someone else produced: the contract and\ntable digests and the suite version are this binary's, every condition\npassed, every exchange in exchanges.har keeps the contract (validated again\nhere), and each passed condition has exchanges with the code it certifies.")
+		fmt.Fprintln(stderr, "usage: callcases-conformance verify [-formats json,xml] DIR\n\nChecks, offline, a reports folder someone else produced: the contract and\ntable digests and the suite version are this binary's, every condition\npassed, every exchange in exchanges.har keeps the contract (validated again\nhere), and each passed condition and coverage cell has exchanges with its code.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
