@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/callcases/conformance/report"
 )
@@ -21,7 +22,8 @@ type console struct {
 	out      io.Writer
 	terminal bool
 	color    bool
-	open     bool // a progress line is on screen, to be rewritten
+	open     bool   // a progress line is on screen, to be rewritten
+	last     string // that line
 }
 
 func newConsole(out *os.File, noColor bool) *console {
@@ -95,9 +97,29 @@ func (c *console) progress(done, total int, outcome, id, format, reason string) 
 	}
 	// On a terminal: one line rewritten in place; failures stay on screen.
 	fmt.Fprint(c.out, "\r\x1b[2K"+line)
-	c.open = !keep
+	c.open, c.last = !keep, line
 	if keep {
 		fmt.Fprintln(c.out)
+	}
+}
+
+// note shows a message of the run on a line of its own, between progress
+// lines (a spec waiting for the fault hook's lease, what earlier runs left).
+// It may quote the target, so control characters are not passed through.
+// On a terminal the progress line is drawn again below it.
+func (c *console) note(msg string) {
+	msg = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, msg)
+	redraw := c.open
+	c.endProgress()
+	fmt.Fprintln(c.out, c.paint(yellow, msg))
+	if redraw {
+		fmt.Fprint(c.out, c.last)
+		c.open = true
 	}
 }
 

@@ -44,6 +44,39 @@ func TestProgressNumbersWholeLinesOnly(t *testing.T) {
 	}
 }
 
+func TestNotesAreShownOnTheirOwnLines(t *testing.T) {
+	lines := "total\t2\n" +
+		"note\trun abc: waiting for the fault hook's lease to assign the operator; \"def-2\" holds it until 13:40:05 (waiting up to 2m0s, CONFORMANCE_LEASE_WAIT)\n" +
+		"passed\tS201-operator\tjson\t\n" +
+		"note\trun abc: got the fault hook's lease \x1b[2J\tnow\n" +
+		"passed\tS200-get\tjson\t\n"
+	waiting := "run abc: waiting for the fault hook's lease to assign the operator; \"def-2\" holds it until 13:40:05 (waiting up to 2m0s, CONFORMANCE_LEASE_WAIT)\n"
+	got := "run abc: got the fault hook's lease  [2J now\n" // a target's control characters never reach the terminal
+	for _, tc := range []struct {
+		name  string
+		con   func(*strings.Builder) *console
+		quiet bool
+		want  string
+	}{
+		{"in a log", func(b *strings.Builder) *console { return &console{out: b} }, false,
+			waiting + "[1/2] passed       S201-operator (json)\n" + got + "[2/2] passed       S200-get (json)\n"},
+		{"with Ginkgo's own output (-v)", func(b *strings.Builder) *console { return &console{out: b} }, true, waiting + got},
+		{"on a terminal", func(b *strings.Builder) *console { return &console{out: b, terminal: true} }, false,
+			waiting + "\r\x1b[2K[1/2] passed       S201-operator (json)" +
+				"\r\x1b[2K" + got + "[1/2] passed       S201-operator (json)" + // the progress line drawn again below the note
+				"\r\x1b[2K[2/2] passed       S200-get (json)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out strings.Builder
+			p := &progressReader{con: tc.con(&out), quiet: tc.quiet, lines: bufio.NewReader(strings.NewReader(lines))}
+			p.drain()
+			if out.String() != tc.want {
+				t.Fatalf("got\n%q\nwant\n%q", out.String(), tc.want)
+			}
+		})
+	}
+}
+
 func TestTerminalRewritesOneLineAndKeepsFailures(t *testing.T) {
 	var out strings.Builder
 	c := &console{out: &out, terminal: true}

@@ -260,7 +260,8 @@ func (t *tail) String() string {
 }
 
 // progressReader turns the processes' lines ("total N",
-// "outcome\tid\tformat\treason\t [variant]") into the console's progress.
+// "outcome\tid\tformat\treason\t [variant]", "note\tmessage") into the
+// console's progress and notes.
 type progressReader struct {
 	lines   *bufio.Reader
 	con     *console
@@ -279,6 +280,10 @@ func (p *progressReader) drain() {
 		}
 		line := strings.TrimRight(p.partial, "\r\n")
 		p.partial = ""
+		if note, ok := strings.CutPrefix(line, "note\t"); ok {
+			p.con.note(note) // shown with -v too: Ginkgo holds a process's output until its spec ends
+			continue
+		}
 		fields := strings.Split(line, "\t")
 		switch {
 		case len(fields) == 2 && fields[0] == "total":

@@ -99,16 +99,19 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	}
 })
 
-// say shows a message while the run goes on: on the console (through
-// cmd/conformance's progress file in a parallel run) and in the spec's output.
+// say shows a message while the run goes on (a spec waits for the fault
+// hook's lease, the preflight found what earlier runs left): in the spec's
+// output, and on the console, through the progress file when
+// callcases-conformance shows the run (one line: "note", tab, the message).
 func say(msg string) {
 	msg = client.Redact(msg, matchers.Secrets()...)
 	fmt.Fprintln(GinkgoWriter, msg)
-	if suite, _ := GinkgoConfiguration(); suite.ParallelTotal > 1 {
-		if progressFile != "" {
-			appendProgress("note", strings.ReplaceAll(msg, "\n", " "))
-		}
+	if progressFile != "" {
+		appendProgress("note", strings.Join(strings.Fields(msg), " "))
 		return
+	}
+	if suite, _ := GinkgoConfiguration(); suite.ParallelTotal > 1 {
+		return // Ginkgo shows a process's output only with its spec's
 	}
 	fmt.Fprintln(os.Stdout, "\n"+msg)
 }
