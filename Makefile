@@ -64,10 +64,11 @@ release:
 
 # Remove the cases earlier runs left on CONFORMANCE_TARGET (a run killed
 # before its cleanup), and nothing else; same settings as make conformance.
+# It is callcases-conformance clean (built first, like make conformance).
 # CLEAN_FLAGS: -dry-run lists them, -min-age 0 also takes recent ones.
 CLEAN_FLAGS ?=
 conformance-clean:
-	$(GO) run ./cmd/conformance-clean $(CLEAN_FLAGS)
+	@sh tools/run-conformance.sh $(GO) bin/callcases-conformance clean $(CLEAN_FLAGS)
 
 # The suite compiled once; the kill matrix runs this binary against every mutant.
 suite-binary:

@@ -10,25 +10,26 @@ import (
 	"github.com/callcases/conformance/config"
 )
 
-// CleanCommand is the whole of make conformance-clean (cmd/conformance-clean,
-// and any front end that offers the same): it reads the suite's settings
-// through lookup, lists the cases earlier runs left, and unless dryRun
+// CleanCommand is the whole of `callcases-conformance clean` (which make
+// conformance-clean runs), and of any front end that offers the same: it
+// reads the suite's settings through lookup, lists the cases earlier runs
+// left, and unless dryRun
 // removes those changed at least minAge ago, saying what it did on out
 // (credentials redacted). It returns the exit status: 0 when nothing is
 // left that it meant to remove, 1 when something is, 2 on a configuration error.
 func CleanCommand(ctx context.Context, lookup func(string) (string, bool), minAge time.Duration, dryRun bool, out io.Writer) int {
 	cfg, err := config.Load(lookup)
 	if err != nil {
-		fmt.Fprintln(out, "conformance-clean:", err)
+		fmt.Fprintln(out, "callcases-conformance clean:", err)
 		return 2
 	}
 	if cfg.Embedded() {
-		fmt.Fprintf(out, "conformance-clean: %s is not set: the embedded reference starts empty every run, there is nothing to clean\n", config.EnvTarget)
+		fmt.Fprintf(out, "callcases-conformance clean: %s is not set: the embedded reference starts empty every run, there is nothing to clean\n", config.EnvTarget)
 		return 0
 	}
 	env, err := NewEnv(Shared{Config: cfg, RunID: NewRunID(), Started: time.Now()})
 	if err != nil {
-		fmt.Fprintln(out, "conformance-clean:", err)
+		fmt.Fprintln(out, "callcases-conformance clean:", err)
 		return 2
 	}
 	say := func(format string, args ...any) {
@@ -43,7 +44,7 @@ func CleanCommand(ctx context.Context, lookup func(string) (string, bool), minAg
 			}
 		}
 		if err != nil {
-			say("conformance-clean: %v\n", err)
+			say("callcases-conformance clean: %v\n", err)
 			return 1
 		}
 		say("%d earlier run(s); nothing removed (-dry-run)\n", len(runs))
@@ -61,7 +62,7 @@ func CleanCommand(ctx context.Context, lookup func(string) (string, bool), minAg
 	}
 	say("%d removed, %d kept as recent, %d could not be removed\n", len(res.Removed), len(res.Kept), len(res.Left))
 	if err != nil {
-		say("conformance-clean: %v\n", err)
+		say("callcases-conformance clean: %v\n", err)
 		return 1
 	}
 	if len(res.Left) > 0 {

@@ -16,7 +16,8 @@ import (
 
 // A run that died hard (killed, the machine lost) may leave marked cases
 // behind. The next run lists them before it starts, touching nothing; Clean,
-// an explicit command (make conformance-clean), removes them and nothing else.
+// an explicit command (callcases-conformance clean, make conformance-clean),
+// removes them and nothing else.
 
 // The marks of cleanup.go, for any run id (8 characters of [0-9a-z]).
 var (
@@ -110,7 +111,7 @@ func (e *Env) earlierRunNotes(ctx context.Context) []string {
 	var notes []string
 	now := time.Now()
 	for _, r := range runs {
-		notes = append(notes, fmt.Sprintf("earlier run %s left %d marked case(s), last changed %s ago; this run does not touch them (make conformance-clean removes them)",
+		notes = append(notes, fmt.Sprintf("earlier run %s left %d marked case(s), last changed %s ago; this run does not touch them (callcases-conformance clean, or make conformance-clean, removes them)",
 			r.RunID, len(r.Cases), r.Age(now)))
 	}
 	if err != nil {

@@ -65,7 +65,7 @@ func TestPreflightListsEarlierRunsWithoutTouchingThem(t *testing.T) {
 	for _, want := range []string{
 		"earlier run oldrun01 left 2 marked case(s), last changed 0s ago",
 		"earlier run oldrun02 left 1 marked case(s)",
-		"make conformance-clean",
+		"callcases-conformance clean, or make conformance-clean, removes them",
 		"CONFORMANCE_OPERATOR: operator \"" + ref.Fixtures().Operator + "\" is assigned to the main project",
 	} {
 		if !strings.Contains(notes, want) {

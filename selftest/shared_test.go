@@ -337,7 +337,7 @@ func TestARunListsWhatEarlierRunsLeftAndTouchesNothing(t *testing.T) {
 			t.Errorf("the output lacks %q:\n%s", want, r.tail())
 		}
 	}
-	if !strings.Contains(r.output(), "make conformance-clean removes them") || r.exitCode() != 0 {
+	if !strings.Contains(r.output(), "callcases-conformance clean, or make conformance-clean, removes them") || r.exitCode() != 0 {
 		t.Errorf("exit %d:\n%s", r.exitCode(), r.tail())
 	}
 	expectUnchanged(t, before, tg.state())

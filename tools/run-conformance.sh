@@ -1,7 +1,8 @@
 #!/bin/sh
-# make conformance: build callcases-conformance, then become it.
+# make conformance (and make conformance-clean): build
+# callcases-conformance, then become it.
 #
-#   tools/run-conformance.sh GO BIN [flags for callcases-conformance]
+#   tools/run-conformance.sh GO BIN [arguments of callcases-conformance]
 #
 # A signal at any moment stops the run properly. During the build (Ctrl-C,
 # or the SIGTERM that make passes on when CI cancels) the go command is

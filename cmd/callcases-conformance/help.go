@@ -24,6 +24,7 @@ inside this binary.
 Usage:
   callcases-conformance [flags]        run the suite, write ./reports
   callcases-conformance verify DIR     check a bundle of reports offline
+  callcases-conformance clean          remove what earlier runs left on the target
   callcases-conformance version        the suite's version and contract digests
 
 Run against your API (settings come from the environment, or from a YAML
@@ -39,6 +40,7 @@ Optional settings: CONFORMANCE_READONLY_USERNAME/_PASSWORD,
 CONFORMANCE_AUTO_PROJECT, CONFORMANCE_COMPLETED_PROJECT, CONFORMANCE_OPERATOR,
 CONFORMANCE_FAULTS_URL (conditions that need one are "not provoked" without
 it), CONFORMANCE_FORMATS (json, xml), CONFORMANCE_TIMEOUT (10s),
+CONFORMANCE_DEADLINE (15m, the whole run), CONFORMANCE_LEASE_WAIT (2m),
 CONFORMANCE_REPORTS (reports), CONFORMANCE_CA_BUNDLE, CONFORMANCE_INSECURE.
 
 Flags:
@@ -53,6 +55,14 @@ writes to CONFORMANCE_REPORTS (./reports): summary.md, conformance.html,
 result.json, exchanges.har (every exchange, credentials redacted), junit.xml
 and Ginkgo's report.json. Hand that folder over as your certification
 bundle; anyone can check it with "callcases-conformance verify reports".
+
+On a staging others use too: two runs at once are safe with a fault hook
+that has scopes and a lease; a run waiting for the lease says so, up to
+CONFORMANCE_LEASE_WAIT. A run lists the cases earlier runs left (a run
+killed before its cleanup) and never touches them;
+  callcases-conformance clean [-dry-run] [-min-age 15m]
+removes those, with the same settings, and nothing else (-dry-run lists
+them; cases changed less than -min-age ago are kept, their run may be going).
 
 Exit status: 0 when every condition that ran passed; 1 when one failed or
 the run went wrong; 130 (143 for SIGTERM) when interrupted. Ctrl-C stops

@@ -2,7 +2,8 @@
 // one binary that carries the whole suite (specs, contract, code table and
 // the reference server) and runs it in parallel processes, with no Go
 // toolchain and no source tree. `callcases-conformance verify DIR` checks a
-// bundle of reports someone else produced, offline.
+// bundle of reports someone else produced, offline; `callcases-conformance
+// clean` removes what earlier runs left on a shared staging.
 //
 // How it runs the suite: the binary plays three parts. Started by a user, it
 // is the front: it starts itself again as Ginkgo's own CLI (the run command
@@ -52,6 +53,8 @@ func cli(args []string) int {
 		switch args[0] {
 		case "verify":
 			return verify(args[1:], os.Stdout, os.Stderr)
+		case "clean":
+			return clean(args[1:], os.LookupEnv, os.Stdout, os.Stderr)
 		case "version", "-version", "--version":
 			printVersion(os.Stdout)
 			return 0

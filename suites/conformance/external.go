@@ -42,7 +42,7 @@ var _ = Describe("cases by external id", func() {
 				holdLease(ctx, "use an external id of another project in the main project")
 				id = freeInMainProject(ctx, a, foreign)
 				if id == "" {
-					notProvoked("every external id found in another fixture project (%s) is taken in the main project too, by cases this run did not create (make conformance-clean removes an earlier run's); the rest of the condition passed",
+					notProvoked("every external id found in another fixture project (%s) is taken in the main project too, by cases this run did not create (callcases-conformance clean, or make conformance-clean, removes an earlier run's); the rest of the condition passed",
 						strings.Join(foreign, ", "))
 				}
 				uuid = newUUID()

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/callcases/conformance/harness"
 	"github.com/callcases/conformance/reference"
 )
 
@@ -32,13 +29,20 @@ func TestCleanRemovesMarkedCasesOnly(t *testing.T) {
 	post(`{"uuid":"ccdeadrun01000001","title":"conformance run deadrun0: case"}`)
 	post(`{"uuid":"customer0001","title":"a customer's"}`)
 
-	var out bytes.Buffer
-	if code := harness.CleanCommand(context.Background(), lookup, 0, true, &out); code != 0 || !strings.Contains(out.String(), "run deadrun0: 1 marked case(s)") || !strings.Contains(out.String(), "nothing removed") {
-		t.Fatalf("-dry-run: exit %d\n%s", code, out.String())
+	var out, errOut strings.Builder
+	run := func(args ...string) int {
+		out.Reset()
+		errOut.Reset()
+		return clean(args, lookup, &out, &errOut)
 	}
-	out.Reset()
-	if code := harness.CleanCommand(context.Background(), lookup, 0, false, &out); code != 0 || !strings.Contains(out.String(), "removed ccdeadrun01000001 (run deadrun0") || !strings.Contains(out.String(), "1 removed, 0 kept as recent, 0 could not be removed") {
-		t.Fatalf("clean: exit %d\n%s", code, out.String())
+	if code := run("-dry-run", "-min-age", "0"); code != 0 || !strings.Contains(out.String(), "run deadrun0: 1 marked case(s)") || !strings.Contains(out.String(), "nothing removed") {
+		t.Fatalf("clean -dry-run: exit %d\n%s", code, out.String())
+	}
+	if code := run(); code != 0 || !strings.Contains(out.String(), "kept ccdeadrun01000001 (run deadrun0): changed less than 15m0s ago") || !strings.Contains(out.String(), "0 removed, 1 kept as recent") {
+		t.Fatalf("clean (a case changed just now, -min-age 15m by default): exit %d\n%s", code, out.String())
+	}
+	if code := run("-min-age", "0"); code != 0 || !strings.Contains(out.String(), "removed ccdeadrun01000001 (run deadrun0") || !strings.Contains(out.String(), "1 removed, 0 kept as recent, 0 could not be removed") {
+		t.Fatalf("clean -min-age 0: exit %d\n%s", code, out.String())
 	}
 	if strings.Contains(out.String(), "customer0001") || strings.Contains(out.String(), settings["CONFORMANCE_PASSWORD"]) {
 		t.Errorf("clean touched or showed what it must not:\n%s", out.String())
@@ -51,7 +55,12 @@ func TestCleanRemovesMarkedCasesOnly(t *testing.T) {
 	}
 
 	out.Reset()
-	if code := harness.CleanCommand(context.Background(), func(string) (string, bool) { return "", false }, 0, false, &out); code != 0 || !strings.Contains(out.String(), "nothing to clean") {
+	if code := clean(nil, func(string) (string, bool) { return "", false }, &out, &errOut); code != 0 || !strings.Contains(out.String(), "nothing to clean") {
 		t.Errorf("without a target: exit %d\n%s", code, out.String())
+	}
+	for _, args := range [][]string{{"-min-age", "soon"}, {"-force"}, {"reports"}} {
+		if code := run(args...); code != 2 || !strings.Contains(errOut.String(), "usage: callcases-conformance clean") || out.Len() > 0 {
+			t.Errorf("clean %v: exit %d, want 2 and the usage, nothing done:\n%s%s", args, code, out.String(), errOut.String())
+		}
 	}
 }
