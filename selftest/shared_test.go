@@ -11,13 +11,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,39 +34,13 @@ func verdicts(summary string) map[string]string {
 	return out
 }
 
-var ginkgoCLI = sync.OnceValues(func() (string, error) {
-	path := filepath.Join(bin, "ginkgo")
-	out, err := exec.Command("go", "build", "-o", path, "github.com/onsi/ginkgo/v2/ginkgo").CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("building the ginkgo command: %v\n%s", err, out)
-	}
-	return path, nil
-})
-
-// startParallel starts the compiled suite in procs parallel processes, as
-// make conformance runs it, with its progress file (the lease's messages go there).
-func startParallel(t *testing.T, procs int, env []string) (*suiteRun, string) {
+// startPipeline starts callcases-conformance as a CI job would: from a
+// folder of its own, no Go toolchain on PATH, procs processes.
+func startPipeline(t *testing.T, procs int, settings []string) (*suiteRun, string, string) {
 	t.Helper()
-	cli, err := ginkgoCLI()
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
-	progress := filepath.Join(dir, "progress")
-	if err := os.WriteFile(progress, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	r := &suiteRun{reports: filepath.Join(dir, "reports")}
-	r.cmd = exec.Command(cli, "-p", fmt.Sprintf("--procs=%d", procs), "--no-color", filepath.Join(bin, "conformance.test"))
-	r.cmd.Dir = dir
-	r.cmd.Env = suiteEnv(append([]string{"CONFORMANCE_REPORTS=" + r.reports, "CONFORMANCE_PROGRESS=" + progress}, env...)...)
-	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
-	r.cmd.WaitDelay = 10 * time.Second
-	r.started = time.Now()
-	if err := r.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	return r, progress
+	env, tmp := isolatedEnv(t, false, settings...)
+	return startBinary(t, dir, env, "-procs", strconv.Itoa(procs)), dir, tmp
 }
 
 // remote reads a target that runs as its own process, over HTTP, as the admin.
@@ -131,17 +105,19 @@ func TestTwoRunsAtOnceGiveTheSameVerdictsAsEachAlone(t *testing.T) {
 	target := newRemote(settings)
 	casesBefore, opsBefore, _ := target.state(t)
 
-	alone, _ := startParallel(t, 2, settings)
+	alone, _, _ := startPipeline(t, 2, settings)
 	alone.wait(t, fullRun)
 	want := verdicts(alone.summary(t))
 	if alone.exitCode() != 0 || len(want) == 0 {
 		t.Fatalf("the run alone failed the reference (exit %d):\n%s", alone.exitCode(), alone.tail())
 	}
 
-	a, progressA := startParallel(t, 2, settings)
-	b, progressB := startParallel(t, 2, settings)
+	a, dirA, tmpA := startPipeline(t, 2, settings)
+	b, dirB, tmpB := startPipeline(t, 2, settings)
 	a.wait(t, fullRun)
 	b.wait(t, fullRun)
+	expectNothingLeft(t, dirA, tmpA, "reports")
+	expectNothingLeft(t, dirB, tmpB, "reports")
 	for name, r := range map[string]*suiteRun{"first": a, "second": b} {
 		got := verdicts(r.summary(t))
 		for id, outcome := range want {
@@ -161,10 +137,9 @@ func TestTwoRunsAtOnceGiveTheSameVerdictsAsEachAlone(t *testing.T) {
 		endA = endB
 	}
 	overlap := endA.Sub(startLast)
-	waits := 0
-	for _, p := range []string{progressA, progressB} {
-		b, _ := os.ReadFile(p)
-		waits += strings.Count(string(b), "waiting for the fault hook's lease")
+	waits := 0 // as the consoles show them (how often runs meet depends on timing: TestTheBinaryShowsALeaseWaitAndCleansEarlierRuns pins it)
+	for _, r := range []*suiteRun{a, b} {
+		waits += len(regexp.MustCompile(`(?m)^run [0-9a-z]{8}: waiting for the fault hook's lease`).FindAllString(r.stdout.String(), -1))
 	}
 	t.Logf("alone %s; together %s and %s, overlapping %s; %d conditions each; %d waits for the lease",
 		alone.took.Round(time.Millisecond), a.took.Round(time.Millisecond), b.took.Round(time.Millisecond), overlap.Round(time.Millisecond), len(want), waits)
@@ -341,4 +316,105 @@ func TestARunListsWhatEarlierRunsLeftAndTouchesNothing(t *testing.T) {
 		t.Errorf("exit %d:\n%s", r.exitCode(), r.tail())
 	}
 	expectUnchanged(t, before, tg.state())
+}
+
+// TestTheBinaryShowsALeaseWaitAndCleansEarlierRuns: what a user sees of a
+// shared staging through callcases-conformance (no toolchain, a folder of
+// its own): what earlier runs left, a spec waiting for another run's lease
+// and getting it, each on a line of its own before its progress line; then
+// `callcases-conformance clean` removes what the earlier runs left, and
+// nothing else.
+func TestTheBinaryShowsALeaseWaitAndCleansEarlierRuns(t *testing.T) {
+	const other = "othrrun0-1" // another run's process holds the lease
+	var conflicts atomic.Int64
+	var tg *target
+	release := func() {
+		r := httptest.NewRequest(http.MethodDelete, "/faults/lease", strings.NewReader(`{"holder":"`+other+`"}`))
+		r.Header.Set("Content-Type", "application/json")
+		r.SetBasicAuth(tg.settings["CONFORMANCE_USERNAME"], tg.settings["CONFORMANCE_PASSWORD"])
+		w := httptest.NewRecorder()
+		tg.ref.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			t.Errorf("releasing the other run's lease: %d %s", w.Code, w.Body)
+		}
+	}
+	tg = newTarget(t, reference.Options{}, func(_ *reference.Server, next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodPut || r.URL.Path != "/faults/lease" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			// The other run is done once the suite has asked twice: it said it waits before asking again.
+			if rec.Code == http.StatusConflict && conflicts.Add(1) == 2 {
+				release()
+			}
+			replay(w, rec)
+		})
+	})
+	tg.seed() // in each fixture project, a case of run otherrn0, otherrn1, otherrn2
+	if code, body := tg.call(http.MethodPut, "/faults/lease", map[string]string{"holder": other, "ttl": "5m"}); code != http.StatusOK {
+		t.Fatalf("taking the lease as another run: %d %s", code, body)
+	}
+	before := tg.state()
+
+	dir := t.TempDir()
+	env, tmp := isolatedEnv(t, false, tg.env()...)
+	r := startBinary(t, dir, env, "-procs", "2", "-label-filter", "S201-operator")
+	r.wait(t, fullRun)
+	out := r.stdout.String()
+	if r.exitCode() != 0 || verdicts(r.summary(t))["S201-operator (json)"] != "passed" {
+		t.Fatalf("exit %d, want S201-operator passed after the wait:\n%s", r.exitCode(), r.tail())
+	}
+	line := func(pattern string) int {
+		loc := regexp.MustCompile(`(?m)^` + pattern + `$`).FindStringIndex(out)
+		if loc == nil {
+			t.Errorf("the console lacks a line %s:\n%s", pattern, out)
+			return -1
+		}
+		return loc[0]
+	}
+	for i := range 3 {
+		line(fmt.Sprintf(`earlier run otherrn%d left 1 marked case\(s\), last changed .* ago; this run does not touch them \(callcases-conformance clean, or make conformance-clean, removes them\)`, i))
+	}
+	waiting := line(`run [0-9a-z]{8}: waiting for the fault hook's lease to .*; "` + other + `" holds it until .*CONFORMANCE_LEASE_WAIT\)`)
+	got := line(`run [0-9a-z]{8}: got the fault hook's lease`)
+	passed := line(`\[1/1\] passed +S201-operator \(json\)`)
+	if !(0 <= waiting && waiting < got && got < passed) {
+		t.Errorf("the wait, the lease and the spec's line are not in that order:\n%s", out)
+	}
+	if n := conflicts.Load(); n != 2 {
+		t.Errorf("the suite met the other run's lease %d times, want 2", n)
+	}
+	expectUnchanged(t, before, tg.state())
+	expectNothingLeft(t, dir, tmp, "reports")
+
+	clean := func(args ...string) string {
+		t.Helper()
+		c := exec.Command(binary(), append([]string{"clean"}, args...)...)
+		c.Dir, c.Env = dir, env
+		b, err := c.CombinedOutput()
+		if err != nil {
+			t.Fatalf("callcases-conformance clean %v: %v\n%s", args, err, b)
+		}
+		return string(b)
+	}
+	if listed := clean("-dry-run", "-min-age", "0"); !strings.Contains(listed, "3 earlier run(s); nothing removed (-dry-run)") {
+		t.Errorf("clean -dry-run:\n%s", listed)
+	}
+	expectUnchanged(t, before, tg.state())
+	if cleaned := clean("-min-age", "0"); !strings.Contains(cleaned, "3 removed, 0 kept as recent, 0 could not be removed") {
+		t.Errorf("clean:\n%s", cleaned)
+	}
+	after := tg.state()
+	for uuid, body := range before.cases {
+		_, kept := after.cases[uuid]
+		if marked := strings.HasPrefix(uuid, "ccotherrn"); kept == marked {
+			t.Errorf("case %s (marked by an earlier run: %v) kept: %v\n%s", uuid, marked, kept, body)
+		}
+	}
+	if len(after.cases) != len(before.cases)-3 || after.operators != before.operators {
+		t.Errorf("clean changed more than the 3 marked cases: %d → %d cases, operators %s → %s", len(before.cases), len(after.cases), before.operators, after.operators)
+	}
 }
