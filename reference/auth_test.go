@@ -103,6 +103,10 @@ func TestRouting(t *testing.T) { // unknown paths and methods are 404
 		{"GET", "/fx/api/v1"},
 		{"GET", "/fx/api/v1/"},
 		{"GET", api("/nosuchpath")},
+		{"GET", xmlAPI("/nosuchpath")},
+		{"GET", xmlAPI("/callcases")},
+		{"PATCH", xmlAPI("/callcases/" + uuid)},
+		{"GET", "/fx/api/v1/xml"},
 		{"GET", "/fx/api/v1/yaml/projects/" + h.fx.Project},
 		{"GET", api("/callcases")}, // the list is /callcases/
 		{"GET", api("/callcases/" + uuid + "/")},

@@ -29,7 +29,7 @@ func checkBatchSize(n int) *failure {
 
 // readBatch reads the {"callcase":[...]} body of batch create and update.
 func readBatch(w http.ResponseWriter, r *http.Request) ([]json.RawMessage, *failure) {
-	members, f := readJSON(w, r)
+	members, f := readBody(w, r, batchBody)
 	if f != nil {
 		return nil, f
 	}
@@ -56,7 +56,7 @@ func (s *Server) runBatch(w http.ResponseWriter, projectID string, keys int, one
 func writeBatch(w http.ResponseWriter, results []batchItem) {
 	body := newStatus(http.StatusOK)
 	body.Result = results
-	writeJSON(w, http.StatusOK, body)
+	write(w, http.StatusOK, body)
 }
 
 // failedItem reports an item that acted on no case: its uuid is null.
@@ -137,7 +137,7 @@ func (st *store) batchUpdateOne(proj *project, raw json.RawMessage) batchItem {
 
 // batchDelete takes {"uuid":[...]} or {"id":[...]}, exactly one of them.
 func (s *Server) batchDelete(w http.ResponseWriter, r *http.Request, p params) {
-	members, f := readJSON(w, r)
+	members, f := readBody(w, r, linksBody)
 	if f != nil {
 		writeFailure(w, f)
 		return
@@ -188,7 +188,7 @@ func (st *store) deleteOneByUUID(proj *project, uuid string) batchItem {
 
 func (st *store) deleteOneByID(proj *project, id string) batchItem {
 	if !validExtID(id) {
-		return failedItem(fail(http.StatusBadRequest, "an external id has 1 to %d characters", maxExtID), &id)
+		return failedItem(fail(http.StatusBadRequest, "an external id has 1 to %d characters XML can carry", maxExtID), &id)
 	}
 	c, f := proj.findExtID(id)
 	if f != nil {

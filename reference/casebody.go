@@ -26,7 +26,24 @@ var uuidShape = regexp.MustCompile(`^[0-9a-z]{1,64}$`)
 
 const maxExtID = 255 // characters
 
-func validExtID(id string) bool { return id != "" && utf8.RuneCountInString(id) <= maxExtID }
+// validExtID: an external id is 1 to maxExtID characters that XML 1.0 can
+// carry, so that it reads the same in both formats.
+func validExtID(id string) bool {
+	return id != "" && utf8.RuneCountInString(id) <= maxExtID && xmlText(id)
+}
+
+// xmlText tells a string every character of which XML 1.0 can carry.
+func xmlText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF) {
+			return false
+		}
+	}
+	return true
+}
 
 // parseCaseFields decodes and checks each client-managed member on its own:
 // a wrong type, an empty title or id, or a bad phone number is 400.
@@ -45,7 +62,7 @@ func parseCaseFields(members map[string]json.RawMessage) (caseFields, *failure) 
 		return c, fail(http.StatusBadRequest, `"title" must not be empty`)
 	}
 	if c.id != nil && !validExtID(*c.id) {
-		return c, fail(http.StatusBadRequest, `"id" must be 1 to %d characters`, maxExtID)
+		return c, fail(http.StatusBadRequest, `"id" must be 1 to %d characters XML can carry`, maxExtID)
 	}
 	if raw := members["priority"]; !isNull(raw) {
 		n, ok := integer(raw)

@@ -10,9 +10,15 @@ import (
 
 const pageSize = 100
 
-// caseLocation is the path a created case is read at.
-func caseLocation(format, uuid string) string {
-	return apiBase + "/" + format + "/callcases/" + uuid
+// caseLocation is the absolute URL a created case is read at, in the
+// format it was created in. The product writes it absolute, and its public
+// PHP client reads only an absolute Location that starts with the API base.
+func caseLocation(r *http.Request, format, uuid string) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + apiBase + "/" + format + "/callcases/" + uuid
 }
 
 // createCase: POST /callcases/?project=P. External ids are not checked for
@@ -49,12 +55,12 @@ func (s *Server) createCase(w http.ResponseWriter, r *http.Request, p params) {
 		writeFailure(w, f)
 		return
 	}
-	w.Header().Set("Location", caseLocation(p["format"], c.uuid))
+	w.Header().Set("Location", caseLocation(r, p["format"], c.uuid))
 	writeStatus(w, http.StatusCreated)
 }
 
 func readCaseFields(w http.ResponseWriter, r *http.Request) (caseFields, *failure) {
-	members, f := readJSON(w, r)
+	members, f := readBody(w, r, caseBody)
 	if f != nil {
 		return caseFields{}, f
 	}
@@ -70,7 +76,7 @@ func (s *Server) getCase(w http.ResponseWriter, r *http.Request, p params) {
 		writeFailure(w, f)
 		return
 	}
-	writeJSON(w, http.StatusOK, st.viewCase(c))
+	write(w, http.StatusOK, st.viewCase(c))
 }
 
 func (st *store) findCase(uuid string) (*callCase, *failure) {
@@ -282,5 +288,5 @@ func (s *Server) listCases(w http.ResponseWriter, r *http.Request, _ params) {
 	for _, c := range matches[start:end] {
 		list.CallCase = append(list.CallCase, st.viewCase(c))
 	}
-	writeJSON(w, http.StatusOK, list)
+	write(w, http.StatusOK, list)
 }

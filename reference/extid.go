@@ -37,7 +37,7 @@ func (s *Server) createByExtID(w http.ResponseWriter, r *http.Request, p params)
 		writeFailure(w, f)
 		return
 	}
-	w.Header().Set("Location", caseLocation(p["format"], c.uuid))
+	w.Header().Set("Location", caseLocation(r, p["format"], c.uuid))
 	writeStatus(w, http.StatusCreated)
 }
 
@@ -67,7 +67,7 @@ func (s *Server) updateByExtID(w http.ResponseWriter, r *http.Request, p params)
 
 func (st *store) findByExtID(projectID, id string) (*callCase, *failure) {
 	if !validExtID(id) {
-		return nil, fail(http.StatusBadRequest, "an external id has 1 to %d characters", maxExtID)
+		return nil, fail(http.StatusBadRequest, "an external id has 1 to %d characters XML can carry", maxExtID)
 	}
 	proj, f := st.findProject(projectID)
 	if f != nil {
@@ -85,7 +85,7 @@ func (s *Server) getByExtID(w http.ResponseWriter, r *http.Request, p params) {
 		writeFailure(w, f)
 		return
 	}
-	writeJSON(w, http.StatusOK, st.viewCase(c))
+	write(w, http.StatusOK, st.viewCase(c))
 }
 
 func (s *Server) deleteByExtID(w http.ResponseWriter, r *http.Request, p params) {

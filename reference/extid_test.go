@@ -16,11 +16,10 @@ func TestCreateByExternalID(t *testing.T) { // S201-create-ext
 	const id = "crm 42/7 ☎"
 	e := h.do("POST", api("/projects/"+h.fx.Project+"/callcases/"), withJSON(map[string]any{"id": id, "title": "Петров"})).is(201)
 	e.statusBody()
-	loc := e.header.Get("Location")
-	uuid := strings.TrimPrefix(loc, api("/callcases/"))
+	uuid := e.created(h)
 	c := h.getCase(uuid)
 	if deref(c.ID) != `"`+id+`"` || c.Title != "Петров" {
-		t.Errorf("Location %s reads %+v", loc, c)
+		t.Errorf("Location %s reads %+v", e.header.Get("Location"), c)
 	}
 	// a slash in the id travels percent-encoded
 	if got := h.do("GET", extPath(h.fx.Project, id)).is(200).callCase(); got.UUID != uuid {
@@ -51,12 +50,13 @@ func TestCreateByExternalIDBadRequests(t *testing.T) {
 	h := start(t)
 	target := api("/projects/" + h.fx.Project + "/callcases/")
 	for name, body := range map[string]string{
-		"no id":       `{"title":"t"}`,
-		"null id":     `{"id":null,"title":"t"}`,
-		"empty id":    `{"id":"","title":"t"}`,
-		"id a number": `{"id":7,"title":"t"}`,
-		"no title":    `{"id":"x"}`,
-		"malformed":   `{`,
+		"no id":                                `{"title":"t"}`,
+		"null id":                              `{"id":null,"title":"t"}`,
+		"empty id":                             `{"id":"","title":"t"}`,
+		"id a number":                          `{"id":7,"title":"t"}`,
+		"id with a character XML cannot carry": `{"id":"a\u0001b","title":"t"}`,
+		"no title":                             `{"id":"x"}`,
+		"malformed":                            `{`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			h.on(t).do("POST", target, withRaw("application/json", body)).is(400).statusBody()

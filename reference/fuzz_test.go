@@ -38,19 +38,21 @@ var fuzzEndpoints = []struct{ method, path string }{
 	{"POST", "/{arg}"},
 }
 
-var fuzzContentTypes = []string{"application/json", "application/x-www-form-urlencoded", "", "text/plain", "application/json; charset=utf-8"}
+var fuzzContentTypes = []string{"application/json", "application/x-www-form-urlencoded", "", "text/plain", "application/json; charset=utf-8", "application/xml", "Text/XML; charset=utf-8"}
 
-// FuzzRequest sends any body and query to any endpoint, as any user, with
-// any fault set: the answer is a code of the table that keeps the contract,
-// and it comes, without a panic and within the fault timer's reach.
+// FuzzRequest sends any body and query to any endpoint, in either format,
+// as any user, with any fault set: the answer is a code of the table that
+// keeps the contract, and it comes, without a panic and within the fault
+// timer's reach.
 func FuzzRequest(f *testing.F) {
-	for _, seed := range []struct {
+	type seed struct {
 		endpoint         uint8
 		arg, query       string
 		contentType      uint8
 		body             string
 		user, faultFlags uint8
-	}{
+	}
+	seeds := []seed{
 		{1, "", "project=corebo00000000000000000000000001", 0, `{"title":"t","id":"x","priority":1,"phoneNumbers":{"phoneNumber":[{"value":"1","phoneNumberType":"HOME"}]}}`, 0, 0},
 		{1, "", "project=corebo00000000000000000000000001", 0, `{"title":"t","uuid":"e1seed"}`, 0, 0},
 		{1, "", "project=%zz", 0, `{"title":`, 0, 0},
@@ -81,14 +83,40 @@ func FuzzRequest(f *testing.F) {
 		{20, "", "", 2, ``, 1, 0},
 		{21, "x", "", 2, ``, 3, 0},
 		{22, "..", "", 0, `{}`, 1, 0},
-	} {
-		f.Add(seed.endpoint, seed.arg, seed.query, seed.contentType, []byte(seed.body), seed.user, seed.faultFlags)
+	}
+	xmlSeeds := []seed{
+		{1, "", "project=corebo00000000000000000000000001", 5, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><callcase><title>t</title><id>x</id><priority>1</priority><phoneNumbers><phoneNumber phoneNumberType="HOME">1</phoneNumber></phoneNumbers></callcase>`, 0, 0},
+		{1, "", "project=corebo00000000000000000000000001", 6, `<callcase><title>t</title><uuid>e1seed</uuid><priority>abc</priority></callcase>`, 0, 0},
+		{1, "", "project=corebo00000000000000000000000001", 5, `<callcase><title>t</title>`, 0, 0},
+		{1, "", "project=corebo00000000000000000000000001", 5, `<!DOCTYPE callcase [<!ENTITY x "y">]><callcase><title>&x;</title></callcase>`, 0, 0},
+		{1, "", "project=corebo00000000000000000000000001", 5, `<callcase><title>t</title><a><a><a><a><a><a><a><a><a><a><a><a><a><a><a><a><a><a><a><a><a><a><a><a><a><a><a><a><a><a><a><a></a></a></a></a></a></a></a></a></a></a></a></a></a></a></a></a></a></a></a></a></a></a></a></a></a></a></a></a></a></a></a></a></callcase>`, 0, 0},
+		{1, "", "project=corebo00000000000000000000000001", 0, `{"title":"t"}`, 0, 0},
+		{2, "", "project=corebo00000000000000000000000001&state=new", 2, ``, 0, 0},
+		{3, "", "", 5, `<callcase><uuid>seedcase1</uuid><title/><phoneNumbers/></callcase>`, 0, 0},
+		{4, "seedcase1", "", 2, ``, 1, 0},
+		{7, "seedcase1", "", 1, `state=adjourned`, 0, 0},
+		{9, "", "", 5, `<callcase><id>twin</id><title>t</title></callcase>`, 0, 0},
+		{10, "twin", "", 2, ``, 0, 0},
+		{12, "corebo00000000000000000000000001", "", 5, `<callcases><callcase><id>a</id><title>t</title></callcase><callcase><id>a</id><title>t</title></callcase><callcase/></callcases>`, 0, 0},
+		{13, "", "", 6, `<callcases><callcase><id>twin</id><comment>c</comment></callcase></callcases>`, 0, 0},
+		{14, "", "", 5, `<objectLinks><uuid>seedcase1</uuid><uuid>BAD</uuid><uuid/></objectLinks>`, 0, 0},
+		{14, "", "", 5, `<objectLinks><id>twin</id><uuid>x</uuid></objectLinks>`, 0, 0},
+		{16, "corebo00000000000000000000000001", "", 2, ``, 0, 0},
+		{17, "", "", 5, `<operator><uuid>employee000000000000000000000001</uuid></operator>`, 0, 0},
+		{18, "employee000000000000000000000002", "", 2, ``, 3, 0},
+		{4, "seedcase1", "", 2, ``, 0, 1},
+	}
+	for _, s := range seeds {
+		f.Add(s.endpoint, false, s.arg, s.query, s.contentType, []byte(s.body), s.user, s.faultFlags)
+	}
+	for _, s := range xmlSeeds {
+		f.Add(s.endpoint, true, s.arg, s.query, s.contentType, []byte(s.body), s.user, s.faultFlags)
 	}
 	users := [][2]string{{"operator-admin", "admin-secret"}, {"auditor", "auditor-secret"}, {"operator-admin", ""}, {}}
 	faultsFor := []string{faultNone, faultDown, faultTimeout, faultNone}
 	mustContract(f)
 
-	f.Fuzz(func(t *testing.T, endpoint uint8, arg, query string, contentType uint8, body []byte, user, faultFlags uint8) {
+	f.Fuzz(func(t *testing.T, endpoint uint8, inXML bool, arg, query string, contentType uint8, body []byte, user, faultFlags uint8) {
 		s := New(Options{FaultTimer: time.Millisecond})
 		s.onPanic = func(v any) { t.Errorf("panic: %v", v) }
 		seedCases(s)
@@ -98,7 +126,7 @@ func FuzzRequest(f *testing.F) {
 		ep := fuzzEndpoints[int(endpoint)%len(fuzzEndpoints)]
 		path := strings.NewReplacer("{arg}", url.PathEscape(arg), "{p}", s.fixtures.Project).Replace(ep.path)
 		if !strings.HasPrefix(path, faultsBase) {
-			path = api(path)
+			path = in(map[bool]*codec{false: jsonCodec, true: xmlCodec}[inXML], path)
 		}
 		u, err := url.Parse("http://" + contractHost + path)
 		if err != nil {

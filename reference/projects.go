@@ -17,7 +17,7 @@ func (s *Server) getProject(w http.ResponseWriter, r *http.Request, p params) {
 		writeFailure(w, f)
 		return
 	}
-	writeJSON(w, http.StatusOK, viewProject(proj))
+	write(w, http.StatusOK, viewProject(proj))
 }
 
 var callListCommands = []string{"start", "stop", "update", "delete"}
@@ -90,7 +90,7 @@ func (s *Server) listOperators(w http.ResponseWriter, r *http.Request, p params)
 	for _, o := range proj.operators {
 		list.Operator = append(list.Operator, viewOperator(o))
 	}
-	writeJSON(w, http.StatusOK, list)
+	write(w, http.StatusOK, list)
 }
 
 // membership finds the project and operator named and checks that the
@@ -112,7 +112,7 @@ func (st *store) membership(projectID, operatorID string) (*project, *operator, 
 
 // assignOperator: POST /projects/{p}/operators/ {"uuid": operator}.
 func (s *Server) assignOperator(w http.ResponseWriter, r *http.Request, p params) {
-	members, f := readJSON(w, r)
+	members, f := readBody(w, r, assignBody)
 	if f != nil {
 		writeFailure(w, f)
 		return

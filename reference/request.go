@@ -9,18 +9,31 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 )
 
 // maxBody is the largest request body accepted (docs/rules.md: over 16 MiB is 400).
 const maxBody = 16 << 20
 
-// readJSON returns the body of a request that must carry JSON: the media
-// type must be application/json, the body at most maxBody bytes and a JSON
-// object. Its members come back undecoded so that each caller decides which
-// ones it knows; keys match exactly, unlike encoding/json's struct matching.
+// readJSON returns the body of a request that must carry JSON whatever its
+// path (the fault hook's): the media type must be application/json, the
+// body at most maxBody bytes and a JSON object. Its members come back
+// undecoded so that each caller decides which ones it knows; keys match
+// exactly, unlike encoding/json's struct matching.
 func readJSON(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, *failure) {
-	if f := requireMediaType(r, "application/json"); f != nil {
+	return readAs(jsonCodec, w, r, nil)
+}
+
+// readBody returns the members of an API request's body in the format of
+// its path: JSON's members, or an XML body's elements read as those members.
+func readBody(w http.ResponseWriter, r *http.Request, shape *requestBody) (map[string]json.RawMessage, *failure) {
+	return readAs(codecOf(w), w, r, shape)
+}
+
+func readAs(c *codec, w http.ResponseWriter, r *http.Request, shape *requestBody) (map[string]json.RawMessage, *failure) {
+	if f := requireMediaType(r, c.mediaTypes...); f != nil {
 		return nil, f
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
@@ -31,7 +44,7 @@ func readJSON(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessag
 		}
 		return nil, fail(http.StatusBadRequest, "the body could not be read")
 	}
-	return decodeObject(body, "the body")
+	return c.decode(body, shape)
 }
 
 // decodeObject parses raw as one JSON object; null, arrays and scalars are not objects.
@@ -43,10 +56,12 @@ func decodeObject(raw []byte, what string) (map[string]json.RawMessage, *failure
 	return members, nil
 }
 
-func requireMediaType(r *http.Request, want string) *failure {
+// requireMediaType checks the declared type of a body (any case,
+// parameters allowed): a body in another format is a bad request.
+func requireMediaType(r *http.Request, want ...string) *failure {
 	got, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || got != want {
-		return fail(http.StatusBadRequest, "the Content-Type must be %s", want)
+	if err != nil || !slices.Contains(want, got) {
+		return fail(http.StatusBadRequest, "the Content-Type must be %s", strings.Join(want, " or "))
 	}
 	return nil
 }

@@ -1,8 +1,7 @@
 package reference
 
 import (
-	"bytes"
-	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"net/http"
 
@@ -23,26 +22,68 @@ func fail(code int, format string, args ...any) *failure {
 	return &failure{code: code, detail: fmt.Sprintf(format, args...)}
 }
 
-// statusBody is the status body (docs/rules.md) for every response that is not a bare
-// resource. Texts and messages come from the code table, never from Go.
+// statusBody is the body of every response that is not a bare resource
+// (openapi.yaml's Status). Texts and messages come from the code table,
+// never from Go. In XML it is <status>, a 300's uuids are
+// <uuids><uuid/>...</uuids> and a batch's results <result><item/>...</result>.
 type statusBody struct {
-	Code    int         `json:"code"`
-	Text    string      `json:"text"`
-	Message string      `json:"message"`
-	Detail  string      `json:"detail,omitempty"`
-	UUIDs   []string    `json:"uuids,omitempty"`
-	Result  []batchItem `json:"result,omitempty"`
+	XMLName xml.Name `json:"-" xml:"status"`
+	Code    int      `json:"code" xml:"code"`
+	Text    string   `json:"text" xml:"text"`
+	Message string   `json:"message" xml:"message"`
+	Detail  string   `json:"detail,omitempty" xml:"detail,omitempty"`
+	UUIDs   uuidList `json:"uuids,omitempty" xml:"uuids,omitempty"`
+	Result  results  `json:"result,omitempty" xml:"result,omitempty"`
 }
 
-// batchItem is one case's outcome inside a batch answer.
+// batchItem is one case's outcome inside a batch answer; a null id or uuid
+// is an absent element in XML.
 type batchItem struct {
-	ID      *string  `json:"id"`
-	UUID    *string  `json:"uuid"`
-	Code    int      `json:"code"`
-	Text    string   `json:"text"`
-	Message string   `json:"message"`
-	Detail  string   `json:"detail,omitempty"`
-	UUIDs   []string `json:"uuids,omitempty"`
+	ID      *string  `json:"id" xml:"id,omitempty"`
+	UUID    *string  `json:"uuid" xml:"uuid,omitempty"`
+	Code    int      `json:"code" xml:"code"`
+	Text    string   `json:"text" xml:"text"`
+	Message string   `json:"message" xml:"message"`
+	Detail  string   `json:"detail,omitempty" xml:"detail,omitempty"`
+	UUIDs   uuidList `json:"uuids,omitempty" xml:"uuids,omitempty"`
+}
+
+// uuidList is a JSON array of uuids, <uuids><uuid/>...</uuids> in XML; an
+// empty list is no member and no element. (encoding/xml's "uuids>uuid"
+// would write an empty <uuids/> for it.)
+type uuidList []string
+
+func (l uuidList) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	return e.EncodeElement(struct {
+		UUID []string `xml:"uuid"`
+	}{l}, start)
+}
+
+func (l *uuidList) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	var v struct {
+		UUID []string `xml:"uuid"`
+	}
+	err := d.DecodeElement(&v, &start)
+	*l = v.UUID
+	return err
+}
+
+// results are a batch's items: <result><item/>...</result> in XML.
+type results []batchItem
+
+func (l results) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	return e.EncodeElement(struct {
+		Item []batchItem `xml:"item"`
+	}{l}, start)
+}
+
+func (l *results) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	var v struct {
+		Item []batchItem `xml:"item"`
+	}
+	err := d.DecodeElement(&v, &start)
+	*l = v.Item
+	return err
 }
 
 var table = contract.DefaultTable()
@@ -63,9 +104,10 @@ func writeStatus(w http.ResponseWriter, code int) {
 		w.WriteHeader(code)
 		return
 	}
-	writeJSON(w, code, newStatus(code))
+	write(w, code, newStatus(code))
 }
 
+// writeFailure answers a failure with its status body in the request's format.
 func writeFailure(w http.ResponseWriter, f *failure) {
 	if f.code == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Basic realm="callcases"`)
@@ -73,20 +115,24 @@ func writeFailure(w http.ResponseWriter, f *failure) {
 	body := newStatus(f.code)
 	body.Detail = f.detail
 	body.UUIDs = f.uuids
-	writeJSON(w, f.code, body)
+	write(w, f.code, body)
 }
 
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // Russian and URLs read better unescaped
-	if err := enc.Encode(v); err != nil {
+// write answers v encoded by the request's codec.
+func write(w http.ResponseWriter, code int, v any) { writeAs(codecOf(w), w, code, v) }
+
+// writeJSON answers v as JSON whatever the path: the fault hook's own answers.
+func writeJSON(w http.ResponseWriter, code int, v any) { writeAs(jsonCodec, w, code, v) }
+
+func writeAs(c *codec, w http.ResponseWriter, code int, v any) {
+	b, err := c.encode(v)
+	if err != nil {
 		// Only our own types reach here; failing to encode them is a bug.
-		panic(fmt.Sprintf("encoding a %T: %v", v, err))
+		panic(fmt.Sprintf("encoding a %T as %s: %v", v, c.name, err))
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Type", c.contentType)
 	w.WriteHeader(code)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(b)
 }
 
 func writeText(w http.ResponseWriter, code int, text string) {

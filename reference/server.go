@@ -76,9 +76,6 @@ const (
 	faultsBase = "/faults"
 )
 
-// formats are the {format} path segments served; XML comes later.
-var formats = map[string]bool{"json": true}
-
 // New returns a server seeded with the fixtures of docs/fixtures.md.
 func New(opts Options) *Server {
 	s := &Server{
@@ -115,7 +112,7 @@ func (s *Server) seed() {
 func (s *Server) routes() {
 	api := func(method, path string, h handlerFunc) {
 		s.router.add(method, apiBase+"/{format}"+path, func(w http.ResponseWriter, r *http.Request, p params) {
-			if !formats[p["format"]] {
+			if codecs[p["format"]] == nil {
 				writeFailure(w, fail(http.StatusNotFound, "format %q is not served", p["format"]))
 				return
 			}
@@ -151,7 +148,11 @@ func (s *Server) routes() {
 // ServeHTTP applies the precedence of docs/rules.md before routing: 401, then
 // 403 for the read-only user, then the integration faults on case endpoints;
 // only then does the path decide. An unknown path or method is 404.
+//
+// Every answer is in the format of the path (codecFor): XML under the
+// API's /xml/, 401 and 403 included; JSON everywhere else.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w = withCodec(w, r)
 	defer s.recover(w)
 	who := s.authenticate(r)
 	if who == noAccess {

@@ -1,65 +1,79 @@
 package reference
 
-import "time"
+import (
+	"encoding/xml"
+	"time"
+)
 
-// The wire shapes of the resources (openapi.yaml). Views are built while
-// the store is locked, so a response never shares memory with the store.
+// The wire shapes of the resources (openapi.yaml), one value for both
+// formats: the json tags give the JSON members, the xml tags the XML
+// elements. A nil pointer is JSON null and no element at all in XML; an
+// empty string is an empty element. Views are built while the store is
+// locked, so a response never shares memory with the store.
 
 type refView struct {
-	UUID  string `json:"uuid"`
-	Title string `json:"title"`
+	UUID  string `json:"uuid" xml:"uuid"`
+	Title string `json:"title" xml:"title"`
 }
 
 type stateView struct {
-	ID    string `json:"id"`
-	Title string `json:"title"`
+	ID    string `json:"id" xml:"id"`
+	Title string `json:"title" xml:"title"`
 }
 
+// phoneView is `<phoneNumber phoneNumberType="HOME">8000000000</phoneNumber>` in XML.
 type phoneView struct {
-	Value string `json:"value"`
-	Type  string `json:"phoneNumberType,omitempty"` // absent when the client gave none
+	Value string `json:"value" xml:",chardata"`
+	Type  string `json:"phoneNumberType,omitempty" xml:"phoneNumberType,attr,omitempty"` // absent when the client gave none
 }
 
 type phonesView struct {
-	PhoneNumber []phoneView `json:"phoneNumber"`
+	PhoneNumber []phoneView `json:"phoneNumber" xml:"phoneNumber"`
 }
 
 type operatorView struct {
-	UUID  string `json:"uuid"`
-	Login string `json:"login"`
-	Title string `json:"title"`
+	XMLName xml.Name `json:"-" xml:"operator"`
+	UUID    string   `json:"uuid" xml:"uuid"`
+	Login   string   `json:"login" xml:"login"`
+	Title   string   `json:"title" xml:"title"`
 }
 
 type caseView struct {
-	UUID          string        `json:"uuid"`
-	ID            *string       `json:"id"`
-	Title         string        `json:"title"`
-	Parent        refView       `json:"parent"`
-	State         stateView     `json:"state"`
-	Priority      int64         `json:"priority"`
-	Comment       string        `json:"comment"`
-	PhoneNumbers  phonesView    `json:"phoneNumbers"`
-	CreationDate  string        `json:"creationDate"`
-	LastModified  string        `json:"lastModified"`
-	ScheduledTime *string       `json:"scheduledTime"`
-	Operator      *operatorView `json:"operator"`
+	XMLName       xml.Name      `json:"-" xml:"callcase"`
+	UUID          string        `json:"uuid" xml:"uuid"`
+	ID            *string       `json:"id" xml:"id"`
+	Title         string        `json:"title" xml:"title"`
+	Parent        refView       `json:"parent" xml:"parent"`
+	State         stateView     `json:"state" xml:"state"`
+	Priority      int64         `json:"priority" xml:"priority"`
+	Comment       string        `json:"comment" xml:"comment"`
+	PhoneNumbers  phonesView    `json:"phoneNumbers" xml:"phoneNumbers"`
+	CreationDate  string        `json:"creationDate" xml:"creationDate"`
+	LastModified  string        `json:"lastModified" xml:"lastModified"`
+	ScheduledTime *string       `json:"scheduledTime" xml:"scheduledTime"`
+	Operator      *operatorView `json:"operator" xml:"operator"`
 }
 
 type projectView struct {
-	UUID  string `json:"uuid"`
-	Title string `json:"title"`
-	State string `json:"state"`
-	Mode  string `json:"operatorAssignmentMode"`
+	XMLName xml.Name `json:"-" xml:"project"`
+	UUID    string   `json:"uuid" xml:"uuid"`
+	Title   string   `json:"title" xml:"title"`
+	State   string   `json:"state" xml:"state"`
+	Mode    string   `json:"operatorAssignmentMode" xml:"operatorAssignmentMode"`
 }
 
+// listView is `<callcases page="1" count="120"><callcase/>...</callcases>`
+// in XML: the items repeat with no wrapper, one item included.
 type listView struct {
-	Page     int        `json:"page"`
-	Count    int        `json:"count"`
-	CallCase []caseView `json:"callcase"`
+	XMLName  xml.Name   `json:"-" xml:"callcases"`
+	Page     int        `json:"page" xml:"page,attr"`
+	Count    int        `json:"count" xml:"count,attr"`
+	CallCase []caseView `json:"callcase" xml:"callcase"`
 }
 
 type operatorsView struct {
-	Operator []operatorView `json:"operator"`
+	XMLName  xml.Name       `json:"-" xml:"operators"`
+	Operator []operatorView `json:"operator" xml:"operator"`
 }
 
 func (st *store) viewCase(c *callCase) caseView {
