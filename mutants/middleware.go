@@ -31,6 +31,7 @@ type call struct {
 	*http.Request
 	body   []byte
 	route  string            // e.g. "GET /callcases/{uuid}"; "" off the API
+	format string            // the API path's {format} segment; "" off the API
 	params map[string]string // the route's named segments, unescaped
 	user   string            // the Basic username, "" without credentials
 	authOK bool              // the Authorization header is well-formed Basic
@@ -75,7 +76,7 @@ func newCall(r *http.Request) *call {
 	if !ok {
 		return c
 	}
-	_, rest, _ = strings.Cut(rest, "/") // the format
+	c.format, rest, _ = strings.Cut(rest, "/")
 	for _, route := range routes {
 		m := route.re.FindStringSubmatch("/" + rest)
 		if m == nil {

@@ -23,6 +23,9 @@ type Mutant struct {
 	Name   string
 	Breaks string   // the rule it breaks, in one line
 	Kills  []string // the conditions whose specs must fail against it
+	// Format is the format whose specs must fail ("xml" for a deviation of
+	// the XML representation alone); "" when a spec of either may.
+	Format string
 	// build makes the mutant's handler, one per server, so that a mutant
 	// may keep state.
 	build builder
@@ -99,7 +102,9 @@ func Get(name string) (Mutant, bool) {
 }
 
 // All lists the mutants.
-func All() []Mutant { return catalogue }
+func All() []Mutant { return all }
+
+var all = slices.Concat(catalogue, xmlCatalogue)
 
 func isReadOnly(t *target, c *call) bool {
 	return c.user == t.readOnly[0] && c.Method != http.MethodGet

@@ -1,9 +1,13 @@
 // Command mutants runs the compiled conformance suite against the reference
 // server and against every mutant, and prints the kill matrix: a mutant is
 // killed when the suite fails and its failed specs include every condition
-// the mutant targets, each failed as a verdict on the API (a spec's run error
-// kills nothing). It exits non-zero unless the reference passes and every
-// mutant is killed.
+// the mutant targets (in the mutant's format, when it names one), each
+// failed as a verdict on the API (a spec's run error kills nothing). It
+// exits non-zero unless the reference passes and every mutant is killed.
+//
+// The runs certify the formats of -formats. A mutant of a format outside
+// them (the XML mutants while the suite's specs send JSON only) cannot be
+// killed by those runs: it is listed as not run and left out of the score.
 //
 //	go test -c -o bin/conformance.test ./suites/conformance
 //	go run ./cmd/mutants -suite bin/conformance.test
@@ -39,12 +43,18 @@ func main() {
 	parallel := flag.Int("parallel", max(2, runtime.NumCPU()), "suite runs at once")
 	only := flag.String("only", "", "comma-separated mutant names to run (default all)")
 	timeout := flag.Duration("timeout", 2*time.Second, "CONFORMANCE_TIMEOUT for each run (bounds the hang mutants)")
+	formats := flag.String("formats", defaultFormats, "CONFORMANCE_FORMATS for each run; mutants of another format are not run")
 	flag.Parse()
-	if err := run(*suite, *parallel, *only, *timeout); err != nil {
+	if err := run(*suite, *parallel, *only, *timeout, strings.Split(*formats, ",")); err != nil {
 		fmt.Fprintln(os.Stderr, "mutants:", err)
 		os.Exit(1)
 	}
 }
+
+// defaultFormats are the formats whose specs send their own format. The
+// specs send JSON only so far, so the XML mutants wait for the xml specs:
+// this becomes "json,xml" when they exist.
+const defaultFormats = "json"
 
 type result struct {
 	mutant mutants.Mutant
@@ -55,7 +65,7 @@ type result struct {
 
 func (r result) killed() bool { return r.err == nil && len(r.failed) > 0 && len(r.missed) == 0 }
 
-func run(suite string, parallel int, only string, timeout time.Duration) error {
+func run(suite string, parallel int, only string, timeout time.Duration, formats []string) error {
 	suite, err := filepath.Abs(suite)
 	if err != nil {
 		return err
@@ -71,11 +81,19 @@ func run(suite string, parallel int, only string, timeout time.Duration) error {
 		names := strings.Split(only, ",")
 		list = slices.DeleteFunc(slices.Clone(list), func(m mutants.Mutant) bool { return !slices.Contains(names, m.Name) })
 	}
+	var notRun []mutants.Mutant
+	list = slices.DeleteFunc(list, func(m mutants.Mutant) bool {
+		if m.Format != "" && !slices.Contains(formats, m.Format) {
+			notRun = append(notRun, m)
+			return true
+		}
+		return false
+	})
 	start := time.Now()
 
 	// The reference first: a suite that fails a conforming server proves nothing either.
 	refStart := time.Now()
-	ref := runOne(suite, mutants.Mutant{Name: ""}, timeout)
+	ref := runOne(suite, mutants.Mutant{Name: ""}, timeout, formats)
 	if ref.err != nil {
 		return fmt.Errorf("the suite against the reference: %w", ref.err)
 	}
@@ -93,7 +111,7 @@ func run(suite string, parallel int, only string, timeout time.Duration) error {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results[i] = runOne(suite, m, timeout)
+			results[i] = runOne(suite, m, timeout, formats)
 		}()
 	}
 	wg.Wait()
@@ -113,9 +131,15 @@ func run(suite string, parallel int, only string, timeout time.Duration) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.mutant.Name, strings.Join(r.mutant.Kills, ","), verdict, strings.Join(r.failed, ","))
 	}
+	for _, m := range notRun {
+		fmt.Fprintf(tw, "%s\t%s\tNOT RUN (a %s mutant; the runs certify %s)\t\n", m.Name, strings.Join(m.Kills, ","), m.Format, strings.Join(formats, ","))
+	}
 	_ = tw.Flush()
 	fmt.Printf("matrix took %s with %d runs at once\n", time.Since(start).Round(time.Millisecond), parallel)
 	fmt.Printf("mutation score: %d/%d\n", killed, len(results))
+	if len(notRun) > 0 {
+		fmt.Printf("not run: %d mutant(s) of a format outside %s\n", len(notRun), strings.Join(formats, ","))
+	}
 	if killed != len(results) {
 		return fmt.Errorf("%d mutant(s) survived", len(results)-killed)
 	}
@@ -152,7 +176,7 @@ func checkTargets() error {
 
 // runOne serves the reference (with the mutant around it, if named) on
 // loopback and runs the compiled suite against it as a live target.
-func runOne(suite string, m mutants.Mutant, timeout time.Duration) result {
+func runOne(suite string, m mutants.Mutant, timeout time.Duration, formats []string) result {
 	r := result{mutant: m}
 	opts := reference.Options{FaultTimer: 100 * time.Millisecond}
 	srv := reference.New(opts)
@@ -178,7 +202,7 @@ func runOne(suite string, m mutants.Mutant, timeout time.Duration) result {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, suite, "-ginkgo.json-report="+filepath.Join(dir, "ginkgo.json"), "-ginkgo.no-color")
 	cmd.Dir = filepath.Dir(suite)
-	cmd.Env = append(cleanEnv(), "CONFORMANCE_REPORTS="+dir, "CONFORMANCE_TIMEOUT="+timeout.String())
+	cmd.Env = append(cleanEnv(), "CONFORMANCE_REPORTS="+dir, "CONFORMANCE_TIMEOUT="+timeout.String(), "CONFORMANCE_FORMATS="+strings.Join(formats, ","))
 	for k, v := range srv.Settings(ts.URL) {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -196,18 +220,23 @@ func runOne(suite string, m mutants.Mutant, timeout time.Duration) result {
 		r.err = fmt.Errorf("specs failed but the suite exited 0")
 		return r
 	}
-	r.failed = failed
+	for id := range failed {
+		r.failed = append(r.failed, id)
+	}
+	sort.Strings(r.failed)
 	for _, id := range m.Kills {
-		if !slices.Contains(failed, id) {
+		in := failed[id]
+		if len(in) == 0 || m.Format != "" && !slices.Contains(in, m.Format) {
 			r.missed = append(r.missed, id)
 		}
 	}
 	return r
 }
 
-// failures reads Ginkgo's JSON report: the condition ids of failed specs, and
-// the first failure outside any spec (a preflight, say).
-func failures(path string) ([]string, string, error) {
+// failures reads Ginkgo's JSON report: the condition ids of failed specs,
+// each with the formats it failed in, and the first failure outside any
+// spec (a preflight, say).
+func failures(path string) (map[string][]string, string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, "", fmt.Errorf("no report: %w", err)
@@ -220,7 +249,7 @@ func failures(path string) ([]string, string, error) {
 	for _, c := range catalogue.All() {
 		known[c.ID] = true
 	}
-	set := map[string]bool{}
+	set := map[string][]string{}
 	suiteErr := ""
 	for _, rep := range reports {
 		for _, sr := range rep.SpecReports {
@@ -235,17 +264,12 @@ func failures(path string) ([]string, string, error) {
 			}
 			// A kill is a verdict on the API: a spec that failed because of
 			// the run itself (a run error) kills nothing.
-			if row := report.RowOf(sr); row.Outcome == report.Failed && known[row.Condition.ID] {
-				set[row.Condition.ID] = true
+			if row := report.RowOf(sr); row.Outcome == report.Failed && known[row.Condition.ID] && !slices.Contains(set[row.Condition.ID], row.Format) {
+				set[row.Condition.ID] = append(set[row.Condition.ID], row.Format)
 			}
 		}
 	}
-	out := make([]string, 0, len(set))
-	for id := range set {
-		out = append(out, id)
-	}
-	sort.Strings(out)
-	return out, suiteErr, nil
+	return set, suiteErr, nil
 }
 
 // cleanEnv drops any CONFORMANCE_ setting of the caller's: each run names its own target.

@@ -52,7 +52,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if *list {
 		for _, m := range mutants.All() {
-			fmt.Fprintf(stdout, "%-30s %s (caught by %s)\n", m.Name, m.Breaks, strings.Join(m.Kills, ", "))
+			by := strings.Join(m.Kills, ", ")
+			if m.Format != "" {
+				by += " in " + m.Format
+			}
+			fmt.Fprintf(stdout, "%-30s %s (caught by %s)\n", m.Name, m.Breaks, by)
 		}
 		return nil
 	}
