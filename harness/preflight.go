@@ -69,6 +69,9 @@ func (e *Env) Preflight(ctx context.Context) error {
 		if p.State != "stopped" {
 			problems.add("%s: project %q is %q; the suite runs only against a stopped project, so that nothing dials", config.EnvProject, p.UUID, p.State)
 		}
+		if format != "xml" && slices.Contains(e.Config.Formats, "xml") {
+			e.probeXML(ctx, &problems)
+		}
 	} else if problems.unreachable {
 		return problems.err() // nothing else can be checked
 	}
@@ -126,6 +129,21 @@ func (e *Env) apiIsAt(ctx context.Context, format string) bool {
 	x := e.API.Do(ctx, client.Request{Method: http.MethodGet, Path: "/" + format + "/callcases/", OffContract: true,
 		Purpose: "preflight: is the API at " + config.EnvTarget + "? (a list without its project is a 400 there)"})
 	return x.Err == nil && x.Status != http.StatusNotFound
+}
+
+// probeXML asks once whether the target serves the XML representation at
+// all, by reading the main project (which the first format has just read)
+// under /xml/: a target that serves only json answers 404 there, and the
+// run would fail every xml condition for that one reason.
+func (e *Env) probeXML(ctx context.Context, problems *errs) {
+	x := e.API.Do(ctx, client.Request{Method: http.MethodGet, Path: "/xml/projects/" + url.PathEscape(e.Config.Project), Purpose: "preflight: does the target serve xml?"})
+	switch {
+	case x.Err != nil:
+		problems.addUnreachable("%s: reading project %q under /xml/: %v", config.EnvTarget, e.Config.Project, x.Err)
+	case x.Status == http.StatusNotFound:
+		problems.add("%s: the target does not serve xml: GET %s answered 404 where %s answered the project. Set %s=json to certify json alone (the xml conditions are then not selected)",
+			config.EnvFormats, x.HTTPRequest.URL.Redacted(), e.Config.Formats[0], config.EnvFormats)
+	}
 }
 
 // Operators lists a project's operators (204 is an empty list).
