@@ -103,3 +103,44 @@ func BenchmarkBatchCreate100Parallel(b *testing.B) {
 		}
 	})
 }
+
+// The XML representation's costs, beside JSON's above.
+
+func BenchmarkCreateCaseXMLParallel(b *testing.B) {
+	s, fx := benchServer(b)
+	var next atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			body := fmt.Sprintf(`<callcase><uuid>ccbench%012d</uuid><title>bench</title><phoneNumbers><phoneNumber phoneNumberType="HOME">8000000000</phoneNumber></phoneNumbers></callcase>`, next.Add(1))
+			benchServe(b, s, "POST", xmlAPI("/callcases/?project="+fx.Project), "application/xml", body, 201)
+		}
+	})
+}
+
+func BenchmarkListPageXMLParallel(b *testing.B) {
+	s, fx := benchServer(b)
+	benchCases(b, s, fx.Project, 150)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			benchServe(b, s, "GET", xmlAPI("/callcases/?page=1&project="+fx.Project), "", "", 200)
+		}
+	})
+}
+
+func BenchmarkBatchCreate100XMLParallel(b *testing.B) {
+	s, fx := benchServer(b)
+	var next atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		items := make([]string, 100)
+		for pb.Next() {
+			n := next.Add(1)
+			for i := range items {
+				items[i] = fmt.Sprintf(`<callcase><uuid>ccb%08d%05d</uuid><title>one of many</title></callcase>`, n, i)
+			}
+			benchServe(b, s, "POST", xmlAPI("/projects/"+fx.Project+"/callcases-batch/"), "application/xml", `<callcases>`+strings.Join(items, "")+`</callcases>`, 200)
+		}
+	})
+}
