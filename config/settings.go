@@ -30,6 +30,9 @@ const (
 	EnvConfig           = "CONFORMANCE_CONFIG"
 )
 
+// KnownFormats are the API's representations, in the order reports show them.
+var KnownFormats = []string{"json", "xml"}
+
 // Defaults of the settings that have one, as a user would write them.
 const (
 	DefaultFormat   = "json"

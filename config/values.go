@@ -63,7 +63,7 @@ func parseFormats(items []string) ([]string, error) {
 		switch {
 		case f == "":
 			return nil, errors.New("an entry is empty")
-		case f != "json" && f != "xml":
+		case !slices.Contains(KnownFormats, f):
 			return nil, fmt.Errorf("%q is not a format", f)
 		case slices.Contains(formats, f):
 			return nil, fmt.Errorf("%q is given twice", f)

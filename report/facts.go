@@ -17,13 +17,15 @@ import (
 // value rendered twice, so that the page a person reads and the file a
 // machine reads never disagree. Every string in it is already redacted.
 type Facts struct {
-	Verdict  string
-	Counts   map[string]int // by outcome
-	Target   string
-	RunID    string
-	Suite    Version
-	Started  time.Time
-	Finished time.Time
+	Verdict string
+	Counts  map[string]int // by outcome
+	// FormatCounts are the counts of each format's rows, by format.
+	FormatCounts map[string]map[string]int
+	Target       string
+	RunID        string
+	Suite        Version
+	Started      time.Time
+	Finished     time.Time
 	// The sha256 (hex) of the contract the suite carried: openapi.yaml and
 	// the result-code table, as embedded in the suite binary.
 	OpenAPISHA256     string
@@ -104,6 +106,7 @@ func NewFacts(s Summary, r types.Report, run Run) Facts {
 	f := Facts{
 		Verdict:           s.Verdict(),
 		Counts:            map[string]int{},
+		FormatCounts:      map[string]map[string]int{},
 		Target:            redact(run.Target),
 		RunID:             redact(run.RunID),
 		Suite:             SuiteVersion(),
@@ -120,6 +123,12 @@ func NewFacts(s Summary, r types.Report, run Run) Facts {
 	}
 	for _, o := range Outcomes {
 		f.Counts[o] = s.Counts[o]
+	}
+	for format, counts := range s.ByFormat {
+		f.FormatCounts[format] = map[string]int{}
+		for _, o := range Outcomes {
+			f.FormatCounts[format][o] = counts[o]
+		}
 	}
 	for _, row := range s.Rows {
 		row.Condition.ID = redact(row.Condition.ID)

@@ -52,8 +52,8 @@ func (s *Summary) markNotRun(r types.Report, specLabels map[string][]string) {
 		return
 	}
 	for i, row := range s.Rows {
-		if row.Outcome != NotSelected {
-			continue
+		if row.Outcome != NotSelected || row.Reason == formatNotSelected {
+			continue // a format the run never selected was not cut short
 		}
 		labels, ok := specLabels[row.Condition.ID+" "+row.Format]
 		if !ok {

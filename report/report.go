@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -37,6 +38,9 @@ const (
 	NotProvokedEntry = "conformance: not provoked"
 )
 
+// formatNotSelected is the reason of the rows of a format the run did not select.
+const formatNotSelected = "format not selected (" + config.EnvFormats + ")"
+
 // Outcomes of a condition.
 const (
 	Passed      = "passed"
@@ -61,8 +65,9 @@ type Row struct {
 // Summary is a run's rows and counts.
 type Summary struct {
 	Rows        []Row
-	Counts      map[string]int
-	SuiteErrors []string // failures outside any spec (preflight, setup, teardown)
+	Counts      map[string]int            // by outcome
+	ByFormat    map[string]map[string]int // by format, then outcome
+	SuiteErrors []string                  // failures outside any spec (preflight, setup, teardown)
 	// Coverage is the contract's coverage matrix, one table per format.
 	Coverage    []coverage.Table
 	Interrupted bool     // a signal or an abort stopped the run
@@ -88,7 +93,7 @@ func (s Summary) Verdict() string {
 // catalogue condition gets a row in every format the run reported, so that a
 // condition no spec ran for shows as not selected instead of vanishing.
 func Summarise(r types.Report) Summary {
-	s := Summary{Counts: map[string]int{}, Interrupted: wasInterrupted(r)}
+	s := Summary{Counts: map[string]int{}, ByFormat: map[string]map[string]int{}, Interrupted: wasInterrupted(r)}
 	var specs []coverage.Spec
 	late := deadlinePassed(r)
 	notRun := 0
@@ -118,26 +123,40 @@ func Summarise(r types.Report) Summary {
 	}
 	s.SuiteErrors = cleanRunErrors(s.SuiteErrors)
 	s.Rows = mergeFamilies(s.Rows)
-	formats := []string{}
+	// Every format of the API has its rows: one the run did not select is a
+	// column of not-selected rows, never absent and never passed.
+	formats := slices.Clone(config.KnownFormats)
+	ran := map[string]bool{}
 	have := map[string]bool{}
 	for _, row := range s.Rows {
 		have[row.Condition.ID+" "+row.Format] = true
+		ran[row.Format] = true
 		if !slices.Contains(formats, row.Format) {
 			formats = append(formats, row.Format)
 		}
 	}
-	if len(formats) == 0 {
-		formats = config.Defaults().Formats
+	if len(ran) == 0 { // no spec reported at all: the default formats were meant to run
+		for _, f := range config.Defaults().Formats {
+			ran[f] = true
+		}
 	}
 	for _, c := range catalogue.All() {
 		for _, f := range formats {
-			if !have[c.ID+" "+f] {
+			switch {
+			case have[c.ID+" "+f]:
+			case ran[f]:
 				s.Rows = append(s.Rows, Row{Condition: c, Format: f, Outcome: NotSelected, Reason: "no spec ran for it"})
+			default:
+				s.Rows = append(s.Rows, Row{Condition: c, Format: f, Outcome: NotSelected, Reason: formatNotSelected})
 			}
 		}
 	}
 	for _, row := range s.Rows {
 		s.Counts[row.Outcome]++
+		if s.ByFormat[row.Format] == nil {
+			s.ByFormat[row.Format] = map[string]int{}
+		}
+		s.ByFormat[row.Format][row.Outcome]++
 	}
 	order := map[string]int{}
 	for i, c := range catalogue.All() {
@@ -153,9 +172,9 @@ func Summarise(r types.Report) Summary {
 		return cmp.Or(cmp.Compare(rank(a.Condition.ID), rank(b.Condition.ID)),
 			strings.Compare(a.Condition.ID, b.Condition.ID), strings.Compare(a.Format, b.Format))
 	})
-	var sorted []string // the formats in row order, as the reports show them
+	var sorted []string // the formats run, in row order, as the reports show them
 	for _, row := range s.Rows {
-		if !slices.Contains(sorted, row.Format) {
+		if ran[row.Format] && !slices.Contains(sorted, row.Format) {
 			sorted = append(sorted, row.Format)
 		}
 	}
@@ -363,6 +382,14 @@ func Markdown(s Summary, r types.Report, run Run) string {
 		r.SuiteDescription, r.RunTime.Round(1e6))
 	if s.Interrupted {
 		fmt.Fprintf(&b, "The run was interrupted: it certifies nothing. %d selected conditions did not run: %s.\n\n", len(s.NotRun), strings.Join(s.NotRun, ", "))
+	}
+	for _, f := range slices.Sorted(maps.Keys(s.ByFormat)) {
+		c := s.ByFormat[f]
+		fmt.Fprintf(&b, "- %s: %d passed, %d failed, %d errors, %d not provoked, %d not selected\n",
+			f, c[Passed], c[Failed], c[Error], c[NotProvoked], c[NotSelected])
+	}
+	if len(s.ByFormat) > 0 {
+		b.WriteString("\n")
 	}
 	for _, e := range s.SuiteErrors {
 		fmt.Fprintf(&b, "- run error: %s\n", e)

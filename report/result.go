@@ -16,18 +16,20 @@ const ResultSchema = "callcases-conformance-result/v1"
 // from the times, the run id and the target, two runs with the same outcomes
 // write the same bytes: fields in a fixed order, entries in catalogue order.
 type Result struct {
-	Schema    string        `json:"schema"`
-	Verdict   string        `json:"verdict"`
-	Counts    ResultCounts  `json:"counts"`
-	Target    string        `json:"target"`
-	RunID     string        `json:"runId"`
-	Suite     Version       `json:"suite"`
-	Started   time.Time     `json:"started"`
-	Finished  time.Time     `json:"finished"`
-	Contract  ContractHash  `json:"contract"`
-	Formats   []string      `json:"formats"`
-	RunErrors []string      `json:"runErrors"`
-	Results   []ResultEntry `json:"results"`
+	Schema  string       `json:"schema"`
+	Verdict string       `json:"verdict"`
+	Counts  ResultCounts `json:"counts"`
+	// FormatCounts counts each format's entries apart, by format.
+	FormatCounts map[string]ResultCounts `json:"formatCounts"`
+	Target       string                  `json:"target"`
+	RunID        string                  `json:"runId"`
+	Suite        Version                 `json:"suite"`
+	Started      time.Time               `json:"started"`
+	Finished     time.Time               `json:"finished"`
+	Contract     ContractHash            `json:"contract"`
+	Formats      []string                `json:"formats"`
+	RunErrors    []string                `json:"runErrors"`
+	Results      []ResultEntry           `json:"results"`
 	// Coverage is the contract's coverage matrix: per format, every
 	// operation of openapi.yaml with a cell per documented code.
 	Coverage []coverage.Table `json:"coverage"`
@@ -68,16 +70,27 @@ func NewResult(f Facts) Result {
 			Passed: f.Counts[Passed], Failed: f.Counts[Failed], Error: f.Counts[Error],
 			NotProvoked: f.Counts[NotProvoked], NotSelected: f.Counts[NotSelected], Total: len(f.Rows),
 		},
-		Target:    f.Target,
-		RunID:     f.RunID,
-		Suite:     f.Suite,
-		Started:   f.Started,
-		Finished:  f.Finished,
-		Contract:  ContractHash{OpenAPISHA256: f.OpenAPISHA256, ResultCodesSHA256: f.ResultCodesSHA256},
-		Formats:   append([]string{}, f.Formats...),
-		RunErrors: append([]string{}, f.RunErrors...),
-		Results:   []ResultEntry{},
-		Coverage:  append([]coverage.Table{}, f.Coverage...),
+		FormatCounts: map[string]ResultCounts{},
+		Target:       f.Target,
+		RunID:        f.RunID,
+		Suite:        f.Suite,
+		Started:      f.Started,
+		Finished:     f.Finished,
+		Contract:     ContractHash{OpenAPISHA256: f.OpenAPISHA256, ResultCodesSHA256: f.ResultCodesSHA256},
+		Formats:      append([]string{}, f.Formats...),
+		RunErrors:    append([]string{}, f.RunErrors...),
+		Results:      []ResultEntry{},
+		Coverage:     append([]coverage.Table{}, f.Coverage...),
+	}
+	for format, c := range f.FormatCounts {
+		total := 0
+		for _, n := range c {
+			total += n
+		}
+		res.FormatCounts[format] = ResultCounts{
+			Passed: c[Passed], Failed: c[Failed], Error: c[Error],
+			NotProvoked: c[NotProvoked], NotSelected: c[NotSelected], Total: total,
+		}
 	}
 	for _, row := range f.Rows {
 		res.Results = append(res.Results, ResultEntry{
