@@ -3,6 +3,8 @@ package mutants
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -154,14 +156,38 @@ func replay(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
 }
 
 // status answers a status body for code, taken from the code table as a
-// conforming server would: the deviation is the code itself.
+// conforming server would, in the format of the call's path: the deviation
+// is the code itself.
 func status(w http.ResponseWriter, code int) {
+	fw, inXML := w.(*formatWriter)
+	writeStatus(w, code, inXML && fw.xml)
+}
+
+// formatWriter tells status the format of the call it answers.
+type formatWriter struct {
+	http.ResponseWriter
+	xml bool
+}
+
+func writeStatus(w http.ResponseWriter, code int, asXML bool) {
 	row, _ := contract.DefaultTable().Lookup(code)
-	body := map[string]any{"code": code, "text": row.Text, "message": row.Message}
-	if row.Text == "" { // not a table code: the server invents a text
-		body["text"], body["message"] = http.StatusText(code), http.StatusText(code)
+	text, message := row.Text, row.Message
+	if text == "" { // not a table code: the server invents a text
+		text, message = http.StatusText(code), http.StatusText(code)
 	}
-	writeJSON(w, code, body)
+	if !asXML {
+		writeJSON(w, code, map[string]any{"code": code, "text": text, "message": message})
+		return
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`+"\n<status><code>%d</code><text>", code)
+	_ = xml.EscapeText(&b, []byte(text))
+	b.WriteString("</text><message>")
+	_ = xml.EscapeText(&b, []byte(message))
+	b.WriteString("</message></status>\n")
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	w.WriteHeader(code)
+	_, _ = w.Write(b.Bytes())
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
@@ -182,10 +208,15 @@ func editJSON(rec *httptest.ResponseRecorder, edit func(m map[string]any)) {
 	rec.Body = bytes.NewBuffer(b)
 }
 
-// recode turns a recorded answer into another code with its table body.
+// recode turns a recorded answer into another code with its table body, in
+// the answer's format.
 func recode(rec *httptest.ResponseRecorder, code int) *httptest.ResponseRecorder {
+	return recodeAs(rec, code, isXML(rec))
+}
+
+func recodeAs(rec *httptest.ResponseRecorder, code int, asXML bool) *httptest.ResponseRecorder {
 	out := httptest.NewRecorder()
-	status(out, code)
+	writeStatus(out, code, asXML)
 	for k, v := range rec.Header() {
 		if k != "Content-Type" && k != "Content-Length" {
 			out.Header()[k] = v

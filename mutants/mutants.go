@@ -86,6 +86,7 @@ func Wrap(name string, s *reference.Server, opts reference.Options) (http.Handle
 	serve := m.build()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := newCall(r)
+		w = &formatWriter{ResponseWriter: w, xml: c.inXML()}
 		if !serve(t, w, c) {
 			replay(w, t.send(c, nil))
 		}

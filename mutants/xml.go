@@ -216,7 +216,7 @@ var xmlCatalogue = []Mutant{
 			if err != nil {
 				return rec
 			}
-			return recode(rec, code)
+			return recodeAs(rec, code, false)
 		})},
 	{Name: "xml-single-item-unwrapped", Format: "xml", Breaks: "an XML list of one item has no repeated element: the item's members sit in the list element", Kills: []string{"E404-operator", "E501-operators-mode"},
 		build: onXML(func(_ *target, _ *call, rec *httptest.ResponseRecorder) *httptest.ResponseRecorder {

@@ -43,7 +43,7 @@ func probes(format string, fx reference.Fixtures) []probe {
 	if format == "xml" {
 		create, noTitle, ct = `<callcase><title>t</title><uuid>`+uuid+`</uuid></callcase>`, `<callcase><comment>c</comment></callcase>`, "application/xml"
 	}
-	return []probe{
+	probes := []probe{
 		{method: "POST", path: api + "/callcases/?project=" + fx.Project, contentType: ct, body: create},
 		{method: "GET", path: api + "/callcases/" + uuid + "/get-state"},
 		{method: "GET", path: api + "/callcases/nosuchcase"},
@@ -53,6 +53,12 @@ func probes(format string, fx reference.Fixtures) []probe {
 		{method: "GET", path: api + "/projects/" + fx.Project},
 		{method: "GET", path: api + "/callcases/" + uuid},
 	}
+	if format == "xml" { // then a change through the other format, read back in this one
+		probes = append(probes,
+			probe{method: "PUT", path: apiPrefix + "json/callcases/", contentType: "application/json", body: `{"uuid":"` + uuid + `","title":"changed through json"}`},
+			probe{method: "GET", path: api + "/callcases/" + uuid})
+	}
+	return probes
 }
 
 func answer(w *httptest.ResponseRecorder) string {
@@ -132,5 +138,34 @@ func TestParseXMLRoundTrip(t *testing.T) {
 	unwrapSingle(n)
 	if got := strings.TrimSpace(string(bytes.SplitN(n.bytes(), []byte("\n"), 2)[1])); got != `<operators><uuid>u</uuid><login>l</login></operators>` {
 		t.Errorf("unwrapped: %s", got)
+	}
+}
+
+// A mutant that answers another code answers it in the format of the path,
+// so that an xml spec fails for the code, as the json one does.
+func TestRecodedAnswersKeepThePathsFormat(t *testing.T) {
+	opts := reference.Options{}
+	for _, name := range []string{"unknown-uuid-400", "unknown-user-403"} {
+		h, err := Wrap(name, reference.New(opts), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for format, want := range map[string]string{"json": "application/json", "xml": "application/xml"} {
+			p := probe{method: "GET", path: apiPrefix + format + "/callcases/nosuchcase"}
+			w := httptest.NewRecorder()
+			r := httptest.NewRequest(p.method, p.path, nil)
+			r.SetBasicAuth("nobody", "x")
+			if name == "unknown-uuid-400" {
+				w = p.send(h, opts)
+			} else {
+				h.ServeHTTP(w, r)
+			}
+			if w.Code != 400 && w.Code != 403 || !strings.HasPrefix(w.Header().Get("Content-Type"), want) {
+				t.Errorf("%s on %s: %d %q\n%s", name, format, w.Code, w.Header().Get("Content-Type"), w.Body)
+			}
+			if format == "xml" && !strings.Contains(w.Body.String(), "<status><code>") {
+				t.Errorf("%s on xml: %s", name, w.Body)
+			}
+		}
 	}
 }
