@@ -51,9 +51,9 @@ func (e *Env) Preflight(ctx context.Context) error {
 			problems.add("%s: the target has no project %q (404)", setting, uuid)
 		case x.Status != http.StatusOK:
 			problems.add("%s: reading project %q answered %d, want 200: %s", setting, uuid, x.Status, clip(x.Body))
-		case !isJSON(x.Header.Get("Content-Type")):
-			problems.addUnreachable("%s: reading project %q answered 200 with Content-Type %q, not JSON; is %s the API's base URL? The body begins: %s",
-				config.EnvTarget, uuid, x.Header.Get("Content-Type"), config.EnvTarget, clip(x.Body))
+		case !isFormat(format, x.Header.Get("Content-Type")):
+			problems.addUnreachable("%s: reading project %q answered 200 with Content-Type %q, not %s; is %s the API's base URL? The body begins: %s",
+				config.EnvTarget, uuid, x.Header.Get("Content-Type"), strings.ToUpper(format), config.EnvTarget, clip(x.Body))
 		case x.Decode(&p) != nil:
 			problems.add("%s: project %q: the answer is not a project resource: %v; the body begins: %s", setting, uuid, x.Decode(&p), clip(x.Body))
 		default:
@@ -180,9 +180,16 @@ func isRedirect(status int) bool {
 	return status >= 300 && status < 400 && status != http.StatusMultipleChoices
 }
 
-func isJSON(contentType string) bool {
+// isFormat tells a Content-Type of the format's representation.
+func isFormat(format, contentType string) bool {
 	mediaType, _, err := mime.ParseMediaType(contentType)
-	return err == nil && (mediaType == "application/json" || strings.HasSuffix(mediaType, "+json"))
+	if err != nil {
+		return false
+	}
+	if format == "xml" {
+		return mediaType == "application/xml" || mediaType == "text/xml" || strings.HasSuffix(mediaType, "+xml")
+	}
+	return mediaType == "application/json" || strings.HasSuffix(mediaType, "+json")
 }
 
 type unexpected struct{ x *client.Exchange }
