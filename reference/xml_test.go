@@ -142,6 +142,7 @@ func TestXMLLocationIsAbsolute(t *testing.T) { // S201-create, S201-create-ext i
 		}
 		for _, target := range []string{in(c, "/callcases/?project="+h.fx.Project), in(c, "/projects/"+h.fx.Project+"/callcases/")} {
 			if target != in(c, "/callcases/?project="+h.fx.Project) {
+				// free the external id for the create that keys on it
 				h.do("DELETE", in(c, "/projects/"+h.fx.Project+"/callcases/loc-"+c.name)).is(200)
 			}
 			e := h.do("POST", target, body).is(201)
