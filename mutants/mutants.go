@@ -103,9 +103,7 @@ func Get(name string) (Mutant, bool) {
 }
 
 // All lists the mutants.
-func All() []Mutant { return all }
-
-var all = slices.Concat(catalogue, xmlCatalogue)
+func All() []Mutant { return slices.Concat(catalogue, xmlCatalogue) }
 
 func isReadOnly(t *target, c *call) bool {
 	return c.user == t.readOnly[0] && c.Method != http.MethodGet
