@@ -44,6 +44,9 @@ func (e *Env) Preflight(ctx context.Context) error {
 				config.EnvTarget, uuid, x.Status, x.Header.Get("Location"), config.EnvTarget)
 		case x.Status == http.StatusUnauthorized:
 			problems.add("%s: the target rejects these credentials (401)", credentialSetting(c, e))
+		case x.Status == http.StatusNotFound && format == "xml" && !e.apiIsAt(ctx, format) && e.apiIsAt(ctx, "json"):
+			problems.addUnreachable("%s: the target does not serve xml: reading project %q under /xml/ answered 404, and the API answers under /json/. Set %s=json to certify json alone (the xml conditions are then not selected)",
+				config.EnvFormats, uuid, config.EnvFormats)
 		case x.Status == http.StatusNotFound && !e.apiIsAt(ctx, format):
 			problems.addUnreachable("%s: reading project %q answered 404, and so did a read of the case list without its project (the API answers 400): the API is not at %s; set %s to the URL the API's paths are under, e.g. https://host/fx/api/v1",
 				config.EnvTarget, uuid, e.Config.Target, config.EnvTarget)

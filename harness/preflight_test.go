@@ -57,3 +57,10 @@ func TestPreflightStopsAJSONOnlyTargetAskedForXML(t *testing.T) {
 		t.Errorf("preflight of a target serving both = %v", err)
 	}
 }
+
+func TestPreflightTellsAnXMLOnlyRunThatTheTargetServesJSONOnly(t *testing.T) {
+	err := envWithFormats(t, jsonOnly, "xml").Preflight(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "the target does not serve xml") || !strings.Contains(err.Error(), "Set CONFORMANCE_FORMATS=json") {
+		t.Errorf("preflight = %v, want it to say to set CONFORMANCE_FORMATS=json", err)
+	}
+}
