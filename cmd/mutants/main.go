@@ -220,7 +220,11 @@ func runOne(suite string, m mutants.Mutant, timeout time.Duration, formats []str
 		r.err = fmt.Errorf("specs failed but the suite exited 0")
 		return r
 	}
-	for id := range failed {
+	for id, in := range failed {
+		if len(formats) > 1 && len(in) < len(formats) { // failed in some formats only: say which
+			sort.Strings(in)
+			id += "(" + strings.Join(in, ",") + ")"
+		}
 		r.failed = append(r.failed, id)
 	}
 	sort.Strings(r.failed)
