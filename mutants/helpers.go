@@ -40,7 +40,7 @@ func createWith(body func(c *call) []byte) builder {
 		if b == nil {
 			return false
 		}
-		replay(w, t.send(c, func(r *http.Request) { r.Header.Set("Content-Type", "application/json"); withBody(b)(r) }))
+		replay(w, t.send(c, func(r *http.Request) { r.Header.Set("Content-Type", c.mediaType()); withBody(b)(r) }))
 		return true
 	})
 }

@@ -124,6 +124,25 @@ func setJSON(rec *httptest.ResponseRecorder, key string, value any) {
 	editJSON(rec, func(m map[string]any) { m[key] = value })
 }
 
+// setMember sets a string member at the top of a recorded body, JSON or
+// XML, so that the deviation is the same in both formats.
+func setMember(rec *httptest.ResponseRecorder, key, value string) {
+	setJSON(rec, key, value)
+	editXML(rec, func(root *xmlNode) {
+		if c := root.child(key); c != nil {
+			c.content = []any{value}
+		} else {
+			root.add(key, value)
+		}
+	})
+}
+
+// dropMember removes a member at the top of a recorded body, JSON or XML.
+func dropMember(rec *httptest.ResponseRecorder, key string) {
+	editJSON(rec, func(m map[string]any) { delete(m, key) })
+	editXML(rec, func(root *xmlNode) { root.drop(key) })
+}
+
 var catalogue = []Mutant{
 	// Successes.
 	{Name: "read-drops-phone-numbers", Breaks: "a read returns the case without the phone numbers it was created with", Kills: []string{"S200-get"},
@@ -132,10 +151,11 @@ var catalogue = []Mutant{
 		})},
 	{Name: "update-not-applied", Breaks: "PUT answers 200 but changes nothing", Kills: []string{"S200-update"},
 		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
-			if !c.is("PUT /callcases/") || c.jsonBody() == nil {
+			uuid, ok := c.member("uuid")
+			if !c.is("PUT /callcases/") || !ok {
 				return false
 			}
-			rec := t.get(c, apiPrefix+"json/callcases/"+fmt.Sprint(c.jsonBody()["uuid"]))
+			rec := t.get(c, apiPrefix+"json/callcases/"+urlEscape(uuid))
 			if rec.Code != http.StatusOK {
 				return false
 			}
@@ -218,11 +238,10 @@ var catalogue = []Mutant{
 		build: recodeOn("POST /projects/{project}/callcases/", http.StatusCreated, http.StatusOK)},
 	{Name: "external-id-global", Breaks: "external ids are unique across projects instead of within one", Kills: []string{"S201-create-ext"},
 		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
-			body := c.jsonBody()
-			if !c.is("POST /projects/{project}/callcases/") || body == nil {
+			id, ok := c.member("id")
+			if !c.is("POST /projects/{project}/callcases/") || !ok {
 				return false
 			}
-			id, _ := body["id"].(string)
 			for _, p := range []string{t.fixtures.Project, t.fixtures.AutoProject, t.fixtures.CompletedProject} {
 				if p != c.params["project"] && id != "" && t.get(c, apiPrefix+"json/projects/"+p+"/callcases/"+urlEscape(id)).Code != http.StatusNotFound {
 					status(w, 209)
@@ -238,7 +257,8 @@ var catalogue = []Mutant{
 			}
 			rec := t.send(c, nil)
 			if rec.Code == http.StatusCreated {
-				r := httptest.NewRequestWithContext(c.Context(), http.MethodDelete, strings.TrimSuffix(c.URL.Path, "/")+"/"+fmt.Sprint(c.jsonBody()["uuid"]), nil)
+				operator, _ := c.member("uuid")
+				r := httptest.NewRequestWithContext(c.Context(), http.MethodDelete, strings.TrimSuffix(c.URL.Path, "/")+"/"+urlEscape(operator), nil)
 				t.asAdmin(r)
 				t.next.ServeHTTP(httptest.NewRecorder(), r)
 			}
@@ -317,7 +337,7 @@ var catalogue = []Mutant{
 		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
 			rec := t.send(c, nil)
 			if rec.Code == http.StatusMultipleChoices {
-				editJSON(rec, func(m map[string]any) { delete(m, "uuids") })
+				dropMember(rec, "uuids")
 			}
 			replay(w, rec)
 			return true
@@ -357,10 +377,21 @@ var catalogue = []Mutant{
 			if len(c.body) != 0 {
 				return nil
 			}
+			if c.inXML() {
+				return []byte(`<callcase><title>untitled</title></callcase>`)
+			}
 			return []byte(`{"title":"untitled"}`)
 		})},
 	{Name: "no-title-accepted", Breaks: "a create without title is accepted", Kills: []string{"E400-no-title"},
 		build: createWith(func(c *call) []byte {
+			if c.inXML() {
+				root, ok := parseXML(c.body)
+				if !ok || root.child("title") != nil {
+					return nil
+				}
+				root.add("title", "untitled")
+				return root.bytes()
+			}
 			body := c.jsonBody()
 			if body == nil || body["title"] != nil {
 				return nil
@@ -369,20 +400,20 @@ var catalogue = []Mutant{
 			b, _ := json.Marshal(body)
 			return b
 		})},
-	{Name: "malformed-json-500", Breaks: "malformed JSON answers 500", Kills: []string{"E400-malformed-json"},
+	{Name: "malformed-json-500", Breaks: "a malformed body (JSON, or XML under xml) answers 500", Kills: []string{"E400-malformed-json"},
 		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
-			if !c.is("POST /callcases/") || len(c.body) == 0 || json.Valid(c.body) {
+			if !c.is("POST /callcases/") || len(c.body) == 0 || c.wellFormed() {
 				return false
 			}
 			status(w, http.StatusInternalServerError)
 			return true
 		})},
-	{Name: "content-type-ignored", Breaks: "a JSON body declared text/plain is accepted", Kills: []string{"E400-wrong-content-type"},
+	{Name: "content-type-ignored", Breaks: "a body declared text/plain is accepted as the format of the path", Kills: []string{"E400-wrong-content-type"},
 		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
-			if !c.is("POST /callcases/") || strings.HasPrefix(c.Header.Get("Content-Type"), "application/json") {
+			if !c.is("POST /callcases/") || strings.HasPrefix(c.Header.Get("Content-Type"), c.mediaType()) {
 				return false
 			}
-			replay(w, t.send(c, func(r *http.Request) { r.Header.Set("Content-Type", "application/json") }))
+			replay(w, t.send(c, func(r *http.Request) { r.Header.Set("Content-Type", c.mediaType()) }))
 			return true
 		})},
 	{Name: "no-project-404", Breaks: "a create without the project parameter answers 404", Kills: []string{"E400-no-project"},
@@ -451,7 +482,7 @@ var catalogue = []Mutant{
 		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
 			rec := t.send(c, nil)
 			if rec.Code == http.StatusBadRequest {
-				setJSON(rec, "message", "Bad request: a parameter is wrong or missing")
+				setMember(rec, "message", "Bad request: a parameter is wrong or missing")
 			}
 			replay(w, rec)
 			return true
@@ -544,7 +575,7 @@ var catalogue = []Mutant{
 				return false
 			}
 			rec := t.send(c, nil)
-			setJSON(rec, "message", "Access denied")
+			setMember(rec, "message", "Access denied")
 			replay(w, rec)
 			return true
 		})},
@@ -581,7 +612,7 @@ var catalogue = []Mutant{
 		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
 			rec := t.send(c, nil)
 			if rec.Code == http.StatusNotFound {
-				setJSON(rec, "message", "Объект не найден")
+				setMember(rec, "message", "Объект не найден")
 			}
 			replay(w, rec)
 			return true
@@ -590,13 +621,13 @@ var catalogue = []Mutant{
 	// 409.
 	{Name: "uuid-taken-overwrites", Breaks: "a create with a taken uuid replaces the case", Kills: []string{"E409-uuid-taken"},
 		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
-			body := c.jsonBody()
-			if !c.is("POST /callcases/") || body == nil || body["uuid"] == nil || c.user != t.admin[0] {
+			uuid, ok := c.member("uuid")
+			if !c.is("POST /callcases/") || !ok || c.user != t.admin[0] {
 				return false
 			}
 			rec := t.send(c, nil)
 			if rec.Code == http.StatusConflict {
-				r := httptest.NewRequestWithContext(c.Context(), http.MethodDelete, apiPrefix+"json/callcases/"+urlEscape(fmt.Sprint(body["uuid"])), nil)
+				r := httptest.NewRequestWithContext(c.Context(), http.MethodDelete, apiPrefix+"json/callcases/"+urlEscape(uuid), nil)
 				t.asAdmin(r)
 				t.next.ServeHTTP(httptest.NewRecorder(), r)
 				rec = t.send(c, nil)
@@ -608,7 +639,7 @@ var catalogue = []Mutant{
 		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
 			rec := t.send(c, nil)
 			if rec.Code == http.StatusConflict {
-				setJSON(rec, "text", "Duplicate")
+				setMember(rec, "text", "Duplicate")
 			}
 			replay(w, rec)
 			return true
@@ -688,11 +719,11 @@ var catalogue = []Mutant{
 	// The contract's shapes.
 	{Name: "forbidden-field", Breaks: "a case read carries a member the schema forbids", Kills: []string{"S200-get"},
 		build: onRead("GET /callcases/{uuid}", func(rec *httptest.ResponseRecorder) {
-			setJSON(rec, "internalNotes", "dialer shard 3")
+			setMember(rec, "internalNotes", "dialer shard 3")
 		})},
 	{Name: "missing-required-field", Breaks: "a case read lacks lastModified", Kills: []string{"S200-get"},
 		build: onRead("GET /callcases/{uuid}", func(rec *httptest.ResponseRecorder) {
-			editJSON(rec, func(m map[string]any) { delete(m, "lastModified") })
+			dropMember(rec, "lastModified")
 		})},
 	{Name: "priority-as-string", Breaks: "priority is written as a string", Kills: []string{"S200-get"},
 		build: onRead("GET /callcases/{uuid}", func(rec *httptest.ResponseRecorder) {

@@ -2,12 +2,14 @@ package mutants
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Deviations of the XML representation alone: the JSON one stays right, so
@@ -93,6 +95,23 @@ func (n *xmlNode) child(name string) *xmlNode {
 	return nil
 }
 
+// drop removes the child elements of that name.
+func (n *xmlNode) drop(name string) {
+	var rest []any
+	for _, c := range n.content {
+		if e, ok := c.(*xmlNode); ok && e.Name.Local == name {
+			continue
+		}
+		rest = append(rest, c)
+	}
+	n.content = rest
+}
+
+// add appends a child element holding text.
+func (n *xmlNode) add(name, text string) {
+	n.content = append(n.content, &xmlNode{StartElement: xml.StartElement{Name: xml.Name{Local: name}}, content: []any{text}})
+}
+
 func (n *xmlNode) text() string {
 	var b strings.Builder
 	for _, c := range n.content {
@@ -105,6 +124,36 @@ func (n *xmlNode) text() string {
 
 // inXML tells a call on the API's /xml/ path.
 func (c *call) inXML() bool { return c.format == "xml" }
+
+// mediaType is the Content-Type of bodies in the call's format.
+func (c *call) mediaType() string {
+	if c.inXML() {
+		return "application/xml"
+	}
+	return "application/json"
+}
+
+// member is a string member of the body's top level, in either format.
+func (c *call) member(name string) (string, bool) {
+	if c.inXML() {
+		root, ok := parseXML(c.body)
+		if !ok || root.child(name) == nil {
+			return "", false
+		}
+		return root.child(name).text(), true
+	}
+	s, ok := c.jsonBody()[name].(string)
+	return s, ok
+}
+
+// wellFormed tells a body that parses in the call's format.
+func (c *call) wellFormed() bool {
+	if c.inXML() {
+		_, ok := parseXML(c.body)
+		return ok
+	}
+	return json.Valid(c.body)
+}
 
 // isXML tells an answer with an XML body.
 func isXML(rec *httptest.ResponseRecorder) bool {
@@ -175,6 +224,38 @@ func unwrapSingle(n *xmlNode) {
 	n.content = elems[0].content
 }
 
+// staleXMLReads serves a case's XML read from a cache that only writes
+// through /xml/ clear: a representation layer of its own that a write
+// through JSON does not reach.
+func staleXMLReads() handler {
+	var mu sync.Mutex
+	cache := map[string]*httptest.ResponseRecorder{}
+	return func(t *target, w http.ResponseWriter, c *call) bool {
+		if !c.inXML() {
+			return false
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if !c.is("GET /callcases/{uuid}") {
+			if c.Method != http.MethodGet {
+				clear(cache)
+			}
+			return false
+		}
+		uuid := c.params["uuid"]
+		if rec, ok := cache[uuid]; ok {
+			replay(w, rec)
+			return true
+		}
+		rec := t.send(c, nil)
+		if rec.Code == http.StatusOK {
+			cache[uuid] = rec
+		}
+		replay(w, rec)
+		return true
+	}
+}
+
 var xmlCatalogue = []Mutant{
 	{Name: "xml-wrong-root", Format: "xml", Breaks: "a case read in XML has the root element <case> instead of <callcase>", Kills: []string{"S200-get"},
 		build: onXML(func(_ *target, c *call, rec *httptest.ResponseRecorder) *httptest.ResponseRecorder {
@@ -198,13 +279,7 @@ var xmlCatalogue = []Mutant{
 				return
 			}
 			status.Attr = append(status.Attr, xml.Attr{Name: xml.Name{Local: "code"}, Value: code.text()})
-			var rest []any
-			for _, c := range status.content {
-				if c != any(code) {
-					rest = append(rest, c)
-				}
-			}
-			status.content = rest
+			status.drop("code")
 		})},
 	{Name: "xml-status-as-json", Format: "xml", Breaks: "status bodies on /xml/ paths, errors included, are the JSON ones", Kills: []string{"E404-get", "E401-no-credentials", "S201-create"},
 		build: onXML(func(_ *target, _ *call, rec *httptest.ResponseRecorder) *httptest.ResponseRecorder {
@@ -225,6 +300,8 @@ var xmlCatalogue = []Mutant{
 			}
 			return rec
 		})},
+	{Name: "xml-reads-stale", Format: "xml", Breaks: "an XML read of a case does not show a change made through JSON since the last XML read", Kills: []string{"S200-cross-format"},
+		build: staleXMLReads},
 	{Name: "xml-served-as-html", Format: "xml", Breaks: "XML answers are declared text/html, PHP's default Content-Type", Kills: []string{"S200-get", "E404-get"},
 		build: onXML(func(_ *target, _ *call, rec *httptest.ResponseRecorder) *httptest.ResponseRecorder {
 			if isXML(rec) {

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"bytes"
 	"net/http"
 	"strings"
 
@@ -122,18 +123,20 @@ var _ = Describe("cases by uuid", func() {
 					expectNoCase(ctx, a, uuid)
 				},
 				row("E400-empty-body", format, func(string) client.Request {
-					return client.Request{Query: projectQuery(env.Config.Project), Raw: []byte{}, ContentType: "application/json"}
+					return client.Request{Query: projectQuery(env.Config.Project), Raw: []byte{}, ContentType: a.mediaType()}
 				}),
 				row("E400-no-title", format, func(uuid string) client.Request {
 					return client.Request{Query: projectQuery(env.Config.Project), JSON: map[string]any{"uuid": uuid, "comment": "no title"}}
 				}),
 				row("E400-malformed-json", format, func(uuid string) client.Request {
-					return client.Request{Query: projectQuery(env.Config.Project), ContentType: "application/json",
-						Raw: []byte(`{"uuid": "` + uuid + `", "title": "` + newTitle("malformed") + `",`)}
+					body, contentType := encoded(a, map[string]any{"uuid": uuid, "title": newTitle("malformed")})
+					body = bytes.TrimRight(body, " \t\r\n")
+					return client.Request{Query: projectQuery(env.Config.Project), ContentType: contentType,
+						Raw: body[:len(body)-1]} // cut short: its last "}" or ">" is missing
 				}),
 				row("E400-wrong-content-type", format, func(uuid string) client.Request {
-					return client.Request{Query: projectQuery(env.Config.Project), ContentType: "text/plain",
-						Raw: []byte(`{"uuid": "` + uuid + `", "title": "` + newTitle("wrong content type") + `"}`)}
+					body, _ := encoded(a, map[string]any{"uuid": uuid, "title": newTitle("wrong content type")})
+					return client.Request{Query: projectQuery(env.Config.Project), ContentType: "text/plain", Raw: body}
 				}),
 				row("E400-no-project", format, func(uuid string) client.Request {
 					return client.Request{JSON: map[string]any{"uuid": uuid, "title": newTitle("no project")}}

@@ -204,6 +204,21 @@ func (a api) operators(p string) string { return a.project(p) + "/operators/" }
 
 func projectQuery(p string) url.Values { return url.Values{"project": {p}} }
 
+// mediaType is the Content-Type of the format's bodies.
+func (a api) mediaType() string { return "application/" + a.format }
+
+// encoded is a create's body in the format, as the client writes it, for
+// rows that send it broken or mislabelled: one value, never a hand-typed
+// second copy in each format.
+func encoded(a api, value map[string]any) ([]byte, string) {
+	GinkgoHelper()
+	body, contentType, err := env.API.Body(client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project), JSON: value})
+	if err != nil || len(body) == 0 {
+		Fail(matchers.RunErrorPrefix + fmt.Sprintf("the suite could not write a %s body: %v", a.format, err))
+	}
+	return body, contentType
+}
+
 // setup fails the spec as an error of the run, not a verdict, when an
 // exchange the spec needs as groundwork could not be made or did not answer
 // the code it needs. An answer with the right code that breaks the contract
