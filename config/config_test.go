@@ -88,8 +88,8 @@ func TestLoadDefaults(t *testing.T) {
 	if !c.Embedded() || c.Target != "" {
 		t.Errorf("Target = %q, Embedded = %v; want the embedded reference server", c.Target, c.Embedded())
 	}
-	if !slices.Equal(c.Formats, []string{"json"}) {
-		t.Errorf("Formats = %q, want [json]", c.Formats)
+	if !slices.Equal(c.Formats, []string{"json", "xml"}) {
+		t.Errorf("Formats = %q, want both, [json xml]", c.Formats)
 	}
 	if c.Timeout != 10*time.Second {
 		t.Errorf("Timeout = %v, want 10s", c.Timeout)
@@ -203,7 +203,7 @@ func TestPrecedence(t *testing.T) {
 			file: "timeout: 5s\nformats: [xml]\n",
 			env:  map[string]string{EnvTimeout: "", EnvFormats: ""},
 			check: func(c Config) string {
-				if c.Timeout != DefaultTimeout || !slices.Equal(c.Formats, []string{"json"}) {
+				if c.Timeout != DefaultTimeout || !slices.Equal(c.Formats, []string{"json", "xml"}) {
 					return "defaults not applied after empty env vars"
 				}
 				return ""
@@ -493,7 +493,7 @@ func TestLines(t *testing.T) {
 			"CONFORMANCE_COMPLETED_PROJECT=<unset>",
 			"CONFORMANCE_OPERATOR=<unset>",
 			"CONFORMANCE_FAULTS_URL=<unset>",
-			"CONFORMANCE_FORMATS=json",
+			"CONFORMANCE_FORMATS=json,xml",
 			"CONFORMANCE_TIMEOUT=10s",
 			"CONFORMANCE_DEADLINE=15m",
 			"CONFORMANCE_LEASE_WAIT=2m",

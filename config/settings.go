@@ -35,7 +35,7 @@ var KnownFormats = []string{"json", "xml"}
 
 // Defaults of the settings that have one, as a user would write them.
 const (
-	DefaultFormat   = "json"
+	DefaultFormats  = "json,xml"       // both are certified unless a team narrows it
 	DefaultTimeout  = 10 * time.Second // the table's default for CONFORMANCE_TIMEOUT
 	DefaultDeadline = 15 * time.Minute // the table's default for CONFORMANCE_DEADLINE
 	// DefaultLeaseWait is the table's default for CONFORMANCE_LEASE_WAIT:
@@ -93,7 +93,7 @@ var settings = []Setting{
 	{Env: EnvFaultsURL, Key: "faults_url", Meaning: "base URL of the fault hook (docs/fault-hook.md)",
 		Without: "fault specs not provoked", Fixture: Faults,
 		field: func(c *Config) field { return baseURL{&c.FaultsURL} }},
-	{Env: EnvFormats, Key: "formats", Meaning: "`json`, `xml` or `json,xml`", Default: DefaultFormat,
+	{Env: EnvFormats, Key: "formats", Meaning: "`json`, `xml` or `json,xml`; a target that serves only json is told to set `json` (its xml conditions are then reported not selected)", Default: DefaultFormats,
 		field: func(c *Config) field { return formats{&c.Formats} }},
 	{Env: EnvTimeout, Key: "timeout", Meaning: "per-request timeout, body included, a Go duration", Default: "10s",
 		field: func(c *Config) field { return duration{&c.Timeout} }},

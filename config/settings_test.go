@@ -50,7 +50,7 @@ func TestDefaultsParse(t *testing.T) {
 		t.Fatalf("the table's defaults do not parse: %v", errs)
 	}
 	d := Defaults()
-	if d.Timeout != DefaultTimeout || d.Deadline != DefaultDeadline || d.Reports != DefaultReports || strings.Join(d.Formats, ",") != DefaultFormat {
+	if d.Timeout != DefaultTimeout || d.Deadline != DefaultDeadline || d.Reports != DefaultReports || strings.Join(d.Formats, ",") != DefaultFormats {
 		t.Errorf("Defaults() = %+v; the constants say otherwise", d)
 	}
 }

@@ -57,7 +57,7 @@ func TestCatalogueAndSpecsAgree(t *testing.T) {
 	dir := t.TempDir()
 	report := filepath.Join(dir, "dry.json")
 	cmd := exec.Command(filepath.Join(bin, "conformance.test"), "-ginkgo.dry-run", "-ginkgo.json-report="+report)
-	cmd.Env = suiteEnv("CONFORMANCE_REPORTS="+dir, "CONFORMANCE_FORMATS=json")
+	cmd.Env = suiteEnv("CONFORMANCE_REPORTS="+dir, "CONFORMANCE_FORMATS=json,xml")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("dry run: %v\n%s", err, out)
 	}
@@ -66,7 +66,7 @@ func TestCatalogueAndSpecsAgree(t *testing.T) {
 	for _, c := range catalogue.All() {
 		known[c.ID] = c
 	}
-	covered := map[string]int{}
+	covered := map[string]int{}         // by condition and format
 	familyRows := map[string][]string{} // family row → the op labels of its specs
 	for _, s := range specs {
 		var ids []string
@@ -80,7 +80,13 @@ func TestCatalogueAndSpecsAgree(t *testing.T) {
 			continue
 		}
 		c := known[ids[0]]
-		covered[c.ID]++
+		format := "?"
+		for _, l := range s.Labels() {
+			if f, ok := strings.CutPrefix(l, "format:"); ok {
+				format = f
+			}
+		}
+		covered[c.ID+" "+format]++
 		if c.Family {
 			var ops []string
 			for _, l := range s.Labels() {
@@ -93,7 +99,7 @@ func TestCatalogueAndSpecsAgree(t *testing.T) {
 			}
 			familyRows[c.ID] = append(familyRows[c.ID], ops...)
 		}
-		for _, want := range []string{fmt.Sprintf("code:%d", c.Code), "area:" + c.Area, "format:json"} {
+		for _, want := range []string{fmt.Sprintf("code:%d", c.Code), "area:" + c.Area} {
 			if !slices.Contains(s.Labels(), want) {
 				t.Errorf("spec %s lacks label %s", c.ID, want)
 			}
@@ -118,11 +124,13 @@ func TestCatalogueAndSpecsAgree(t *testing.T) {
 		}
 	}
 	for _, c := range catalogue.All() {
-		switch {
-		case c.Family && covered[c.ID] == 0:
-			t.Errorf("family %s has no spec for format json", c.ID)
-		case !c.Family && covered[c.ID] != 1:
-			t.Errorf("catalogue row %s has %d specs for format json, want 1", c.ID, covered[c.ID])
+		for _, format := range []string{"json", "xml"} { // every row in both formats
+			switch n := covered[c.ID+" "+format]; {
+			case c.Family && n == 0:
+				t.Errorf("family %s has no spec for format %s", c.ID, format)
+			case !c.Family && n != 1:
+				t.Errorf("catalogue row %s has %d specs for format %s, want 1", c.ID, n, format)
+			}
 		}
 	}
 }
@@ -134,7 +142,7 @@ func TestCatalogueAndSpecsAgree(t *testing.T) {
 func TestEveryDocumentedPairIsAssertedOrExcused(t *testing.T) {
 	dir := t.TempDir()
 	cmd := exec.Command(filepath.Join(bin, "conformance.test"), "-ginkgo.no-color")
-	cmd.Env = suiteEnv("CONFORMANCE_REPORTS="+dir, "CONFORMANCE_FORMATS=json")
+	cmd.Env = suiteEnv("CONFORMANCE_REPORTS="+dir, "CONFORMANCE_FORMATS=json,xml")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("the suite failed the embedded reference: %v\n%s", err, out)
 	}
@@ -148,8 +156,8 @@ func TestEveryDocumentedPairIsAssertedOrExcused(t *testing.T) {
 	if err := json.Unmarshal(b, &result); err != nil {
 		t.Fatal(err)
 	}
-	if len(result.Coverage) != 1 {
-		t.Fatalf("result.json has %d coverage tables, want one (json)", len(result.Coverage))
+	if len(result.Coverage) != 2 {
+		t.Fatalf("result.json has %d coverage tables, want two (json, xml)", len(result.Coverage))
 	}
 	doc, err := contract.LoadDocument()
 	if err != nil {
@@ -159,14 +167,15 @@ func TestEveryDocumentedPairIsAssertedOrExcused(t *testing.T) {
 	for _, op := range contract.Operations(doc) {
 		pairs += len(op.Codes)
 	}
-	table := result.Coverage[0]
-	if table.Counts["total"] != pairs {
-		t.Errorf("the matrix has %d cells, the contract documents %d pairs", table.Counts["total"], pairs)
-	}
-	for _, r := range table.Rows {
-		for _, c := range r.Cells {
-			if c.Outcome != coverage.Passed && c.Outcome != coverage.NotProvokable {
-				t.Errorf("%s %d is %s (%s): provoke and assert it in a spec, or list it in catalogue/unprovokable.yaml with the reason", r.Operation, c.Code, c.Outcome, c.Reason)
+	for _, table := range result.Coverage {
+		if table.Counts["total"] != pairs {
+			t.Errorf("the %s matrix has %d cells, the contract documents %d pairs", table.Format, table.Counts["total"], pairs)
+		}
+		for _, r := range table.Rows {
+			for _, c := range r.Cells {
+				if c.Outcome != coverage.Passed && c.Outcome != coverage.NotProvokable {
+					t.Errorf("%s: %s %d is %s (%s): provoke and assert it in a spec, or list it in catalogue/unprovokable.yaml with the reason", table.Format, r.Operation, c.Code, c.Outcome, c.Reason)
+				}
 			}
 		}
 	}

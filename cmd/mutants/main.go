@@ -51,10 +51,9 @@ func main() {
 	}
 }
 
-// defaultFormats are the formats whose specs send their own format. The
-// specs send JSON only so far, so the XML mutants wait for the xml specs:
-// this becomes "json,xml" when they exist.
-const defaultFormats = "json"
+// defaultFormats are the formats the runs certify: both, so that every
+// mutant, the XML ones included, must be killed.
+const defaultFormats = "json,xml"
 
 type result struct {
 	mutant mutants.Mutant
