@@ -100,7 +100,7 @@ func callOf(op contract.Operation, format string, c call) (client.Request, strin
 	}
 	switch {
 	case c.malformed:
-		r.Raw, r.ContentType, r.OffContract = malformedBody(format, op.BodyType), op.BodyType, true
+		r.Raw, r.ContentType, r.OffContract = malformedBody(format, op.BodyType), declaredType(format, op.BodyType), true
 	case ex.form != nil:
 		r.Form = ex.form(v)
 	default:
@@ -120,6 +120,15 @@ func malformedBody(format, mediaType string) []byte {
 		return []byte("<callcase><title>cut short")
 	}
 	return []byte(`{"title": "cut short`)
+}
+
+// declaredType is the type a malformed body is declared as: its format's
+// own (a body of the other format is another 400), or the form's.
+func declaredType(format, mediaType string) string {
+	if format == "xml" && !strings.Contains(mediaType, "form") {
+		return "application/xml"
+	}
+	return mediaType
 }
 
 // creates reports whether a successful call of op makes a case.
