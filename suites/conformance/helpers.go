@@ -214,7 +214,7 @@ func encoded(a api, value map[string]any) ([]byte, string) {
 	GinkgoHelper()
 	body, contentType, err := env.API.Body(client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project), JSON: value})
 	if err != nil || len(body) == 0 {
-		Fail(matchers.RunErrorPrefix + fmt.Sprintf("the suite could not write a %s body: %v", a.format, err))
+		runError("the suite could not write a %s body: %v", a.format, err)
 	}
 	return body, contentType
 }
