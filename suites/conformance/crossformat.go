@@ -48,7 +48,7 @@ var _ = Describe("both formats", func() {
 		Context(format, func() {
 			condition("S200-cross-format", format, func(ctx SpecContext) {
 				if !slices.Contains(formats, other.format) {
-					Skip("not provoked: reading a case back through the other format needs both formats selected (" + config.EnvFormats + "=json,xml)")
+					notProvoked("reading a case back through the other format needs both formats selected (%s=json,xml)", config.EnvFormats)
 				}
 				phones := PhoneNumbers{PhoneNumber: []PhoneNumber{{Value: "8000000000", Type: "HOME"}, {Value: "+7 (800) 000-00-01", Type: "WORK"}}}
 				uuid := newCase(ctx, a, map[string]any{"id": newExternalID(), "priority": 7, "comment": "written as " + format + ": <&>", "phoneNumbers": phones})
