@@ -274,12 +274,14 @@ func TestSuitePassesTheReferenceAsALiveTarget(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range catalogue.All() {
-		if !slices.ContainsFunc(junit.Cases, func(tc struct {
-			Name string `xml:"name,attr"`
-		}) bool {
-			return strings.Contains(tc.Name, c.ID+":")
-		}) {
-			t.Errorf("junit.xml names no test case for %s", c.ID)
+		for _, format := range []string{"json", "xml"} { // both, by default
+			if !slices.ContainsFunc(junit.Cases, func(tc struct {
+				Name string `xml:"name,attr"`
+			}) bool {
+				return strings.Contains(tc.Name, c.ID+":") && strings.Contains(tc.Name, "format:"+format)
+			}) {
+				t.Errorf("junit.xml names no test case for %s in format %s", c.ID, format)
+			}
 		}
 	}
 	summary, err := os.ReadFile(filepath.Join(dir, "summary.md"))
