@@ -5,9 +5,9 @@
 // failed as a verdict on the API (a spec's run error kills nothing). It
 // exits non-zero unless the reference passes and every mutant is killed.
 //
-// The runs certify the formats of -formats. A mutant of a format outside
-// them (the XML mutants while the suite's specs send JSON only) cannot be
-// killed by those runs: it is listed as not run and left out of the score.
+// The runs certify the formats of -formats, both by default. A mutant of a
+// format outside them (the XML mutants under -formats json) cannot be killed
+// by those runs: it is listed as not run and left out of the score.
 //
 //	go test -c -o bin/conformance.test ./suites/conformance
 //	go run ./cmd/mutants -suite bin/conformance.test
