@@ -44,7 +44,7 @@ const HARFile = "exchanges.har"
 const (
 	BodyCap        = 64 << 10
 	HeaderCap      = 8 << 10
-	Budget         = 2 << 20 // all processes together
+	Budget         = 4 << 20 // all processes together: 2 MiB for each of the two formats
 	SmallBodyCap   = 512
 	SmallHeaderCap = 1 << 10
 )

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"net/http"
@@ -320,17 +321,33 @@ func answered(e *Entry, code int) bool {
 	if err != nil {
 		return false
 	}
-	var batch struct {
+	return slices.Contains(itemCodes(b), code)
+}
+
+// itemCodes are the codes of a batch answer's items, from its JSON status
+// body or its XML one (<status><result><item><code>).
+func itemCodes(b []byte) []int {
+	var asJSON struct {
 		Result []struct {
 			Code int `json:"code"`
 		} `json:"result"`
 	}
-	if json.Unmarshal(b, &batch) != nil {
-		return false
+	var asXML struct {
+		XMLName xml.Name `xml:"status"`
+		Items   []struct {
+			Code int `xml:"code"`
+		} `xml:"result>item"`
 	}
-	return slices.ContainsFunc(batch.Result, func(it struct {
-		Code int `json:"code"`
-	}) bool {
-		return it.Code == code
-	})
+	var codes []int
+	switch {
+	case json.Unmarshal(b, &asJSON) == nil:
+		for _, it := range asJSON.Result {
+			codes = append(codes, it.Code)
+		}
+	case xml.Unmarshal(b, &asXML) == nil:
+		for _, it := range asXML.Items {
+			codes = append(codes, it.Code)
+		}
+	}
+	return codes
 }

@@ -1,0 +1,20 @@
+package bundle
+
+import (
+	"slices"
+	"testing"
+)
+
+// A batch's item codes are evidence in either format.
+func TestItemCodesInBothFormats(t *testing.T) {
+	for body, want := range map[string][]int{
+		`{"code":200,"text":"OK","message":"m","result":[{"id":"a","uuid":null,"code":209,"text":"t","message":"m"},{"code":201}]}`:                                                                                        {209, 201},
+		`<?xml version="1.0"?><status><code>200</code><text>OK</text><message>m</message><result><item><id>a</id><code>209</code><text>t</text><message>m</message></item><item><code>201</code></item></result></status>`: {209, 201},
+		`<status><code>404</code></status>`: nil,
+		`not a body`:                        nil,
+	} {
+		if got := itemCodes([]byte(body)); !slices.Equal(got, want) {
+			t.Errorf("itemCodes(%s) = %v, want %v", body, got, want)
+		}
+	}
+}
