@@ -360,7 +360,8 @@ func TestTheBinaryShowsALeaseWaitAndCleansEarlierRuns(t *testing.T) {
 	before := tg.state()
 
 	dir := t.TempDir()
-	env, tmp := isolatedEnv(t, false, tg.env()...)
+	// One format: the lease is waited for once, by the one spec.
+	env, tmp := isolatedEnv(t, false, append(tg.env(), "CONFORMANCE_FORMATS=json")...)
 	r := startBinary(t, dir, env, "-procs", "2", "-label-filter", "S201-operator")
 	r.wait(t, fullRun)
 	out := r.stdout.String()
