@@ -73,7 +73,7 @@ func mergeFamilies(rows []Row) []Row {
 	return out
 }
 
-var outcomeRank = []string{Error, Failed, Passed, NotProvoked, NotSelected}
+var outcomeRank = []string{Error, Failed, Passed, NotProvoked, NotSelected, NotRun}
 
 func mergeFamily(rows []Row) Row {
 	merged := rows[0]

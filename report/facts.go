@@ -160,7 +160,7 @@ func NewFacts(s Summary, r types.Report, run Run) Facts {
 }
 
 // Outcomes lists every outcome, in the order reports show them.
-var Outcomes = []string{Passed, Failed, Error, NotProvoked, NotSelected}
+var Outcomes = []string{Passed, Failed, Error, NotProvoked, NotSelected, NotRun}
 
 func containsString(list []string, s string) bool {
 	for _, x := range list {

@@ -224,7 +224,7 @@ func (p page) Statement() string {
 	case "FAIL":
 		return fmt.Sprintf("The target broke the result-code contract in %d of the %d conditions that ran.", c[Failed], ran)
 	case Interrupted:
-		return fmt.Sprintf("The run was interrupted (Ctrl-C or SIGTERM) before it finished, so it certifies nothing: %d conditions ran, %d selected ones did not.", ran, c[NotSelected])
+		return fmt.Sprintf("The run was interrupted (Ctrl-C or SIGTERM) before it finished, so it certifies nothing: %d conditions ran, %d selected ones did not.", ran, c[NotRun])
 	case "ERROR":
 		s := "The run itself went wrong (setup, the connection or the suite), so its verdict on the API is incomplete"
 		if c[Error] > 0 {

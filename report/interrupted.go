@@ -60,7 +60,7 @@ func (s *Summary) markNotRun(r types.Report, specLabels map[string][]string) {
 			labels = catalogueLabels(row.Condition, row.Format)
 		}
 		if selected(r, labels) {
-			s.Rows[i].Reason = NotRunReason
+			s.Rows[i].Outcome, s.Rows[i].Reason = NotRun, NotRunReason
 			s.NotRun = append(s.NotRun, row.Condition.ID+" ("+row.Format+")")
 		}
 	}

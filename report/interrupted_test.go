@@ -38,7 +38,7 @@ func TestAnInterruptedRunSaysSoAndWhatDidNotRun(t *testing.T) {
 	}
 	md := report.Markdown(s, r, report.Run{})
 	if !strings.HasPrefix(md, "# Conformance summary: INTERRUPTED") || !strings.Contains(md, "did not run: S200-update (json), ") ||
-		!strings.Contains(md, "| E404-put | 404 | json | not selected | "+report.NotRunReason+" |") {
+		!strings.Contains(md, "| E404-put | 404 | json | not run | "+report.NotRunReason+" |") {
 		t.Errorf("summary.md:\n%s", md)
 	}
 

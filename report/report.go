@@ -48,6 +48,8 @@ const (
 	Error       = "error"
 	NotProvoked = "not provoked"
 	NotSelected = "not selected"
+	// NotRun: the run selected the condition, but an interrupt stopped it first.
+	NotRun = "not run"
 )
 
 // Row is one condition in one format.
@@ -377,16 +379,13 @@ func Markdown(s Summary, r types.Report, run Run) string {
 	if run.Target != "" {
 		fmt.Fprintf(&b, "Target %s, run %s, started %s.\n\n", run.Target, run.RunID, r.StartTime.UTC().Format(time.RFC3339))
 	}
-	fmt.Fprintf(&b, "%d passed, %d failed, %d errors, %d not provoked, %d not selected (%s, %s)\n\n",
-		s.Counts[Passed], s.Counts[Failed], s.Counts[Error], s.Counts[NotProvoked], s.Counts[NotSelected],
-		r.SuiteDescription, r.RunTime.Round(1e6))
+	fmt.Fprintf(&b, "%s (%s, %s)\n\n", CountsLine(s.Counts), r.SuiteDescription, r.RunTime.Round(1e6))
 	if s.Interrupted {
 		fmt.Fprintf(&b, "The run was interrupted: it certifies nothing. %d selected conditions did not run: %s.\n\n", len(s.NotRun), strings.Join(s.NotRun, ", "))
 	}
 	for _, f := range slices.Sorted(maps.Keys(s.ByFormat)) {
 		c := s.ByFormat[f]
-		fmt.Fprintf(&b, "- %s: %d passed, %d failed, %d errors, %d not provoked, %d not selected\n",
-			f, c[Passed], c[Failed], c[Error], c[NotProvoked], c[NotSelected])
+		fmt.Fprintf(&b, "- %s: %s\n", f, CountsLine(c))
 	}
 	if len(s.ByFormat) > 0 {
 		b.WriteString("\n")
@@ -414,4 +413,15 @@ func cell(s string) string {
 		s = string(r[:160]) + "…"
 	}
 	return s
+}
+
+// CountsLine says how many conditions had each outcome; "not run" appears
+// only when an interrupt left some.
+func CountsLine(c map[string]int) string {
+	line := fmt.Sprintf("%d passed, %d failed, %d errors, %d not provoked, %d not selected",
+		c[Passed], c[Failed], c[Error], c[NotProvoked], c[NotSelected])
+	if c[NotRun] > 0 {
+		line += fmt.Sprintf(", %d not run", c[NotRun])
+	}
+	return line
 }

@@ -10,7 +10,7 @@ import (
 
 // ResultSchema names the shape of result.json; it changes only when a field
 // changes meaning or goes away.
-const ResultSchema = "callcases-conformance-result/v1"
+const ResultSchema = "callcases-conformance-result/v2"
 
 // Result is result.json: the facts of conformance.html for machines. Apart
 // from the times, the run id and the target, two runs with the same outcomes
@@ -42,6 +42,7 @@ type ResultCounts struct {
 	Error       int `json:"error"`
 	NotProvoked int `json:"notProvoked"`
 	NotSelected int `json:"notSelected"`
+	NotRun      int `json:"notRun"`
 	Total       int `json:"total"`
 }
 
@@ -68,7 +69,7 @@ func NewResult(f Facts) Result {
 		Verdict: f.Verdict,
 		Counts: ResultCounts{
 			Passed: f.Counts[Passed], Failed: f.Counts[Failed], Error: f.Counts[Error],
-			NotProvoked: f.Counts[NotProvoked], NotSelected: f.Counts[NotSelected], Total: len(f.Rows),
+			NotProvoked: f.Counts[NotProvoked], NotSelected: f.Counts[NotSelected], NotRun: f.Counts[NotRun], Total: len(f.Rows),
 		},
 		FormatCounts: map[string]ResultCounts{},
 		Target:       f.Target,
@@ -89,7 +90,7 @@ func NewResult(f Facts) Result {
 		}
 		res.FormatCounts[format] = ResultCounts{
 			Passed: c[Passed], Failed: c[Failed], Error: c[Error],
-			NotProvoked: c[NotProvoked], NotSelected: c[NotSelected], Total: total,
+			NotProvoked: c[NotProvoked], NotSelected: c[NotSelected], NotRun: c[NotRun], Total: total,
 		}
 	}
 	for _, row := range f.Rows {

@@ -172,7 +172,7 @@ func readResult(dir string, since time.Time) (report.Result, bool) {
 func (c *console) summary(res report.Result, dir string) {
 	var shown []report.ResultEntry
 	for _, e := range res.Results {
-		if e.Outcome != report.NotSelected || e.Reason == report.NotRunReason {
+		if e.Outcome != report.NotSelected {
 			shown = append(shown, e)
 		}
 	}
@@ -184,12 +184,12 @@ func (c *console) summary(res report.Result, dir string) {
 	fmt.Fprintf(c.out, "%-*s  code  format  %-12s  %s\n", idWidth, "condition", "outcome", "detail")
 	for _, e := range shown {
 		outcome, reason := e.Outcome, e.Reason
-		if reason == report.NotRunReason {
-			outcome, reason = "not run", "the run was interrupted"
+		if outcome == report.NotRun {
+			reason = "the run was interrupted"
 		}
 		fmt.Fprintf(c.out, "%-*s  %4d  %-6s  %s  %s\n", idWidth, e.ID, e.Code, e.Format, c.outcome(fmt.Sprintf("%-12s", outcome)), cut(reason, 100))
 	}
-	if n := res.Counts.NotSelected - countReason(res, report.NotRunReason); n > 0 {
+	if n := res.Counts.NotSelected; n > 0 {
 		fmt.Fprintf(c.out, "(%d not selected by the label filter, not shown)\n", n)
 	}
 
@@ -213,15 +213,16 @@ func (c *console) summary(res report.Result, dir string) {
 	if res.Verdict == report.Interrupted {
 		var notRun []string
 		for _, e := range res.Results {
-			if e.Reason == report.NotRunReason {
+			if e.Outcome == report.NotRun {
 				notRun = append(notRun, e.ID+" ("+e.Format+")")
 			}
 		}
 		fmt.Fprintf(c.out, "\nThe run was interrupted; %d selected conditions did not run: %s\n", len(notRun), strings.Join(notRun, ", "))
 	}
 	n := res.Counts
-	fmt.Fprintf(c.out, "\n%s: %d passed, %d failed, %d errors, %d not provoked, %d not selected, in %s\n",
-		c.paint(bold, c.outcome(res.Verdict)), n.Passed, n.Failed, n.Error, n.NotProvoked, n.NotSelected, res.Finished.Sub(res.Started).Round(time.Millisecond))
+	counts := map[string]int{report.Passed: n.Passed, report.Failed: n.Failed, report.Error: n.Error,
+		report.NotProvoked: n.NotProvoked, report.NotSelected: n.NotSelected, report.NotRun: n.NotRun}
+	fmt.Fprintf(c.out, "\n%s: %s, in %s\n", c.paint(bold, c.outcome(res.Verdict)), report.CountsLine(counts), res.Finished.Sub(res.Started).Round(time.Millisecond))
 	fmt.Fprintf(c.out, "Reports in %s: summary.md, conformance.html, result.json, exchanges.har, junit.xml, report.json\n", dir)
 }
 
@@ -246,16 +247,6 @@ func byCause(res report.Result, outcome string) []cause {
 		groups[i].conditions = append(groups[i].conditions, e.ID+" ("+e.Format+")")
 	}
 	return groups
-}
-
-func countReason(res report.Result, reason string) int {
-	n := 0
-	for _, e := range res.Results {
-		if e.Reason == reason {
-			n++
-		}
-	}
-	return n
 }
 
 func firstLine(s string) string {
