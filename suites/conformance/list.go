@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/callcases/conformance/client"
@@ -15,14 +16,21 @@ import (
 )
 
 // window is a modifiedAfter/modifiedBefore filter around the given cases'
-// lastModified, taken from the target's own clock (never the suite's), with
-// a margin so that second-precision targets match too. The specs that use it
-// are Serial: no other spec of the run modifies cases meanwhile.
+// lastModified, taken from the target's own clock (never the suite's), one
+// unit of the precision the target writes them in wider on each side (a
+// second for a date without a fraction, a millisecond for three digits).
+// Wider would let in every case other writers of the project make or change
+// while the window's end is still ahead of the target's clock, and remove
+// again while a spec pages through it: the window would hardly ever hold
+// still. The given cases must be the earliest and the latest modified.
 func window(ctx SpecContext, a api, uuids ...string) url.Values {
 	GinkgoHelper()
 	var first, last time.Time
+	margin := time.Second
 	for i, uuid := range uuids {
-		t := instant(readCase(ctx, a, uuid).LastModified)
+		written := readCase(ctx, a, uuid).LastModified
+		margin = min(margin, precision(written))
+		t := instant(written)
 		if i == 0 || t.Before(first) {
 			first = t
 		}
@@ -30,12 +38,30 @@ func window(ctx SpecContext, a api, uuids ...string) url.Values {
 			last = t
 		}
 	}
-	const margin = 2 * time.Second
 	return url.Values{
 		"project":        {env.Config.Project},
 		"modifiedAfter":  {first.Add(-margin).Format(time.RFC3339Nano)},
 		"modifiedBefore": {last.Add(margin).Format(time.RFC3339Nano)},
 	}
+}
+
+// precision is the unit of the last digit of an RFC 3339 date as written:
+// the date is that instant to within less than one unit, whether the
+// target cut or rounded it. A target that drops trailing zeros writes fewer
+// digits than it keeps, which only makes the unit coarser.
+func precision(date string) time.Duration {
+	_, fraction, ok := strings.Cut(date, ".")
+	if !ok {
+		return time.Second
+	}
+	unit := time.Second
+	for _, r := range fraction {
+		if r < '0' || r > '9' || unit == time.Nanosecond {
+			break
+		}
+		unit /= 10
+	}
+	return unit
 }
 
 // expectInWindow holds every listed case to the filter it was listed with:
@@ -133,6 +159,8 @@ var _ = Describe("case lists", func() {
 				// made, released after they are removed).
 				holdLease(ctx, "page through a window of the main project")
 				mine := newCases(ctx, a, made)
+				// A batch applies its items in order (docs/rules.md, batches):
+				// the first and the last are the earliest and the latest modified.
 				q := window(ctx, a, mine[0], mine[made-1])
 
 				// On a shared staging another run may add or remove cases in the
