@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -199,6 +200,43 @@ func BeRead() types.GomegaMatcher {
 // whatever its code.
 func KeepContract() types.GomegaMatcher {
 	return &exchangeMatcher{want: "an exchange that keeps the contract", check: func(*client.Exchange) contract.Violations { return nil }}
+}
+
+// AnswerOneOf succeeds when the exchange meets any of the given exchange
+// matchers (HaveResult, BeRead, ...): for an answer the contract allows in
+// several ways, such as a list that is 200 or 204. On failure it speaks
+// like them: the problems of the alternative whose code the target
+// answered, or the code against every alternative's, then the exchange.
+func AnswerOneOf(alternatives ...types.GomegaMatcher) types.GomegaMatcher {
+	options := make([]*exchangeMatcher, len(alternatives))
+	wants := make([]string, len(alternatives))
+	for i, a := range alternatives {
+		m, ok := a.(*exchangeMatcher)
+		if !ok {
+			panic(fmt.Sprintf("matchers: AnswerOneOf takes the exchange matchers of this package, not %T", a))
+		}
+		options[i], wants[i] = m, m.want
+	}
+	return &exchangeMatcher{want: strings.Join(wants, ", or "), check: func(x *client.Exchange) contract.Violations {
+		var codes []string
+		for _, m := range options {
+			v := m.check(x)
+			if len(v) == 0 {
+				return nil
+			}
+			if !slices.ContainsFunc(v, func(p contract.Violation) bool { return p.Title == contract.TitleUnexpectedStatus }) {
+				return v // the code is this alternative's; what else is wrong with it
+			}
+			for _, p := range v {
+				if p.Title == contract.TitleUnexpectedStatus {
+					_, want, _ := strings.Cut(p.Detail, "want ")
+					codes = append(codes, want)
+				}
+			}
+		}
+		return contract.Violations{{In: "response", Title: contract.TitleUnexpectedStatus,
+			Detail: fmt.Sprintf("got %d, want %s", x.Status, strings.Join(slices.Compact(codes), " or "))}}
+	}}
 }
 
 // HaveHeader succeeds when the response carries the header with a value

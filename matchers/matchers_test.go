@@ -171,6 +171,11 @@ func TestFailureTexts(t *testing.T) {
 		{"xml-result-wrong-root", matchers.HaveResult(404), answered(t, "GET", "/xml/callcases/zzz", "", 404, xmlType, `<error>nope</error>`, false)},
 		{"xml-result-malformed", matchers.HaveResult(404), answered(t, "GET", "/xml/callcases/zzz", "", 404, xmlType, strings.TrimSuffix(notFoundXML, "</status>"), false)},
 		{"xml-format-json-on-xml-path", matchers.HaveResult(404), answered(t, "GET", "/xml/callcases/zzz", "", 404, jsonType, notFound, false)},
+		// One of several answers: the problems of the alternative whose code came, or the code against all of them.
+		{"one-of-wrong-status", matchers.AnswerOneOf(matchers.HaveResult(404), matchers.BeRead(), matchers.HaveResult(300)),
+			answered(t, "GET", "/json/projects/p1/callcases/crm-1", "", 204, http.Header{}, "", false)},
+		{"one-of-wrong-message", matchers.AnswerOneOf(matchers.HaveResult(404), matchers.BeRead()),
+			answered(t, "GET", "/json/callcases/zzz", "", 404, jsonType, strings.Replace(notFound, "не найден", "not found", 1), false)},
 		{"xml-request-wrong-root", matchers.KeepContract(), answered(t, "POST", "/xml/callcases/?project=p1", `<case><title>x</title></case>`, 201,
 			http.Header{"Content-Type": {"application/xml"}, "Location": {base + "/xml/callcases/abc"}}, `<status><code>201</code><text>Created</text><message>Ресурс был создан успешно</message></status>`, false)},
 		{"xml-status-body-not-xml-type", matchers.HaveResult(404), answered(t, "GET", "/xml/nowhere", "", 404, jsonType, notFound, true)},
@@ -243,4 +248,16 @@ func TestCurlNeverShowsTheCredentials(t *testing.T) {
 func TestShown(t *testing.T) {
 	x := answered(t, "GET", "/json/callcases/abc123", "", 200, jsonType, caseJSON, false)
 	golden(t, "shown", matchers.Shown(x))
+}
+
+func TestAnswerOneOfPassesAnyAlternative(t *testing.T) {
+	m := matchers.AnswerOneOf(matchers.BeRead(), matchers.HaveResult(http.StatusNoContent))
+	for _, x := range []*client.Exchange{
+		answered(t, "GET", "/json/callcases/abc123", "", 200, jsonType, caseJSON, false),
+		answered(t, "GET", "/json/callcases/?project=p1", "", 204, http.Header{}, "", false),
+	} {
+		if ok, err := m.Match(x); err != nil || !ok {
+			t.Errorf("%d: AnswerOneOf failed an answer one of its alternatives takes (%v):\n%s", x.Status, err, m.FailureMessage(x))
+		}
+	}
 }

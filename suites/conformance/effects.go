@@ -69,7 +69,7 @@ func expectItem(x *client.Exchange, items []client.Item, i, code int, id, uuid *
 func listAll(ctx SpecContext, a api, q url.Values) ([]CallCase, int) {
 	GinkgoHelper()
 	first := listPage(ctx, a, q, 1)
-	Expect(first).To(Or(BeRead(), HaveResult(http.StatusNoContent)))
+	Expect(first).To(AnswerOneOf(BeRead(), HaveResult(http.StatusNoContent)))
 	if first.Status == http.StatusNoContent {
 		return nil, 0
 	}
@@ -272,7 +272,7 @@ var _ = Describe("success through its effect", func() {
 				}
 				Expect(unassign(ctx, env.API, a, env.Config.Project, env.Config.Operator)).To(HaveResult(http.StatusOK))
 				x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.operators(env.Config.Project), Purpose: "the operator is no longer listed"})
-				Expect(x).To(Or(BeRead(), HaveResult(http.StatusNoContent)))
+				Expect(x).To(AnswerOneOf(BeRead(), HaveResult(http.StatusNoContent)))
 				if x.Status == http.StatusOK {
 					var list struct {
 						Operator []struct {
@@ -292,7 +292,7 @@ var _ = Describe("success through its effect", func() {
 						continue
 					}
 					x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.operators(p), Purpose: "look for a project without operators"})
-					Expect(x).To(Or(BeRead(), HaveResult(http.StatusNoContent)))
+					Expect(x).To(AnswerOneOf(BeRead(), HaveResult(http.StatusNoContent)))
 					if x.Status == http.StatusNoContent {
 						return
 					}

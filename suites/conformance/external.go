@@ -123,7 +123,7 @@ func foreignExternalIDs(ctx SpecContext, a api) []string {
 			continue
 		}
 		x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.cases(), Query: projectQuery(p), Purpose: "look for an external id in another project"})
-		Expect(x).To(Or(BeRead(), HaveResult(http.StatusNoContent)))
+		Expect(x).To(AnswerOneOf(BeRead(), HaveResult(http.StatusNoContent)))
 		if x.Status != http.StatusOK {
 			continue
 		}
@@ -142,7 +142,7 @@ func freeInMainProject(ctx SpecContext, a api, ids []string) string {
 	GinkgoHelper()
 	for _, id := range ids {
 		x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, id), Purpose: "is this external id free in the main project?"})
-		Expect(x).To(Or(HaveResult(http.StatusNotFound), BeRead(), HaveResult(http.StatusMultipleChoices)))
+		Expect(x).To(AnswerOneOf(HaveResult(http.StatusNotFound), BeRead(), HaveResult(http.StatusMultipleChoices)))
 		if x.Status == http.StatusNotFound {
 			return id
 		}

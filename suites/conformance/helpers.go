@@ -372,11 +372,13 @@ func expectGone(x *client.Exchange, what string) {
 	GinkgoHelper()
 	if x.Err == nil && x.Status == http.StatusOK {
 		x.Asserted = true
-		Fail(fmt.Sprintf("%s must not exist, but a read finds it%s", what, Shown(x)))
+		Fail(fmt.Sprintf("a read finds what must not exist\n(%s)%s", what, Shown(x)))
 	}
 	reason := fmt.Sprintf("%s must not exist: the read-back must answer the table's 404", what)
 	if x.Err == nil && x.Status == http.StatusNotFound {
-		reason = fmt.Sprintf("%s is gone (the read-back answered 404), but the 404's body or contract is wrong", what)
+		// The thing's name on a line of its own: the first line is the
+		// cause the reports group failures by.
+		reason = fmt.Sprintf("the read-back of what must not exist answered 404, but the 404's body or contract is wrong\n(%s is gone)", what)
 	}
 	Expect(x).To(HaveResult(http.StatusNotFound), reason)
 }
