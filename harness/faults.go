@@ -310,6 +310,9 @@ func (e *Env) AcquireLease(ctx context.Context, why string) (release func(contex
 		case x.Err != nil:
 			return nil, fmt.Errorf("taking the fault hook's lease: %w", x.Err)
 		case x.Status == http.StatusOK:
+			if e.Speed != nil {
+				e.Speed.Leased()
+			}
 			if told != "" {
 				e.notify(fmt.Sprintf("run %s: got the fault hook's lease", e.RunID))
 			}

@@ -20,6 +20,7 @@ import (
 	"github.com/callcases/conformance/coverage"
 	"github.com/callcases/conformance/mutants"
 	"github.com/callcases/conformance/reference"
+	"github.com/callcases/conformance/speed"
 )
 
 // EmbeddedFaultTimer is the embedded reference's timer for 504: short, so
@@ -57,6 +58,7 @@ type Env struct {
 	Faults   *client.Client    // the fault hook; nil when not configured
 	Log      *client.Log       // every exchange of this process since the last Take
 	Coverage *coverage.Tracker // the coverage matrix's facts of this process's exchanges
+	Speed    *speed.Tracker    // round trips and dependent chains of this process's exchanges, for make bench
 	Scopes   bool              // the fault hook supports scoped faults: faults act on one spec's requests only
 	Process  int               // this process's number in the run (1 when not parallel); part of lease holders and scopes
 	Notify   func(string)      // shows a message to the user while the run waits (nil: none shown)
@@ -149,7 +151,7 @@ func NewEnv(shared Shared) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	env := &Env{Config: cfg, RunID: shared.RunID, Started: shared.Started, Contract: c, Log: &client.Log{}, Coverage: &coverage.Tracker{}, Scopes: shared.Scopes, OperatorAssigned: shared.OperatorAssigned, Process: 1}
+	env := &Env{Config: cfg, RunID: shared.RunID, Started: shared.Started, Contract: c, Log: &client.Log{}, Coverage: &coverage.Tracker{}, Speed: &speed.Tracker{}, Scopes: shared.Scopes, OperatorAssigned: shared.OperatorAssigned, Process: 1}
 	opts := client.Options{Record: env.record, Header: http.Header{RunHeader: {shared.RunID}},
 		Base: cfg.Target, Contract: c, Timeout: cfg.Timeout, TLS: tlsConfig,
 		User: client.Credentials{Username: cfg.Username, Password: cfg.Password},
@@ -174,6 +176,7 @@ func NewEnv(shared Shared) (*Env, error) {
 func (e *Env) record(x *client.Exchange) {
 	e.Log.Add(x)
 	e.Coverage.Add(x)
+	e.Speed.Add(x)
 	if Record != nil {
 		Record(x)
 	}

@@ -12,6 +12,11 @@
 //     served as a separate process: the time from starting it to its first
 //     request, and its whole run beside the compiled suite's under Ginkgo's
 //     CLI against the same target with as many processes;
+//   - in both runs, from the figures each spec reports (package speed): the
+//     round trips per spec (50th and 99th percentile), the longest dependent
+//     chain of any spec, the time in specs that run alone (Serial); and for
+//     the run through the proxy the physical floor, chain x round trip plus
+//     the fault timer, and how far the wall time is from it;
 //   - the Go benchmarks of the hot paths (contract validation, code table,
 //     reference handlers), unless -go-bench=false.
 //
@@ -45,12 +50,14 @@ import (
 
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/harness"
+	"github.com/callcases/conformance/speed"
 )
 
 const suiteBinary = "bin/conformance.test"
 
 type options struct {
 	procs, slowProcs int
+	formats          string // CONFORMANCE_FORMATS for both runs; "" leaves the suite's default
 	delay            time.Duration
 	goBench          bool
 	benchTime        string
@@ -62,7 +69,8 @@ func main() {
 	log.SetPrefix("bench: ")
 	var o options
 	flag.IntVar(&o.procs, "procs", runtime.NumCPU(), "parallel processes for the run against the embedded reference")
-	flag.IntVar(&o.slowProcs, "slow-procs", 8, "parallel processes for the run through the latency proxy")
+	flag.IntVar(&o.slowProcs, "slow-procs", 0, "parallel processes for the run through the latency proxy; 0 picks them from the measured round trip as the runner does (speed.Procs)")
+	flag.StringVar(&o.formats, "formats", "", "CONFORMANCE_FORMATS for both runs (json, xml or json,xml); empty: the suite's default")
 	flag.DurationVar(&o.delay, "delay", 50*time.Millisecond, "latency the proxy adds to every round trip")
 	flag.BoolVar(&o.goBench, "go-bench", true, "also run the Go benchmarks of contract and reference")
 	flag.StringVar(&o.benchTime, "benchtime", "200ms", "-benchtime for the Go benchmarks")
@@ -98,7 +106,11 @@ func run(ctx context.Context, o options) error {
 	ginkgo = strings.TrimSpace(ginkgo)
 
 	// The run against the embedded reference: no target configured.
-	embedded, err := runSuite(ctx, ginkgo, filepath.Join(work, "embedded"), o.procs, nil)
+	var settings map[string]string
+	if o.formats != "" {
+		settings = map[string]string{"CONFORMANCE_FORMATS": o.formats}
+	}
+	embedded, err := runSuite(ctx, ginkgo, filepath.Join(work, "embedded"), o.procs, settings)
 	if err != nil {
 		return err
 	}
@@ -120,6 +132,7 @@ func run(ctx context.Context, o options) error {
 	}
 	emit("serial_specs", strconv.Itoa(embedded.report.serial), "specs")
 	emit("serial_time", seconds(embedded.report.serialTime), "s")
+	emitChains("", embedded.report)
 
 	if err := slowRun(ctx, goCmd, ginkgo, filepath.Join(work, "slow"), o); err != nil {
 		return err
@@ -173,6 +186,16 @@ func slowRun(ctx context.Context, goCmd, ginkgo, dir string, o options) error {
 	for _, name := range []string{"CONFORMANCE_TARGET", "CONFORMANCE_FAULTS_URL"} {
 		settings[name] = strings.Replace(settings[name], root, proxyRoot, 1)
 	}
+	if o.formats != "" {
+		settings["CONFORMANCE_FORMATS"] = o.formats
+	}
+	rtt, err := speed.MeasureRTT(ctx, settings["CONFORMANCE_TARGET"])
+	if err != nil {
+		return fmt.Errorf("measuring the round trip through the proxy: %w", err)
+	}
+	if o.slowProcs <= 0 {
+		o.slowProcs = speed.Procs(rtt, runtime.NumCPU())
+	}
 
 	slow, err := runSuite(ctx, ginkgo, dir, o.slowProcs, settings)
 	if err != nil {
@@ -201,6 +224,9 @@ func slowRun(ctx context.Context, goCmd, ginkgo, dir string, o options) error {
 	}
 	emit("slow_serial_time", seconds(slow.report.serialTime), "s")
 	emit("slow_serial_round_trips", strconv.Itoa(serialTrips), "round trips")
+	emit("slow_measured_rtt", fmt.Sprintf("%.1f", float64(rtt.Microseconds())/1000), "ms")
+	emitChains("slow_", slow.report)
+	emitFloor(slow, o.delay, harness.EmbeddedFaultTimer)
 	return nil
 }
 
@@ -276,6 +302,77 @@ func binaryRun(ctx context.Context, goCmd, ginkgo, dir string, o options) error 
 	return nil
 }
 
+// emitChains prints the round trips per spec and the dependent chains,
+// over every format and per format.
+func emitChains(prefix string, f reportFigures) {
+	if len(f.perSpec) == 0 {
+		emit(prefix+"chain_max", "n/a", "round trips")
+		return
+	}
+	formats := []string{""}
+	for _, s := range f.perSpec {
+		if !slices.Contains(formats, s.format) {
+			formats = append(formats, s.format)
+		}
+	}
+	for _, format := range formats {
+		var trips []int
+		longest := specFigures{}
+		for _, s := range f.perSpec {
+			if format != "" && s.format != format {
+				continue
+			}
+			trips = append(trips, s.Trips)
+			if s.Chain > longest.Chain {
+				longest = s
+			}
+		}
+		name := prefix
+		if format != "" {
+			name += format + "_"
+		}
+		slices.Sort(trips)
+		emit(name+"round_trips_p50", strconv.Itoa(percentile(trips, 50)), "round trips/spec")
+		emit(name+"round_trips_p99", strconv.Itoa(percentile(trips, 99)), "round trips/spec")
+		emit(name+"chain_max", strconv.Itoa(longest.Chain), "round trips")
+		if format == "" {
+			fmt.Printf("# longest chain: %s (%s)\n", longest.name, longest.format)
+		}
+	}
+	emit(prefix+"preflight_chain", strconv.Itoa(f.preflight.Chain), "round trips")
+	emit(prefix+"teardown_chain", strconv.Itoa(f.teardown.Chain), "round trips")
+	emit(prefix+"lease_specs", strconv.Itoa(f.leaseSpecs), "specs")
+	emit(prefix+"lease_chain", strconv.Itoa(f.leaseChain), "round trips")
+}
+
+// emitFloor prints the physical floor of the run through the proxy: the
+// longest chain of any spec times the round trip, plus the fault timer the
+// 504 rows wait for; and the run's floor, which adds the chains that cannot
+// overlap any spec (the preflight before, the final sweep after) and counts
+// the specs that hold the lease one after another.
+func emitFloor(r suiteRun, rtt, timer time.Duration) {
+	f := r.report
+	longest := 0
+	for _, s := range f.perSpec {
+		longest = max(longest, s.Chain)
+	}
+	floor := time.Duration(longest)*rtt + timer
+	runFloor := time.Duration(f.preflight.Chain+max(longest, f.leaseChain)+f.teardown.Chain)*rtt + timer
+	emit("slow_floor", seconds(floor), "s")
+	emit("slow_wall_over_floor", fmt.Sprintf("%.2f", r.wall.Seconds()/floor.Seconds()), "x")
+	emit("slow_run_floor", seconds(runFloor), "s")
+	emit("slow_wall_over_run_floor", fmt.Sprintf("%.2f", r.wall.Seconds()/runFloor.Seconds()), "x")
+}
+
+// percentile of sorted values, nearest rank.
+func percentile(sorted []int, p int) int {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := (p*len(sorted) + 99) / 100
+	return sorted[min(max(i, 1), len(sorted))-1]
+}
+
 type suiteRun struct {
 	wall, cpu time.Duration
 	maxRSS    int64 // KiB: the largest single process of the run (Linux wait4 semantics)
@@ -333,6 +430,17 @@ type reportFigures struct {
 	specs, serial int
 	serialTime    time.Duration
 	serialWindows [][2]time.Time
+	perSpec       []specFigures
+	// preflight and teardown: the suite's own round trips before and after the specs.
+	preflight, teardown speed.Figures
+	leaseSpecs          int
+	leaseChain          int // the chains of the specs that held the lease, added up
+}
+
+// specFigures are one spec's figures (package speed).
+type specFigures struct {
+	speed.Figures
+	name, format string
 }
 
 func readReport(path string) (reportFigures, error) {
@@ -349,6 +457,12 @@ func readReport(path string) (reportFigures, error) {
 			State              string
 			StartTime, EndTime time.Time
 			RunTime            time.Duration
+			LeafNodeText       string
+			LeafNodeLabels     []string
+			ReportEntries      []struct {
+				Name  string
+				Value struct{ AsJSON string }
+			}
 		}
 	}
 	if err := json.Unmarshal(b, &suites); err != nil || len(suites) != 1 {
@@ -356,8 +470,41 @@ func readReport(path string) (reportFigures, error) {
 	}
 	f.RunTime = suites[0].RunTime
 	for _, s := range suites[0].SpecReports {
+		var fig speed.Figures
+		for _, e := range s.ReportEntries {
+			var v string
+			if e.Name != speed.EntryName || json.Unmarshal([]byte(e.Value.AsJSON), &v) != nil {
+				continue
+			}
+			one, err := speed.Parse(v)
+			if err != nil {
+				return f, err
+			}
+			fig.Trips += one.Trips
+			fig.Chain += one.Chain
+			fig.Timed = fig.Timed || one.Timed
+			fig.Lease = fig.Lease || one.Lease
+		}
+		switch {
+		case fig.Trips == 0: // the suite nodes of processes but 1
+		case s.LeafNodeType == "SynchronizedBeforeSuite":
+			f.preflight = fig
+		case s.LeafNodeType == "SynchronizedAfterSuite":
+			f.teardown = fig
+		}
 		if s.LeafNodeType != "It" || s.State != "passed" {
 			continue
+		}
+		format := ""
+		for _, l := range s.LeafNodeLabels {
+			if v, ok := strings.CutPrefix(l, "format:"); ok {
+				format = v
+			}
+		}
+		f.perSpec = append(f.perSpec, specFigures{Figures: fig, name: strings.SplitN(s.LeafNodeText, ":", 2)[0], format: format})
+		if fig.Lease {
+			f.leaseSpecs++
+			f.leaseChain += fig.Chain
 		}
 		f.specs++
 		if s.IsSerial {

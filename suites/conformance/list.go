@@ -254,6 +254,7 @@ func deleteManyLater(a api, uuids []string) {
 			}
 			// The batch delete failed: one by one, until the target fails
 			// those too; the final sweep and the leftover report cover the rest.
+			fmt.Fprintf(GinkgoWriter, "the batch delete of %d cases %s; deleting them one by one\n", len(chunk), answered(x))
 			for _, uuid := range chunk {
 				if !deleteNow(ctx, a, uuid) {
 					break
@@ -261,4 +262,19 @@ func deleteManyLater(a api, uuids []string) {
 			}
 		}
 	})
+}
+
+// answered says how an exchange ended, for the spec's output.
+func answered(x *client.Exchange) string {
+	if x.Err != nil {
+		return "got no answer: " + x.Err.Error()
+	}
+	return fmt.Sprintf("answered %d: %s", x.Status, clip(x.Body))
+}
+
+func clip(b []byte) string {
+	if len(b) > 300 {
+		return string(b[:300]) + "..."
+	}
+	return string(b)
 }

@@ -91,6 +91,7 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	}
 	env.Process = GinkgoParallelProcess()
 	env.Notify = say
+	reportSpeed() // the preflight's round trips, on process 1
 	if hookScopes && !env.Scopes {
 		RedactedFail("the fault hook said it supports scoped faults when the suite was built, and not in the preflight; the fault specs would run in parallel with global faults: run again")
 	}
@@ -142,6 +143,7 @@ var _ = SynchronizedAfterSuite(func() {}, func(ctx SpecContext) {
 	if err != nil {
 		recordLeftover(harness.Leftover{Kind: "final sweep", ID: "of the fixture projects", Reason: "incomplete, so cases of this run may remain: " + err.Error()})
 	}
+	reportSpeed()
 })
 
 // ReportAfterSuite runs on process 1 with every process's specs.
