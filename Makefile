@@ -34,7 +34,8 @@ race:
 
 # Parallel processes for the suite; every process drives the same target.
 # CONFORMANCE_FLAGS go to callcases-conformance (e.g. -label-filter=code:409, -v).
-PROCS             ?= 4
+# PROCS 0: chosen from the target's round trip (speed.Procs), more on a slow network.
+PROCS             ?= 0
 CONFORMANCE_FLAGS ?=
 export CONFORMANCE_REPORTS ?= $(CURDIR)/reports
 
@@ -84,7 +85,7 @@ mutants: suite-binary
 # cmd/latencyproxy (BENCH_DELAY a round trip) in front of cmd/reference, and
 # the Go benchmarks of contract and reference.
 BENCH_PROCS      ?= 2
-BENCH_SLOW_PROCS ?= 8
+BENCH_SLOW_PROCS ?= 0
 BENCH_DELAY      ?= 50ms
 bench:
 	$(GO) run ./cmd/bench -procs $(BENCH_PROCS) -slow-procs $(BENCH_SLOW_PROCS) -delay $(BENCH_DELAY)

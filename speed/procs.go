@@ -65,3 +65,19 @@ func MeasureRTT(ctx context.Context, base string) (time.Duration, error) {
 	}
 	return slices.Min(times), nil
 }
+
+// ProcsFor is the runner's default: Procs for the target at base, its round
+// trip measured (an empty base is the embedded reference, in the suite's own
+// processes: no network to wait on). A target that cannot be measured gets
+// one process per core, and the error says why (the suite's preflight will
+// say it better).
+func ProcsFor(ctx context.Context, base string, cpus int) (int, time.Duration, error) {
+	if base == "" {
+		return Procs(0, cpus), 0, nil
+	}
+	rtt, err := MeasureRTT(ctx, base)
+	if err != nil {
+		return Procs(0, cpus), 0, err
+	}
+	return Procs(rtt, cpus), rtt, nil
+}

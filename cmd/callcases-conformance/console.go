@@ -74,7 +74,7 @@ func (c *console) header(o options, target, reports string) {
 	if o.labelFilter != "" {
 		filter = ", label filter " + o.labelFilter
 	}
-	fmt.Fprintf(c.out, "callcases-conformance %s: testing %s in %d processes%s; reports go to %s\n", v, target, o.procs, filter, reports)
+	fmt.Fprintf(c.out, "callcases-conformance %s: testing %s in %d processes%s%s; reports go to %s\n", v, target, o.procs, o.procsWhy, filter, reports)
 }
 
 func (c *console) progress(done, total int, outcome, id, format, reason string) {

@@ -44,7 +44,9 @@ CONFORMANCE_DEADLINE (15m, the whole run), CONFORMANCE_LEASE_WAIT (2m),
 CONFORMANCE_REPORTS (reports), CONFORMANCE_CA_BUNDLE, CONFORMANCE_INSECURE.
 
 Flags:
-  -procs N              parallel processes, all against the same target (default 4)
+  -procs N              parallel processes, all against the same target (default:
+                        from the target's round trip, one a core on loopback, more
+                        on a slow network, at most 8 a core)
   -label-filter EXPR    run only the specs whose labels match, e.g. code:409,
                         format:json, !mutating, E209-batch-duplicate
   -v                    show Ginkgo's own output instead of one line per condition

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/callcases/conformance/config"
+	"github.com/callcases/conformance/speed"
 )
 
 // EnvProgress names the file the spec processes append a line per finished
@@ -25,7 +27,8 @@ const EnvProgress = "CONFORMANCE_PROGRESS"
 
 // options are the front's flags.
 type options struct {
-	procs       int
+	procs       int    // 0: chosen from the target's round trip (speed.ProcsFor)
+	procsWhy    string // how they were chosen, for the header
 	labelFilter string
 	verbose     bool
 	noColor     bool
@@ -35,7 +38,7 @@ func runFront(args []string) int {
 	var o options
 	fs := flag.NewFlagSet("callcases-conformance", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.IntVar(&o.procs, "procs", 4, "")
+	fs.IntVar(&o.procs, "procs", 0, "")
 	fs.StringVar(&o.labelFilter, "label-filter", "", "")
 	fs.BoolVar(&o.verbose, "v", false, "")
 	fs.BoolVar(&o.verbose, "ginkgo-output", false, "")
@@ -50,8 +53,8 @@ func runFront(args []string) int {
 		usage(os.Stderr)
 		return 2
 	}
-	if o.procs < 1 {
-		fmt.Fprintln(os.Stderr, "callcases-conformance: -procs must be at least 1")
+	if o.procs < 0 {
+		fmt.Fprintln(os.Stderr, "callcases-conformance: -procs must be at least 1 (or 0: chosen from the target's round trip)")
 		return 2
 	}
 	code, err := front(o, os.Stdout)
@@ -70,6 +73,9 @@ func front(o options, out *os.File) (int, error) {
 	started := time.Now()
 	con := newConsole(out, o.noColor)
 	reports, target := reportsAndTarget()
+	if o.procs == 0 {
+		o.procs, o.procsWhy = defaultProcs(target)
+	}
 
 	work, err := os.MkdirTemp("", "callcases-conformance-")
 	if err != nil {
@@ -216,6 +222,21 @@ func linkSuite(work string) (string, error) {
 // reportsAndTarget reads, from the same settings the suite will read, where
 // the reports go and what is tested; a bad configuration is the suite's to
 // report, in the reports folder it names.
+// defaultProcs picks the processes from the target's round trip
+// (speed.ProcsFor; "" is the embedded reference), and says how.
+func defaultProcs(target string) (int, string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	n, rtt, err := speed.ProcsFor(ctx, target, runtime.NumCPU())
+	switch {
+	case err != nil:
+		return n, " (one a core: the round trip to the target could not be measured)"
+	case target == "":
+		return n, " (one a core)"
+	}
+	return n, fmt.Sprintf(" (for a round trip of %s)", rtt.Round(100*time.Microsecond))
+}
+
 func reportsAndTarget() (string, string) {
 	cfg, err := config.Load(os.LookupEnv)
 	if err != nil {
