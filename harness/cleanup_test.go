@@ -32,6 +32,7 @@ func testEnv(t *testing.T, h func(*reference.Server) http.Handler) (*Env, *refer
 	if err != nil {
 		t.Fatal(err)
 	}
+	env.RunFolder = t.TempDir() // the tests share a run id, not a run
 	return env, ref
 }
 

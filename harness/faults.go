@@ -193,6 +193,7 @@ func (e *Env) HoldFaults(ctx context.Context, fault string, components ...string
 		if err != nil {
 			return nil, err
 		}
+		e.Speed.Holds("faults")
 		h.release = release
 	}
 	for _, component := range components {
@@ -288,18 +289,84 @@ func (e *Env) leaseTTL() time.Duration { return max(time.Minute, 6*e.Config.Time
 // leaseRetry is how often a waiting run asks for the lease again.
 const leaseRetry = 250 * time.Millisecond
 
-// LeaseHolder names this process of this run as a holder of the lease.
-func (e *Env) LeaseHolder() string { return fmt.Sprintf("%s-%d", e.RunID, e.Process) }
+// LeaseHolder names this run as the holder of the lease: its processes
+// share it (runlock.go).
+func (e *Env) LeaseHolder() string { return e.RunID }
 
-// AcquireLease takes the hook's lease for this process, waiting up to
-// CONFORMANCE_LEASE_WAIT while another holds it and saying so through
-// e.Notify. Without a hook, or on a hook that has no lease (404), there is
-// nothing to take: it returns at once. The release function gives it back.
+// AcquireLease takes the hook's lease for this run, waiting up to
+// CONFORMANCE_LEASE_WAIT while another run holds it and saying so through
+// e.Notify. The run's processes share it: the first to need it takes it,
+// the last to release it gives it back, and the others only count
+// themselves in (no round trip, unless it is due for renewal). Without a
+// hook, or on a hook that has no lease (404), there is nothing to take: it
+// returns at once. The release function gives this process's hold back.
 func (e *Env) AcquireLease(ctx context.Context, why string) (release func(context.Context) error, err error) {
 	noop := func(context.Context) error { return nil }
 	if e.Faults == nil {
 		return noop, nil
 	}
+	unlock, err := e.lockPath(ctx, "lease")
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	count, path, err := e.readLeaseCount()
+	if err != nil {
+		return nil, err
+	}
+	if count.holders == 0 || (!count.none && time.Since(count.taken) > e.leaseTTL()/2) {
+		none, err := e.takeLease(ctx, why)
+		if err != nil {
+			return nil, err
+		}
+		count.taken, count.none = time.Now(), none
+	}
+	count.holders++
+	if err := writeLeaseCount(path, count); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) error { return e.dropLease(ctx) }, nil
+}
+
+// dropLease counts this hold out, and gives the lease back with the last.
+func (e *Env) dropLease(ctx context.Context) error {
+	unlock, err := e.lockPath(ctx, "lease")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	count, path, err := e.readLeaseCount()
+	if err != nil {
+		return err
+	}
+	count.holders = max(count.holders-1, 0)
+	if err := writeLeaseCount(path, count); err != nil {
+		return err
+	}
+	if count.holders > 0 || count.none {
+		return nil
+	}
+	return e.releaseLease(ctx, e.LeaseHolder())
+}
+
+// EndLease runs once every process of the run is done: a lease a process
+// could not give back (it died holding it) is given back, and the run's
+// folder removed.
+func (e *Env) EndLease(ctx context.Context) error {
+	defer e.removeRunDir()
+	if e.Faults == nil {
+		return nil
+	}
+	count, _, err := e.readLeaseCount()
+	if err != nil || count.holders == 0 || count.none {
+		return err
+	}
+	return e.releaseLease(ctx, e.LeaseHolder())
+}
+
+// takeLease puts the run's hold on the lease, waiting while another run
+// holds it; none: the hook has no lease.
+func (e *Env) takeLease(ctx context.Context, why string) (none bool, err error) {
 	holder := e.LeaseHolder()
 	deadline := time.Now().Add(e.Config.LeaseWait)
 	var told string
@@ -308,24 +375,21 @@ func (e *Env) AcquireLease(ctx context.Context, why string) (release func(contex
 			JSON: map[string]string{"holder": holder, "ttl": e.leaseTTL().String()}, Purpose: "take the fault hook's lease to " + why})
 		switch {
 		case x.Err != nil:
-			return nil, fmt.Errorf("taking the fault hook's lease: %w", x.Err)
+			return false, fmt.Errorf("taking the fault hook's lease: %w", x.Err)
 		case x.Status == http.StatusOK:
-			if e.Speed != nil {
-				e.Speed.Leased()
-			}
 			if told != "" {
 				e.notify(fmt.Sprintf("run %s: got the fault hook's lease", e.RunID))
 			}
-			return func(ctx context.Context) error { return e.releaseLease(ctx, holder) }, nil
+			return false, nil
 		case x.Status == http.StatusNotFound:
-			return noop, nil // a hook without a lease: nothing to share
+			return true, nil // a hook without a lease: nothing to share
 		case x.Status != http.StatusConflict:
-			return nil, fmt.Errorf("PUT %s/lease answered %d, want 200 or 409: %s", e.Config.FaultsURL, x.Status, clip(x.Body))
+			return false, fmt.Errorf("PUT %s/lease answered %d, want 200 or 409: %s", e.Config.FaultsURL, x.Status, clip(x.Body))
 		}
 		var current Lease
 		_ = json.Unmarshal(x.Body, &current)
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("the fault hook's lease is held by %q (until %s) and was not free within %s (%s): another run is changing state this run would read; retry later or raise %s",
+			return false, fmt.Errorf("the fault hook's lease is held by %q (until %s) and was not free within %s (%s): another run is changing state this run would read; retry later or raise %s",
 				current.Holder, current.Expires, e.Config.LeaseWait, config.EnvLeaseWait, config.EnvLeaseWait)
 		}
 		if current.Holder != told {
@@ -337,7 +401,7 @@ func (e *Env) AcquireLease(ctx context.Context, why string) (release func(contex
 		select {
 		case <-ctx.Done():
 			wait.Stop()
-			return nil, fmt.Errorf("waiting for the fault hook's lease: %w", ctx.Err())
+			return false, fmt.Errorf("waiting for the fault hook's lease: %w", ctx.Err())
 		case <-wait.C:
 		}
 	}

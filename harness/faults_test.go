@@ -236,3 +236,82 @@ func TestAResetThatDoesNotTakeIsARunError(t *testing.T) {
 		})
 	}
 }
+
+func TestTheRunsProcessesShareTheLease(t *testing.T) {
+	one, _ := testEnv(t, nil)
+	two := *one // another process of the same run: same id and folder
+	two.Process = 2
+	ctx := context.Background()
+	puts := func() int {
+		n := 0
+		for _, x := range one.Log.Take() {
+			if x.Request.Method == http.MethodPut && x.Request.Path == "/lease" {
+				n++
+			}
+		}
+		return n
+	}
+	puts()
+	releaseOne, err := one.AcquireLease(ctx, "change the operator's membership")
+	if err != nil {
+		t.Fatal(err)
+	}
+	releaseTwo, err := two.AcquireLease(ctx, "list a window")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := puts(); n != 1 {
+		t.Errorf("two holders of one run took the lease with %d requests, want 1", n)
+	}
+	other := `{"holder":"another run","ttl":"60s"}`
+	if err := releaseOne(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if x := raw(t, one, http.MethodPut, "/faults/lease", other); x.Status != http.StatusConflict {
+		t.Errorf("with one holder left the lease is %d %s, want still the run's", x.Status, x.Body)
+	}
+	if err := releaseTwo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if x := raw(t, one, http.MethodPut, "/faults/lease", other); x.Status != http.StatusOK {
+		t.Errorf("after the last holder the lease is %d %s, want free", x.Status, x.Body)
+	}
+}
+
+func TestExclusiveKeepsTheRunsProcessesApart(t *testing.T) {
+	one, _ := testEnv(t, nil)
+	two := *one
+	ctx := context.Background()
+	unlock, err := one.Exclusive(ctx, "membership")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan func())
+	go func() {
+		u, err := two.Exclusive(ctx, "membership")
+		if err != nil {
+			t.Error(err)
+		}
+		got <- u
+	}()
+	other, err := two.Exclusive(ctx, "list-window") // another state: no wait
+	if err != nil {
+		t.Fatal(err)
+	}
+	other()
+	select {
+	case <-got:
+		t.Fatal("a second holder of the same state did not wait")
+	case <-time.After(50 * time.Millisecond): // a bound on a wait that must not end, not a synchronisation
+	}
+	unlock()
+	(<-got)()
+
+	cancelled, cancel := context.WithCancel(ctx)
+	unlock, _ = one.Exclusive(ctx, "membership")
+	defer unlock()
+	cancel()
+	if _, err := two.Exclusive(cancelled, "membership"); err == nil {
+		t.Error("a cancelled wait returned the lock")
+	}
+}

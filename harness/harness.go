@@ -65,6 +65,9 @@ type Env struct {
 	Notes    []string          // what the preflight found worth saying that is not a problem
 	// OperatorAssigned: the preflight found the fixture operator assigned to the main project.
 	OperatorAssigned bool
+	// RunFolder is where the run's processes coordinate (runlock.go); ""
+	// is a folder of the run's id under the system's temporary folder.
+	RunFolder string
 }
 
 // Session is the first process's hold on the run: the embedded server, if any.

@@ -28,24 +28,32 @@ type Figures struct {
 	Chain int // the longest sequence of exchanges that do not overlap in time
 	// Timed: an exchange of the chain waited for the target's own timer (it answered 504).
 	Timed bool
-	// Lease: the spec held the fault hook's lease, which specs of the same
-	// run take one after another.
-	Lease bool
+	// Holds names the shared state the spec held (under the fault hook's
+	// lease), which the run's specs take one after another; "" for none.
+	Holds string
 }
 
-// String is the entry's compact form, e.g. "trips 5 chain 3 timed 0 lease 1".
+// String is the entry's compact form, e.g. "trips 5 chain 3 timed 0 holds membership"
+// ("holds -" for none).
 func (f Figures) String() string {
-	return fmt.Sprintf("trips %d chain %d timed %d lease %d", f.Trips, f.Chain, b2i(f.Timed), b2i(f.Lease))
+	holds := f.Holds
+	if holds == "" {
+		holds = "-"
+	}
+	return fmt.Sprintf("trips %d chain %d timed %d holds %s", f.Trips, f.Chain, b2i(f.Timed), holds)
 }
 
 // Parse reads what String wrote.
 func Parse(s string) (Figures, error) {
 	var f Figures
-	var timed, lease int
-	if _, err := fmt.Sscanf(s, "trips %d chain %d timed %d lease %d", &f.Trips, &f.Chain, &timed, &lease); err != nil {
+	var timed int
+	if _, err := fmt.Sscanf(s, "trips %d chain %d timed %d holds %s", &f.Trips, &f.Chain, &timed, &f.Holds); err != nil {
 		return Figures{}, fmt.Errorf("speed: %q is not a spec's figures: %w", s, err)
 	}
-	f.Timed, f.Lease = timed != 0, lease != 0
+	f.Timed = timed != 0
+	if f.Holds == "-" {
+		f.Holds = ""
+	}
 	return f, nil
 }
 
@@ -85,7 +93,7 @@ func Chain(intervals []Interval) (int, bool) {
 type Tracker struct {
 	mu        sync.Mutex
 	intervals []Interval
-	lease     bool
+	holds     string
 }
 
 // Add records an exchange.
@@ -96,19 +104,20 @@ func (t *Tracker) Add(x *client.Exchange) {
 	t.intervals = append(t.intervals, iv)
 }
 
-// Leased notes that the spec under way took the fault hook's lease.
-func (t *Tracker) Leased() {
+// Holds notes that the spec under way holds a shared state, under the fault
+// hook's lease.
+func (t *Tracker) Holds(state string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.lease = true
+	t.holds = state
 }
 
 // Flush returns the figures since the last Flush and starts afresh.
 func (t *Tracker) Flush() Figures {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	f := Figures{Trips: len(t.intervals), Lease: t.lease}
+	f := Figures{Trips: len(t.intervals), Holds: t.holds}
 	f.Chain, f.Timed = Chain(t.intervals)
-	t.intervals, t.lease = nil, false
+	t.intervals, t.holds = nil, ""
 	return f
 }

@@ -29,10 +29,13 @@ func TestChainCountsExchangesThatDoNotOverlap(t *testing.T) {
 }
 
 func TestFiguresRoundTrip(t *testing.T) {
-	f := Figures{Trips: 7, Chain: 4, Timed: true, Lease: true}
+	f := Figures{Trips: 7, Chain: 4, Timed: true, Holds: "membership"}
 	got, err := Parse(f.String())
 	if err != nil || got != f {
 		t.Fatalf("Parse(%q) = %+v, %v; want %+v", f.String(), got, err, f)
+	}
+	if got, err := Parse((Figures{Trips: 1, Chain: 1}).String()); err != nil || got.Holds != "" {
+		t.Errorf("no state held reads back as %+v, %v", got, err)
 	}
 	if _, err := Parse("trips x"); err == nil {
 		t.Error("a malformed entry parses")

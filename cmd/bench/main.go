@@ -26,6 +26,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -434,7 +435,10 @@ type reportFigures struct {
 	// preflight and teardown: the suite's own round trips before and after the specs.
 	preflight, teardown speed.Figures
 	leaseSpecs          int
-	leaseChain          int // the chains of the specs that held the lease, added up
+	// heldChains adds up, per shared state, the chains of the specs that held
+	// it: they take turns; leaseChain is the longest.
+	heldChains map[string]int
+	leaseChain int
 }
 
 // specFigures are one spec's figures (package speed).
@@ -444,7 +448,7 @@ type specFigures struct {
 }
 
 func readReport(path string) (reportFigures, error) {
-	var f reportFigures
+	f := reportFigures{heldChains: map[string]int{}}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return f, err
@@ -483,7 +487,7 @@ func readReport(path string) (reportFigures, error) {
 			fig.Trips += one.Trips
 			fig.Chain += one.Chain
 			fig.Timed = fig.Timed || one.Timed
-			fig.Lease = fig.Lease || one.Lease
+			fig.Holds = cmp.Or(fig.Holds, one.Holds)
 		}
 		switch {
 		case fig.Trips == 0: // the suite nodes of processes but 1
@@ -502,9 +506,10 @@ func readReport(path string) (reportFigures, error) {
 			}
 		}
 		f.perSpec = append(f.perSpec, specFigures{Figures: fig, name: strings.SplitN(s.LeafNodeText, ":", 2)[0], format: format})
-		if fig.Lease {
+		if fig.Holds != "" {
 			f.leaseSpecs++
-			f.leaseChain += fig.Chain
+			f.heldChains[fig.Holds] += fig.Chain
+			f.leaseChain = max(f.leaseChain, f.heldChains[fig.Holds])
 		}
 		f.specs++
 		if s.IsSerial {

@@ -3,6 +3,7 @@ package conformance
 import (
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/config"
@@ -89,18 +90,20 @@ var _ = Describe("authentication and rights", func() {
 				})
 
 				condition("E403-operators", format, func(ctx SpecContext) {
-					holdLease(ctx, "check that the read-only user cannot change the main project's membership")
+					holdLease(ctx, stateMembership, "check that the read-only user cannot change the main project's membership")
 					// 403 comes before routing, so any operator uuid provokes it; the
 					// fixture one when it is free, so that a write applied shows.
-					operator := env.Config.Operator
-					if operator == "" || operatorAssigned(ctx) {
+					// One listing tells both whether it is free and the membership before.
+					before := memberUUIDs(ctx, a, env.Config.Project)
+					operator, putBack := env.Config.Operator, func() {}
+					if operator == "" || slices.Contains(before, operator) {
 						operator = unknownUUID()
 					} else {
-						unassignLater(a)
+						putBack = unassignLater(a)
 					}
-					before := memberUUIDs(ctx, a, env.Config.Project)
 					forbidden(ctx, assign(ctx, env.ReadOnly, a, env.Config.Project, operator))
 					Expect(memberUUIDs(ctx, a, env.Config.Project)).To(ConsistOf(before), "the refused assignment left the project's operators (uuids listed before and after)")
+					putBack() // the operators are as they were: nothing to undo
 				})
 
 				condition("E403-fault-hook", format, func(ctx SpecContext) {
@@ -111,7 +114,7 @@ var _ = Describe("authentication and rights", func() {
 					if env.Scopes {
 						scope = env.NewScope()
 					} else {
-						holdLease(ctx, "check that the read-only user cannot set a fault")
+						holdLease(ctx, stateFaults, "check that the read-only user cannot set a fault")
 					}
 					DeferCleanup(func(ctx SpecContext) {
 						if err := env.ResetFault(ctx, scope, harness.Dialer); err != nil {

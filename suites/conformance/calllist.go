@@ -80,8 +80,19 @@ func fault(ctx SpecContext, f string, components ...string) (*client.Client, fun
 // (and saying so) while another run holds it; without a hook there is none.
 // Take it before registering the cleanups it must cover: it is released
 // after them.
-func holdLease(ctx SpecContext, why string) {
+//
+// state names what the spec changes or reads that others change (a
+// membership, a list window): the run's own specs on the same state take
+// turns (harness.Env.Exclusive), with no round trip, and share the run's
+// hold on the lease.
+func holdLease(ctx SpecContext, state, why string) {
 	GinkgoHelper()
+	unlock, err := env.Exclusive(ctx, state)
+	if err != nil {
+		runError("%v", err)
+	}
+	DeferCleanup(unlock)
+	env.Speed.Holds(state)
 	release, err := env.AcquireLease(ctx, why)
 	if err != nil {
 		runError("%v", err)
@@ -92,3 +103,11 @@ func holdLease(ctx SpecContext, why string) {
 		}
 	})
 }
+
+// The shared state the lease's holders take turns on.
+const (
+	stateMembership = "membership"  // the fixture operator's membership of the main project
+	stateWindow     = "list-window" // the main project's cases listed by time
+	stateExternalID = "external-id" // an external id of another project, used in the main one
+	stateFaults     = "faults"      // the hook's global faults
+)

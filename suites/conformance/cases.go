@@ -150,7 +150,15 @@ var _ = Describe("cases by uuid", func() {
 // remove; it says whether the target answered as it should (200, or 404 for
 // a case that was never made).
 func deleteNow(ctx SpecContext, a api, uuid string) bool {
-	x := env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.caseByUUID(uuid), Purpose: "clean up"})
+	return judgeDelete(uuid, env.API.Do(ctx, deleteRequest(a, uuid)))
+}
+
+func deleteRequest(a api, uuid string) client.Request {
+	return client.Request{Method: http.MethodDelete, Path: a.caseByUUID(uuid), Purpose: "clean up"}
+}
+
+// judgeDelete reports a case a cleanup delete did not remove.
+func judgeDelete(uuid string, x *client.Exchange) bool {
 	if x.Err != nil || (x.Status != http.StatusOK && x.Status != http.StatusNotFound) {
 		reportLeftover("case", uuid, x)
 		return false

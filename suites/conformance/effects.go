@@ -91,8 +91,19 @@ func listAll(ctx SpecContext, a api, q url.Values) ([]CallCase, int) {
 
 func setStateOf(ctx SpecContext, a api, uuid string, form url.Values) {
 	GinkgoHelper()
-	x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.caseByUUID(uuid) + "/set-state", Form: form, Purpose: "set the state"})
-	setup(x, http.StatusOK, "set a case's state")
+	setStatesOf(ctx, a, map[string]url.Values{uuid: form})
+}
+
+// setStatesOf sets several cases' states at once: uuid → form.
+func setStatesOf(ctx SpecContext, a api, forms map[string]url.Values) {
+	GinkgoHelper()
+	var requests []client.Request
+	for uuid, form := range forms {
+		requests = append(requests, client.Request{Method: http.MethodPost, Path: a.caseByUUID(uuid) + "/set-state", Form: form, Purpose: "set the state"})
+	}
+	for _, x := range doAll(ctx, env.API, requests...) {
+		setup(x, http.StatusOK, "set a case's state")
+	}
 }
 
 var _ = Describe("success through its effect", func() {
@@ -139,8 +150,10 @@ var _ = Describe("success through its effect", func() {
 				expectItem(x, items, 1, http.StatusCreated, &ids[1], nil)
 				expectItem(x, items, 2, http.StatusCreated, &ids[2], &uuids[1])
 				Expect(items[1].UUID).NotTo(BeNil(), "a created item names its uuid"+Shown(x))
-				for i, item := range items {
-					c, read := readCaseX(ctx, a, *item.UUID)
+				reads := doAll(ctx, env.API, readRequest(a, *items[0].UUID), readRequest(a, *items[1].UUID), readRequest(a, *items[2].UUID))
+				for i := range items {
+					read := reads[i]
+					c := decodeCase(read)
 					Expect(c.ID).To(HaveValue(Equal(ids[i])), "item %d's uuid reads back as the case sent at %d%s", i, i, Shown(read))
 					Expect(c.Title).To(Equal(titles[i]), "item %d's uuid reads back as the case sent at %d%s", i, i, Shown(read))
 				}
@@ -165,7 +178,7 @@ var _ = Describe("success through its effect", func() {
 
 			condition("S200-batch-update", format, func(ctx SpecContext) {
 				ids := []string{newExternalID(), newExternalID()}
-				uuids := []string{newExternalCase(ctx, a, ids[0]), newExternalCase(ctx, a, ids[1])}
+				uuids := newExternalCases(ctx, a, ids...)
 				unknown := newExternalID()
 				x := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.batch(env.Config.Project), JSON: map[string]any{"callcase": []map[string]any{
 					{"id": ids[1], "title": newTitle("batch renamed 1")},
@@ -176,17 +189,19 @@ var _ = Describe("success through its effect", func() {
 				expectItem(x, items, 0, http.StatusOK, &ids[1], &uuids[1])
 				expectItem(x, items, 1, http.StatusNotFound, &unknown, nil)
 				expectItem(x, items, 2, http.StatusOK, &ids[0], &uuids[0])
+				reads := doAll(ctx, env.API, readRequest(a, uuids[0]), readRequest(a, uuids[1]),
+					client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, unknown), Purpose: "the failed item created nothing"})
 				for i, want := range []string{newTitle("batch renamed 0"), newTitle("batch renamed 1")} {
-					c, read := readCaseX(ctx, a, uuids[i])
+					read := reads[i]
+					c := decodeCase(read)
 					Expect(c.Title).To(Equal(want), "the batch update applied to case %d%s", i, Shown(read))
 				}
-				read := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, unknown), Purpose: "the failed item created nothing"})
-				Expect(read).To(HaveResult(http.StatusNotFound))
+				Expect(reads[2]).To(HaveResult(http.StatusNotFound))
 			})
 
 			condition("S200-batch-delete", format, func(ctx SpecContext) {
 				ids := []string{newExternalID(), newExternalID(), newExternalID()}
-				uuids := []string{newExternalCase(ctx, a, ids[0]), newExternalCase(ctx, a, ids[1]), newExternalCase(ctx, a, ids[2])}
+				uuids := newExternalCases(ctx, a, ids...)
 				missingUUID, unknownID := unknownUUID(), newExternalID()
 
 				x := env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.batch(env.Config.Project), JSON: map[string]any{"uuid": []string{missingUUID, uuids[0]}}})
@@ -209,9 +224,8 @@ var _ = Describe("success through its effect", func() {
 			// they list against the filter and their own cases, never against a
 			// number of cases they cannot know.
 			condition("S200-list-state", format, func(ctx SpecContext) {
-				made := []string{newCase(ctx, a, nil), newCase(ctx, a, nil), newCase(ctx, a, nil)}
-				setStateOf(ctx, a, made[0], url.Values{"state": {"unavailable"}})
-				setStateOf(ctx, a, made[2], url.Values{"state": {"unavailable"}})
+				made := newCasesAtOnce(ctx, a, nil, nil, nil)
+				setStatesOf(ctx, a, map[string]url.Values{made[0]: {"state": {"unavailable"}}, made[2]: {"state": {"unavailable"}}})
 				q := window(ctx, a, made...)
 				q.Set("state", "unavailable")
 				listed, _ := listAll(ctx, a, q)
@@ -225,7 +239,7 @@ var _ = Describe("success through its effect", func() {
 			})
 
 			condition("S200-list-operator", format, func(ctx SpecContext) {
-				made := []string{newCase(ctx, a, nil), newCase(ctx, a, nil)}
+				made := newCasesAtOnce(ctx, a, nil, nil)
 				setStateOf(ctx, a, made[0], url.Values{"state": {"available"}, "operator": {env.Config.Operator}})
 				q := window(ctx, a, made...)
 				q.Set("operator", env.Config.Operator)
@@ -263,7 +277,7 @@ var _ = Describe("success through its effect", func() {
 			})
 
 			condition("S200-unassign", format, func(ctx SpecContext) {
-				claimOperator(ctx, a)
+				putBack := claimOperator(ctx, a)
 				// Already assigned (409) will do: an earlier spec's cleanup may
 				// have failed to unassign, which is this very rule broken, and
 				// must not make this spec a run error instead of its verdict.
@@ -284,6 +298,7 @@ var _ = Describe("success through its effect", func() {
 						Expect(o.UUID).NotTo(Equal(env.Config.Operator), "the unassigned operator is not listed"+Shown(x))
 					}
 				}
+				putBack() // the list shows it unassigned: nothing left to undo
 			})
 
 			condition("S204-no-operators", format, func(ctx SpecContext) {

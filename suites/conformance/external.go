@@ -39,7 +39,7 @@ var _ = Describe("cases by external id", func() {
 				// The id must be free in the main project first: a case an
 				// earlier run could not delete, or someone's, may hold it. The
 				// lease keeps another run from taking the same one meanwhile.
-				holdLease(ctx, "use an external id of another project in the main project")
+				holdLease(ctx, stateExternalID, "use an external id of another project in the main project")
 				id = freeInMainProject(ctx, a, foreign)
 				if id == "" {
 					notProvoked("every external id found in another fixture project (%s) is taken in the main project too, by cases this run did not create (callcases-conformance clean, or make conformance-clean, removes an earlier run's); the rest of the condition passed",
@@ -81,7 +81,7 @@ var _ = Describe("cases by external id", func() {
 				BeforeEach(func(ctx SpecContext) {
 					// POST /callcases/?project= does not enforce unique external ids: that is how two cases share one.
 					id = newExternalID()
-					shared = []string{newCase(ctx, a, map[string]any{"id": id}), newCase(ctx, a, map[string]any{"id": id})}
+					shared = newCasesAtOnce(ctx, a, map[string]any{"id": id}, map[string]any{"id": id})
 				})
 				multipleChoices := func(x *client.Exchange) {
 					GinkgoHelper()
@@ -92,8 +92,8 @@ var _ = Describe("cases by external id", func() {
 				}
 				untouched := func(ctx SpecContext) {
 					GinkgoHelper()
-					for _, uuid := range shared {
-						Expect(readCase(ctx, a, uuid).Title).To(Equal(newTitle("case")), "case %s is unchanged", uuid)
+					for i, c := range readCases(ctx, a, shared...) {
+						Expect(c.Title).To(Equal(newTitle("case")), "case %s is unchanged", shared[i])
 					}
 				}
 

@@ -283,7 +283,7 @@ func instant(s string) time.Time {
 // deleteLater removes a case this spec made (or may have made) when the spec
 // ends, whatever its outcome. Registered before the create is sent.
 func deleteLater(a api, uuid string) {
-	DeferCleanup(func(ctx SpecContext) { _ = deleteNow(ctx, a, uuid) })
+	deleteAtEnd(a, uuid) // with the spec's other deletes, at once (concurrent.go)
 }
 
 // reportLeftover judges a cleanup request that did not answer as it should:
@@ -351,10 +351,15 @@ func newExternalCase(ctx SpecContext, a api, id string) string {
 // readCase reads a case that must exist.
 func readCase(ctx SpecContext, a api, uuid string) CallCase {
 	GinkgoHelper()
-	x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid), Purpose: "read the case back"})
+	return decodeCase(env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid), Purpose: "read the case back"}))
+}
+
+// decodeCase holds a read of a case that must exist, and decodes it.
+func decodeCase(x *client.Exchange) CallCase {
+	GinkgoHelper()
 	Expect(x).To(BeRead())
 	var c CallCase
-	Expect(x.Decode(&c)).To(Succeed())
+	Expect(x.Decode(&c)).To(Succeed(), Shown(x))
 	return c
 }
 

@@ -20,14 +20,20 @@ func unassign(ctx SpecContext, c *client.Client, a api, project, operator string
 }
 
 // unassignLater puts the fixture operator's membership of the main project
-// back as the preflight found it (not assigned) when the spec ends.
-func unassignLater(a api) {
+// back as the preflight found it (not assigned) when the spec ends, unless
+// the spec calls the function it returns: it has seen it so already.
+func unassignLater(a api) (putBack func()) {
+	seen := false
 	DeferCleanup(func(ctx SpecContext) {
+		if seen {
+			return
+		}
 		x := unassign(ctx, env.API, a, env.Config.Project, env.Config.Operator)
 		if x.Err != nil || (x.Status != http.StatusOK && x.Status != http.StatusNotFound) {
 			reportLeftover("operator membership", env.Config.Operator+" in "+env.Config.Project, x)
 		}
 	})
+	return func() { seen = true }
 }
 
 // claimOperator makes the fixture operator's membership of the main project
@@ -38,14 +44,15 @@ func unassignLater(a api) {
 // condition is not provoked. One the preflight found unassigned is this
 // run's to put back: an earlier spec's cleanup that did not take, which is
 // the API's failure, and the spec goes on to give its verdict.
-func claimOperator(ctx SpecContext, a api) {
+func claimOperator(ctx SpecContext, a api) (putBack func()) {
 	GinkgoHelper()
-	holdLease(ctx, "change the operator's membership of the main project")
-	if operatorAssigned(ctx) && env.OperatorAssigned {
+	holdLease(ctx, stateMembership, "change the operator's membership of the main project")
+	// Read only when the preflight found it assigned: else it is this run's.
+	if env.OperatorAssigned && operatorAssigned(ctx) {
 		notProvoked("%s %s is already assigned to the main project %s (by someone else, or by a run that was killed); the suite changes only a membership it can put back as it found it",
 			config.EnvOperator, env.Config.Operator, env.Config.Project)
 	}
-	unassignLater(a)
+	return unassignLater(a)
 }
 
 // operatorAssigned reads whether the fixture operator is assigned to the main project.
@@ -75,7 +82,7 @@ var _ = Describe("operators", func() {
 			})
 
 			condition("E404-operator", format, func(ctx SpecContext) {
-				holdLease(ctx, "compare the main project's membership before and after")
+				holdLease(ctx, stateMembership, "compare the main project's membership before and after")
 				before := memberUUIDs(ctx, a, env.Config.Project)
 				Expect(assign(ctx, env.API, a, env.Config.Project, unknownUUID())).To(HaveResult(http.StatusNotFound))
 				Expect(memberUUIDs(ctx, a, env.Config.Project)).To(ConsistOf(before))

@@ -9,6 +9,13 @@ import (
 // speed), cleanup included, for make bench. Registered in a BeforeEach, the
 // cleanup runs after the spec's own cleanup.
 var _ = BeforeEach(func() {
+	// What ran since the last spec's report, outside any spec (the cleanup
+	// of an Ordered container's BeforeAll), is reported apart.
+	if env != nil {
+		if f := env.Speed.Flush(); f.Trips > 0 {
+			AddReportEntry(speed.EntryName+"-between", f.String(), ReportEntryVisibilityNever)
+		}
+	}
 	DeferCleanup(func() {
 		if env != nil {
 			reportSpeed()

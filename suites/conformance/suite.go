@@ -130,6 +130,9 @@ var _ = SynchronizedAfterSuite(func() {}, func(ctx SpecContext) {
 	if err := env.ResetFaults(ctx); err != nil {
 		RedactedFail("could not put the fault hook back to none: " + err.Error())
 	}
+	if err := env.EndLease(ctx); err != nil {
+		RedactedFail("could not give the fault hook's lease back: " + err.Error())
+	}
 	removed, left, err := env.Sweep(ctx)
 	for _, uuid := range removed {
 		AddReportEntry(harness.SweptEntry, uuid, ReportEntryVisibilityNever)
