@@ -87,12 +87,9 @@ func fault(ctx SpecContext, f string, components ...string) (*client.Client, fun
 // hold on the lease.
 func holdLease(ctx SpecContext, state, why string) {
 	GinkgoHelper()
-	unlock, err := env.Exclusive(ctx, state)
-	if err != nil {
-		runError("%v", err)
-	}
-	DeferCleanup(unlock)
-	env.Speed.Holds(state)
+	// The run's hold first: while specs of the run queue for the state, the
+	// run keeps the lease, instead of giving it back and taking it again
+	// between them.
 	release, err := env.AcquireLease(ctx, why)
 	if err != nil {
 		runError("%v", err)
@@ -102,6 +99,12 @@ func holdLease(ctx SpecContext, state, why string) {
 			runError("%v", err)
 		}
 	})
+	unlock, err := env.Exclusive(ctx, state)
+	if err != nil {
+		runError("%v", err)
+	}
+	DeferCleanup(unlock)
+	env.Speed.Holds(state)
 }
 
 // The shared state the lease's holders take turns on.
