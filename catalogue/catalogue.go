@@ -93,6 +93,12 @@ const (
 	// SharesMembership: the spec changes or reads the operator's membership
 	// of the main project. It holds the hook's lease; without a hook it is Serial.
 	SharesMembership = "membership"
+	// SharesWindow: the spec lists the main project's cases in a window of
+	// time around its own and counts them, which the run's other writers
+	// must not change meanwhile. It holds the hook's lease; it is Serial
+	// unless the target writes lastModified finer than whole seconds, when
+	// its window is too narrow for another spec's case to fall in it.
+	SharesWindow = "window"
 )
 
 var idShape = regexp.MustCompile(`^(S|E)\d{3}-[a-z0-9-]+$|^P-[a-z0-9-]+$`)
@@ -111,8 +117,8 @@ func Parse(src []byte) ([]Condition, error) {
 		if seen[c.ID] {
 			return nil, fmt.Errorf("catalogue: id %q appears twice", c.ID)
 		}
-		if c.Shares != "" && c.Shares != SharesFaults && c.Shares != SharesMembership {
-			return nil, fmt.Errorf("catalogue: %s: shares is %q, want %s or %s", c.ID, c.Shares, SharesFaults, SharesMembership)
+		if c.Shares != "" && c.Shares != SharesFaults && c.Shares != SharesMembership && c.Shares != SharesWindow {
+			return nil, fmt.Errorf("catalogue: %s: shares is %q, want %s, %s or %s", c.ID, c.Shares, SharesFaults, SharesMembership, SharesWindow)
 		}
 		if c.Code == 0 || c.Area == "" || c.Certifies == "" {
 			return nil, fmt.Errorf("catalogue: %s needs code, area and certifies", c.ID)

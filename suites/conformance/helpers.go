@@ -34,9 +34,12 @@ func labels(id, format string) []any {
 	if c.Mutating {
 		decorators = append(decorators, Label("mutating"))
 	}
-	// A global fault, or a membership change without a lease, must not
-	// meet the run's other specs: those specs run alone (catalogue.Shares).
-	if c.Serial || (c.Shares == catalogue.SharesFaults && hookConfigured && !hookScopes) || (c.Shares == catalogue.SharesMembership && !hookConfigured) {
+	// A global fault, a membership change without a lease, or a list window
+	// wide enough to catch the run's other cases (a target whose clock
+	// writes whole seconds) must not meet the run's other specs: those specs
+	// run alone (catalogue.Shares).
+	if c.Serial || (c.Shares == catalogue.SharesFaults && hookConfigured && !hookScopes) || (c.Shares == catalogue.SharesMembership && !hookConfigured) ||
+		(c.Shares == catalogue.SharesWindow && !clockFine) {
 		decorators = append(decorators, Serial)
 	}
 	for _, op := range c.Operations {

@@ -23,6 +23,10 @@ import (
 // while the window's end is still ahead of the target's clock, and remove
 // again while a spec pages through it: the window would hardly ever hold
 // still. The given cases must be the earliest and the latest modified.
+// Narrow, the window holds no case of the run's other specs on a target that
+// writes dates finer than seconds, and the specs that count in it run beside
+// them; on one that writes whole seconds they run alone
+// (catalogue.SharesWindow).
 func window(ctx SpecContext, a api, uuids ...string) url.Values {
 	GinkgoHelper()
 	var first, last time.Time

@@ -58,6 +58,18 @@ var (
 		return harness.HookAtBuild(ctx, cfg)
 	}()
 
+	// clockFine decides, like hookScopes, whether the window specs are
+	// Serial: not when the target writes lastModified finer than seconds.
+	clockFine = func() bool {
+		cfg, err := config.Load(os.LookupEnv)
+		if err != nil {
+			return false
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), cfg.Timeout)
+		defer cancel()
+		return harness.ClockAtBuild(ctx, cfg)
+	}()
+
 	env     *harness.Env     // this process's view of the target
 	session *harness.Session // process 1 only
 )
