@@ -9,11 +9,16 @@ import (
 	"time"
 )
 
-// MaxProcs bounds the processes Procs chooses: each one is a whole suite
-// process (its own contract, connections and memory), and beyond this the
-// processes' own start-up costs more than the waiting they hide. The
-// reference takes far more without an error (README, Speed).
-const MaxProcs = 24
+// MaxProcs bounds the processes Procs chooses, and PerCore per core: each
+// one is a whole suite process (its own contract, connections and memory),
+// and beyond 8 a core the processes' own start-up and scheduling cost more
+// than the waiting they hide (make bench on 2 cores at 50 ms: 16 processes
+// beat 24, 32 and 48). The reference takes 48 without an error (README,
+// Speed).
+const (
+	MaxProcs = 64
+	PerCore  = 8
+)
 
 // cpuPerTrip is what one exchange costs the suite's processes in CPU
 // (building, validating against the contract, asserting, reporting),
@@ -25,12 +30,12 @@ const cpuPerTrip = 1200 * time.Microsecond
 // takes rtt, on a machine with cpus cores: every core busy while the
 // processes wait on the network. A process uses a core for cpuPerTrip out of
 // every cpuPerTrip+rtt, so a slow network needs more of them; on loopback,
-// one per core. Never more than MaxProcs; a run can always ask for its own
+// one per core. Never more than PerCore a core, nor MaxProcs; a run can always ask for its own
 // number instead.
 func Procs(rtt time.Duration, cpus int) int {
 	cpus = max(cpus, 1)
 	n := int(int64(cpus) * int64(cpuPerTrip+max(rtt, 0)) / int64(cpuPerTrip))
-	return min(max(n, cpus), MaxProcs)
+	return min(max(n, cpus), PerCore*cpus, MaxProcs)
 }
 
 // rttProbes is how many round trips MeasureRTT takes the least of: a busy

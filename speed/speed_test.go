@@ -53,6 +53,9 @@ func TestProcsGrowWithTheRoundTripWithinBounds(t *testing.T) {
 	if fast >= slow {
 		t.Errorf("1 ms: %d processes, 5 ms: %d; a slower network wants more", fast, slow)
 	}
+	if got := Procs(50*time.Millisecond, 2); got != 2*PerCore {
+		t.Errorf("50 ms on 2 cores: %d processes, want the bound %d", got, 2*PerCore)
+	}
 	if got := Procs(time.Second, 64); got != MaxProcs {
 		t.Errorf("a slow network on many cores: %d processes, want the bound %d", got, MaxProcs)
 	}
