@@ -138,12 +138,17 @@ var _ = SynchronizedAfterSuite(func() {}, func(ctx SpecContext) {
 	if env == nil {
 		return // the run never reached the target
 	}
+	// Last, whatever fails before: a hold on the lease a process could not
+	// give back is given back (else it expires after its ttl), and the run's
+	// folder for its processes is removed.
+	defer func() {
+		if err := env.EndLease(ctx); err != nil {
+			say(fmt.Sprintf("run %s: could not give the fault hook's lease back; it expires after its ttl: %v", env.RunID, err))
+		}
+	}()
 	// Faults first: an integration fault left on would fail the sweep's requests.
 	if err := env.ResetFaults(ctx); err != nil {
 		RedactedFail("could not put the fault hook back to none: " + err.Error())
-	}
-	if err := env.EndLease(ctx); err != nil {
-		RedactedFail("could not give the fault hook's lease back: " + err.Error())
 	}
 	removed, left, err := env.Sweep(ctx)
 	for _, uuid := range removed {
