@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/config"
@@ -33,7 +34,7 @@ type Operator struct {
 func (e *Env) Preflight(ctx context.Context) error {
 	var problems errs
 	format := e.Config.Formats[0]
-	project := func(c *client.Client, uuid, setting string) (Project, bool) {
+	project := func(problems *errs, c *client.Client, uuid, setting string) (Project, bool) {
 		x := c.Do(ctx, client.Request{Method: http.MethodGet, Path: "/" + format + "/projects/" + url.PathEscape(uuid), Purpose: "preflight: read " + setting})
 		var p Project
 		switch {
@@ -65,7 +66,7 @@ func (e *Env) Preflight(ctx context.Context) error {
 		return p, false
 	}
 
-	if p, ok := project(e.API, e.Config.Project, config.EnvProject); ok {
+	if p, ok := project(&problems, e.API, e.Config.Project, config.EnvProject); ok {
 		if p.OperatorAssignmentMode != "manual" {
 			problems.add("%s: project %q is in %q assignment mode, want manual", config.EnvProject, p.UUID, p.OperatorAssignmentMode)
 		}
@@ -78,51 +79,84 @@ func (e *Env) Preflight(ctx context.Context) error {
 	} else if problems.unreachable {
 		return problems.err() // nothing else can be checked
 	}
+	// The other checks read independent things: they go out at once, and
+	// their problems and notes are told in this order.
+	var operatorNotes, earlierNotes []string
+	checks := []func(problems *errs){}
 	if e.Config.AutoProject != "" {
-		if p, ok := project(e.API, e.Config.AutoProject, config.EnvAutoProject); ok && p.OperatorAssignmentMode != "automatic" {
-			problems.add("%s: project %q is in %q assignment mode, want automatic", config.EnvAutoProject, p.UUID, p.OperatorAssignmentMode)
-		}
+		checks = append(checks, func(problems *errs) {
+			if p, ok := project(problems, e.API, e.Config.AutoProject, config.EnvAutoProject); ok && p.OperatorAssignmentMode != "automatic" {
+				problems.add("%s: project %q is in %q assignment mode, want automatic", config.EnvAutoProject, p.UUID, p.OperatorAssignmentMode)
+			}
+		})
 	}
 	if e.Config.CompletedProject != "" {
-		if p, ok := project(e.API, e.Config.CompletedProject, config.EnvCompletedProject); ok && p.State != "completed" {
-			problems.add("%s: project %q is %q, want completed", config.EnvCompletedProject, p.UUID, p.State)
-		}
+		checks = append(checks, func(problems *errs) {
+			if p, ok := project(problems, e.API, e.Config.CompletedProject, config.EnvCompletedProject); ok && p.State != "completed" {
+				problems.add("%s: project %q is %q, want completed", config.EnvCompletedProject, p.UUID, p.State)
+			}
+		})
 	}
 	if e.Config.Operator != "" {
-		ops, err := e.Operators(ctx, format, e.Config.Project)
-		switch {
-		case err != nil:
-			problems.add("%s: listing the main project's operators: %v", config.EnvOperator, err)
-		case slices.ContainsFunc(ops, func(o Operator) bool { return o.UUID == e.Config.Operator }):
-			// Another run may be assigning it right now (it holds the lease
-			// meanwhile), or someone left it assigned: the operator specs
-			// look again when they start, and report not provoked if it still is.
-			e.OperatorAssigned = true
-			e.Notes = append(e.Notes, fmt.Sprintf("%s: operator %q is assigned to the main project %q at the moment; the operator conditions need it unassigned and will say so if it still is when they run",
-				config.EnvOperator, e.Config.Operator, e.Config.Project))
-		}
+		checks = append(checks, func(problems *errs) { operatorNotes = e.checkOperator(ctx, problems, format) })
 	}
 	if e.ReadOnly != nil {
-		project(e.ReadOnly, e.Config.Project, config.EnvReadOnlyUsername)
+		checks = append(checks, func(problems *errs) { project(problems, e.ReadOnly, e.Config.Project, config.EnvReadOnlyUsername) })
 	}
 	if e.Faults != nil {
-		if hook, err := e.ReadHook(ctx); err != nil {
-			problems.add("%s: %v", config.EnvFaultsURL, err)
-		} else {
-			e.Scopes = hook.Scopes
-			if hook.Global[Dialer] != FaultNone || hook.Global[Integration] != FaultNone {
-				// Another run may hold it (and the lease) right now; once the
-				// lease is this run's, a fault still on is one a killed run left.
-				if err := e.resetStaleGlobal(ctx); err != nil {
-					problems.add("%s: a global fault is on (dialer %s, integration %s) and was not put back: %v", config.EnvFaultsURL, hook.Global[Dialer], hook.Global[Integration], err)
-				}
+		checks = append(checks, func(problems *errs) { e.checkHook(ctx, problems) })
+	}
+	found := make([]errs, len(checks))
+	var wg sync.WaitGroup
+	for i, check := range checks {
+		wg.Go(func() { check(&found[i]) })
+	}
+	// Read only, so it goes out with the others; told only when all is well.
+	wg.Go(func() { earlierNotes = e.earlierRunNotes(ctx) })
+	wg.Wait()
+	for _, f := range found {
+		problems.list = append(problems.list, f.list...)
+		problems.unreachable = problems.unreachable || f.unreachable
+	}
+	e.Notes = append(e.Notes, operatorNotes...)
+	if len(problems.list) == 0 {
+		e.Notes = append(e.Notes, earlierNotes...)
+	}
+	return problems.err()
+}
+
+// checkOperator lists the main project's operators: the fixture operator
+// may be assigned at the moment; it returns what to tell the user.
+func (e *Env) checkOperator(ctx context.Context, problems *errs, format string) (notes []string) {
+	ops, err := e.Operators(ctx, format, e.Config.Project)
+	switch {
+	case err != nil:
+		problems.add("%s: listing the main project's operators: %v", config.EnvOperator, err)
+	case slices.ContainsFunc(ops, func(o Operator) bool { return o.UUID == e.Config.Operator }):
+		// Another run may be assigning it right now (it holds the lease
+		// meanwhile), or someone left it assigned: the operator specs
+		// look again when they start, and report not provoked if it still is.
+		e.OperatorAssigned = true
+		notes = append(notes, fmt.Sprintf("%s: operator %q is assigned to the main project %q at the moment; the operator conditions need it unassigned and will say so if it still is when they run",
+			config.EnvOperator, e.Config.Operator, e.Config.Project))
+	}
+	return notes
+}
+
+// checkHook reads the fault hook, and puts back a global fault a killed run left.
+func (e *Env) checkHook(ctx context.Context, problems *errs) {
+	if hook, err := e.ReadHook(ctx); err != nil {
+		problems.add("%s: %v", config.EnvFaultsURL, err)
+	} else {
+		e.Scopes = hook.Scopes
+		if hook.Global[Dialer] != FaultNone || hook.Global[Integration] != FaultNone {
+			// Another run may hold it (and the lease) right now; once the
+			// lease is this run's, a fault still on is one a killed run left.
+			if err := e.resetStaleGlobal(ctx); err != nil {
+				problems.add("%s: a global fault is on (dialer %s, integration %s) and was not put back: %v", config.EnvFaultsURL, hook.Global[Dialer], hook.Global[Integration], err)
 			}
 		}
 	}
-	if len(problems.list) == 0 {
-		e.Notes = append(e.Notes, e.earlierRunNotes(ctx)...)
-	}
-	return problems.err()
 }
 
 // apiIsAt tells a wrong base URL from a missing project when a project read
