@@ -66,7 +66,7 @@ type Env struct {
 	// OperatorAssigned: the preflight found the fixture operator assigned to the main project.
 	OperatorAssigned bool
 	// RunFolder is where the run's processes coordinate (runlock.go); ""
-	// is a folder of the run's id under the system's temporary folder.
+	// chooses one of the run's id (runFolder).
 	RunFolder string
 }
 

@@ -27,9 +27,17 @@ func (e *Env) runDir() (string, error) {
 	return dir, os.MkdirAll(dir, 0o700)
 }
 
+// runFolder is RunFolder; by default, under callcases-conformance, a folder
+// beside the progress file the processes write (CONFORMANCE_PROGRESS), in
+// the command's own work folder, which it removes even when a second signal
+// skips the run's cleanup; else one under the system's temporary folder,
+// which the run's teardown removes.
 func (e *Env) runFolder() string {
 	if e.RunFolder != "" {
 		return e.RunFolder
+	}
+	if progress := os.Getenv("CONFORMANCE_PROGRESS"); progress != "" {
+		return filepath.Join(filepath.Dir(progress), "run-"+e.RunID)
 	}
 	return filepath.Join(os.TempDir(), "callcases-conformance-run-"+e.RunID)
 }
