@@ -66,6 +66,7 @@ func (e *Env) Preflight(ctx context.Context) error {
 		return p, false
 	}
 
+	probeXML := false
 	if p, ok := project(&problems, e.API, e.Config.Project, config.EnvProject); ok {
 		if p.OperatorAssignmentMode != "manual" {
 			problems.add("%s: project %q is in %q assignment mode, want manual", config.EnvProject, p.UUID, p.OperatorAssignmentMode)
@@ -74,7 +75,7 @@ func (e *Env) Preflight(ctx context.Context) error {
 			problems.add("%s: project %q is %q; the suite runs only against a stopped project, so that nothing dials", config.EnvProject, p.UUID, p.State)
 		}
 		if format != "xml" && slices.Contains(e.Config.Formats, "xml") {
-			e.probeXML(ctx, &problems)
+			probeXML = true
 		}
 	} else if problems.unreachable {
 		return problems.err() // nothing else can be checked
@@ -83,6 +84,9 @@ func (e *Env) Preflight(ctx context.Context) error {
 	// their problems and notes are told in this order.
 	var operatorNotes, earlierNotes []string
 	checks := []func(problems *errs){}
+	if probeXML {
+		checks = append(checks, func(problems *errs) { e.probeXML(ctx, problems) })
+	}
 	if e.Config.AutoProject != "" {
 		checks = append(checks, func(problems *errs) {
 			if p, ok := project(problems, e.API, e.Config.AutoProject, config.EnvAutoProject); ok && p.OperatorAssignmentMode != "automatic" {
