@@ -538,6 +538,12 @@ func startServer(ctx context.Context, bin, ready string, args ...string) (*serve
 		return nil, err
 	}
 	s.cmd.Stderr = io.Discard
+	// Its stderr (a handler's panic, a proxy's broken copy) is kept beside
+	// the binary, in the work folder that -keep keeps.
+	if f, err := os.Create(bin + ".log"); err == nil {
+		defer f.Close() // the child holds its own descriptor
+		s.cmd.Stderr = f
+	}
 	if err := s.cmd.Start(); err != nil {
 		return nil, err
 	}
