@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -263,6 +264,9 @@ func expectInterrupted(t *testing.T, r *suiteRun) {
 	if r.exitCode() == 0 {
 		t.Errorf("an interrupted run exited 0")
 	}
+	if _, err := os.Stat(filepath.Join(r.reports, "result.json")); err != nil {
+		t.Fatalf("an interrupted run wrote no reports (exit %d after %s): %v\n%s", r.exitCode(), r.took, err, r.tail())
+	}
 	res := readResultJSON(t, r.reports)
 	if res.Verdict != report.Interrupted {
 		t.Errorf("result.json says %s, want %s", res.Verdict, report.Interrupted)
@@ -294,6 +298,62 @@ func TestBinaryStopsCleanlyOnASignal(t *testing.T) {
 				}
 			case <-time.After(fullRun):
 				t.Fatal("the run never sent the request to interrupt at")
+			}
+			r.wait(t, fullRun)
+			t.Logf("%s: exit %d after %s", sig, r.exitCode(), r.took)
+			if want := 128 + int(sig); r.exitCode() != want {
+				t.Errorf("exit %d, want %d", r.exitCode(), want)
+			}
+			expectInterrupted(t, r)
+			expectUnchanged(t, before, tg.state())
+			expectNothingLeft(t, dir, tmp, "reports")
+		})
+	}
+}
+
+// A signal while a process of the run is still starting: the target holds
+// the fault hook's question that a spec process asks as it loads (the
+// front's and Ginkgo's own come first), so that process is between its
+// start and Ginkgo's interrupt handler when the signal comes. The run must
+// still stop, clean up and write its reports: a process signalled there
+// would die at once, and process 1 writes no reports without every
+// process's account.
+func TestBinaryStopsCleanlyOnASignalWhileStarting(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			held, signalled := newSignal(), newSignal()
+			var questions atomic.Int64
+			var hookPath atomic.Pointer[string] // set once the target's address is known
+			tg := newTarget(t, reference.Options{}, func(_ *reference.Server, next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.Method == http.MethodGet && hookPath.Load() != nil && strings.TrimSuffix(r.URL.Path, "/") == *hookPath.Load() && questions.Add(1) == 3 && held.fire() {
+						select {
+						case <-signalled.ch:
+						case <-r.Context().Done():
+							return
+						}
+					}
+					next.ServeHTTP(w, r)
+				})
+			})
+			u, err := url.Parse(tg.settings["CONFORMANCE_FAULTS_URL"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := strings.TrimSuffix(u.Path, "/")
+			hookPath.Store(&p)
+			before := tg.state()
+			dir := t.TempDir()
+			env, tmp := isolatedEnv(t, false, tg.env()...)
+			r := startBinary(t, dir, env, "-procs", "3")
+			select {
+			case <-held.ch:
+				if err := r.cmd.Process.Signal(sig); err != nil {
+					t.Fatal(err)
+				}
+				signalled.fire()
+			case <-time.After(fullRun):
+				t.Fatal("no spec process asked for the fault hook as it loaded")
 			}
 			r.wait(t, fullRun)
 			t.Logf("%s: exit %d after %s", sig, r.exitCode(), r.took)

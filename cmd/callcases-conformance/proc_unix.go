@@ -14,19 +14,24 @@ var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
 
 // isolate puts Ginkgo and its processes in a process group of their own:
 // a Ctrl-C at the terminal reaches only the front, which passes on exactly
-// one signal per signal it gets, and a SIGTERM sent to the front alone
-// (what CI and make do) reaches every process of the run.
+// one signal per signal it gets to each process of the run that is ready for
+// it, and a SIGTERM sent to the front alone (what CI and make do) reaches
+// every one of them.
 func isolate(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 }
 
-// signalGroup sends sig to every process of the run.
-func signalGroup(cmd *exec.Cmd, sig os.Signal) {
+// signalProcess sends sig to one process of the run (one that said it is
+// ready), if it is still one of the run's: a pid is checked against the
+// run's process group before it is signalled.
+func signalProcess(cmd *exec.Cmd, pid int, sig os.Signal) {
 	s, ok := sig.(syscall.Signal)
 	if !ok {
 		s = syscall.SIGINT
 	}
-	_ = syscall.Kill(-cmd.Process.Pid, s)
+	if pgid, err := syscall.Getpgid(pid); err == nil && pgid == cmd.Process.Pid {
+		_ = syscall.Kill(pid, s)
+	}
 }
 
 // killGroup ends every process of the run at once.

@@ -16,8 +16,8 @@ var stopSignals = []os.Signal{os.Interrupt}
 // delivers Ctrl-C to every process of the run itself.
 func isolate(*exec.Cmd) {}
 
-// signalGroup has nothing to do: the console already told every process.
-func signalGroup(*exec.Cmd, os.Signal) {}
+// signalProcess has nothing to do: the console already told every process.
+func signalProcess(*exec.Cmd, int, os.Signal) {}
 
 func killGroup(cmd *exec.Cmd) { _ = cmd.Process.Kill() }
 

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -152,14 +153,29 @@ loop:
 		select {
 		case <-tick.C:
 			p.drain()
+			if stoppedBy != nil {
+				for _, pid := range p.takeReady() {
+					signalProcess(cmd, pid, stoppedBy) // it started after the signal: one tells it to stop
+				}
+			}
 		case sig := <-signals:
 			stops++
-			stoppedBy = sig
+			if stoppedBy == nil {
+				stoppedBy = sig
+			}
 			con.interrupted(stops, sig)
 			if stops >= 3 {
 				killGroup(cmd)
-			} else {
-				signalGroup(cmd, sig)
+				continue
+			}
+			// Only the processes that said they are ready get the signal: in
+			// one still starting, it would end the process before Ginkgo's
+			// handler exists, and the run would end without reports. The
+			// others get it once they are ready; Ginkgo's own CLI needs none.
+			p.drain()
+			p.takeReady()
+			for _, pid := range p.ready {
+				signalProcess(cmd, pid, sig)
 			}
 		case waitErr = <-done:
 			p.drain()
@@ -290,6 +306,15 @@ type progressReader struct {
 	partial string
 	total   int
 	done    int
+	ready   []int // the processes that can take a stop signal, in order
+	fresh   int   // how many of ready have not been taken
+}
+
+// takeReady is the processes that became ready since the last call.
+func (p *progressReader) takeReady() []int {
+	fresh := p.ready[p.fresh:]
+	p.fresh = len(p.ready)
+	return fresh
 }
 
 func (p *progressReader) drain() {
@@ -309,6 +334,10 @@ func (p *progressReader) drain() {
 		switch {
 		case len(fields) == 2 && fields[0] == "total":
 			p.total, _ = strconv.Atoi(fields[1])
+		case len(fields) == 2 && fields[0] == "ready":
+			if pid, err := strconv.Atoi(fields[1]); err == nil && !slices.Contains(p.ready, pid) {
+				p.ready = append(p.ready, pid)
+			}
 		case len(fields) >= 3:
 			p.done++
 			if p.quiet {

@@ -39,7 +39,22 @@ func appendProgress(fields ...string) {
 	_, _ = f.WriteString(strings.Join(fields, "\t") + "\n") // one short write: lines of processes do not mix
 }
 
+// ready tells callcases-conformance that this process can take a stop
+// signal: it is inside RunSpecs, so Ginkgo's interrupt handler catches
+// SIGINT and SIGTERM and runs the cleanup and the reports. Before that, the
+// signal's default action would end the process at once, and with it the
+// run's reports (process 1 writes them only once every process reported);
+// so callcases-conformance signals a process only once it said "ready".
+// Process 1 says it first thing (ReportBeforeSuite runs on it alone), the
+// others once process 1's preflight is done, before their first spec.
+func ready() {
+	if progressFile != "" {
+		appendProgress("ready", strconv.Itoa(os.Getpid()))
+	}
+}
+
 var _ = ReportBeforeSuite(func(r Report) {
+	ready()
 	progress.Lock()
 	defer progress.Unlock()
 	progress.total = r.PreRunStats.SpecsThatWillRun

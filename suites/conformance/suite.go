@@ -93,6 +93,7 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	}
 	return s.Marshal()
 }, func(data []byte) {
+	ready()
 	if env == nil { // every process but 1, which built its Env in Start
 		var err error
 		env, err = harness.Attach(data)
