@@ -311,22 +311,31 @@ func TestBinaryStopsCleanlyOnASignal(t *testing.T) {
 	}
 }
 
-// A signal while a process of the run is still starting: the target holds
-// the fault hook's question that a spec process asks as it loads (the
-// front's and Ginkgo's own come first), so that process is between its
-// start and Ginkgo's interrupt handler when the signal comes. The run must
-// still stop, clean up and write its reports: a process signalled there
+// A signal while a process is still starting: the target holds the fault
+// hook's question that each process asks as its packages load (the front
+// first, then Ginkgo's CLI, then the spec processes), so the process that
+// asked is before any signal handler when the signal comes. The run must
+// still stop, clean up and write its reports: a spec process signalled there
 // would die at once, and process 1 writes no reports without every
-// process's account.
+// process's account; the front would die before it wrote anything.
 func TestBinaryStopsCleanlyOnASignalWhileStarting(t *testing.T) {
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
-		t.Run(sig.String(), func(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		question int64
+		sig      syscall.Signal
+	}{
+		{"front loading", 1, syscall.SIGTERM},
+		{"spec process loading", 3, syscall.SIGINT},
+		{"spec process loading", 3, syscall.SIGTERM},
+	} {
+		sig := tc.sig
+		t.Run(tc.name+" "+sig.String(), func(t *testing.T) {
 			held, signalled := newSignal(), newSignal()
 			var questions atomic.Int64
 			var hookPath atomic.Pointer[string] // set once the target's address is known
 			tg := newTarget(t, reference.Options{}, func(_ *reference.Server, next http.Handler) http.Handler {
 				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					if r.Method == http.MethodGet && hookPath.Load() != nil && strings.TrimSuffix(r.URL.Path, "/") == *hookPath.Load() && questions.Add(1) == 3 && held.fire() {
+					if r.Method == http.MethodGet && hookPath.Load() != nil && strings.TrimSuffix(r.URL.Path, "/") == *hookPath.Load() && questions.Add(1) == tc.question && held.fire() {
 						select {
 						case <-signalled.ch:
 						case <-r.Context().Done():
@@ -353,7 +362,7 @@ func TestBinaryStopsCleanlyOnASignalWhileStarting(t *testing.T) {
 				}
 				signalled.fire()
 			case <-time.After(fullRun):
-				t.Fatal("no spec process asked for the fault hook as it loaded")
+				t.Fatal("no process asked for the fault hook as it loaded")
 			}
 			r.wait(t, fullRun)
 			t.Logf("%s: exit %d after %s", sig, r.exitCode(), r.took)

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/callcases/conformance/cmd/callcases-conformance/internal/early"
 	"github.com/callcases/conformance/config"
 	"github.com/callcases/conformance/speed"
 )
@@ -67,7 +68,10 @@ func runFront(args []string) int {
 
 // front runs the suite through Ginkgo's CLI and shows the run as it goes.
 func front(o options, out *os.File) (int, error) {
-	signals := make(chan os.Signal, 4)
+	signals := early.Signals // caught from the start (see package early)
+	if signals == nil {
+		signals = make(chan os.Signal, 4)
+	}
 	signal.Notify(signals, stopSignals...)
 	defer signal.Stop(signals)
 
@@ -131,6 +135,11 @@ func front(o options, out *os.File) (int, error) {
 	select {
 	case sig := <-signals:
 		fmt.Fprintf(os.Stderr, "callcases-conformance: %v before the run started; nothing was sent to the target\n", sig)
+		if err := writeFallback(reports, target, o.labelFilter, nil); err != nil {
+			fmt.Fprintln(os.Stderr, "callcases-conformance: writing the reports of the interrupted run:", err)
+		} else if res, ok := readResult(reports, started); ok {
+			con.summary(res, shown(cwd, reports))
+		}
 		return exitCodeOf(sig), nil
 	default:
 	}
@@ -186,6 +195,15 @@ loop:
 	con.endProgress()
 
 	res, fresh := readResult(reports, started)
+	if !fresh && stoppedBy != nil {
+		if err := writeFallback(reports, target, o.labelFilter, p.finished); err != nil {
+			fmt.Fprintln(os.Stderr, "callcases-conformance: writing the reports of the interrupted run:", err)
+		}
+		if !o.verbose {
+			con.ginkgoOutput(ginkgoOut.String())
+		}
+		res, fresh = readResult(reports, started)
+	}
 	if !fresh && !o.verbose {
 		con.ginkgoOutput(ginkgoOut.String())
 	}
@@ -300,14 +318,15 @@ func (t *tail) String() string {
 // "outcome\tid\tformat\treason\t [variant]", "note\tmessage") into the
 // console's progress and notes.
 type progressReader struct {
-	lines   *bufio.Reader
-	con     *console
-	quiet   bool // Ginkgo's own output is shown instead
-	partial string
-	total   int
-	done    int
-	ready   []int // the processes that can take a stop signal, in order
-	fresh   int   // how many of ready have not been taken
+	lines    *bufio.Reader
+	con      *console
+	quiet    bool // Ginkgo's own output is shown instead
+	partial  string
+	total    int
+	done     int
+	ready    []int      // the processes that can take a stop signal, in order
+	finished []finished // the specs reported done
+	fresh    int        // how many of ready have not been taken
 }
 
 // takeReady is the processes that became ready since the last call.
@@ -340,6 +359,11 @@ func (p *progressReader) drain() {
 			}
 		case len(fields) >= 3:
 			p.done++
+			f := finished{outcome: fields[0], id: fields[1], format: fields[2]}
+			if len(fields) > 3 {
+				f.reason = fields[3]
+			}
+			p.finished = append(p.finished, f)
 			if p.quiet {
 				continue
 			}
