@@ -135,5 +135,13 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// The transport sending the request on reads its body once more after
+	// the last byte, to see its end, and may do so only after the backend
+	// has answered. By default the server consumes and closes the request
+	// body when the answer's header is written: that late read then fails,
+	// the transport closes the backend connection mid-answer, and the
+	// client gets a body cut short (unexpected EOF). In full duplex the
+	// body stays readable until the handler returns.
+	_ = http.NewResponseController(w).EnableFullDuplex()
 	p.forward.ServeHTTP(w, r)
 }

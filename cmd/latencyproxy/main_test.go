@@ -50,3 +50,80 @@ func TestProxyForwardsAfterTheDelay(t *testing.T) {
 		t.Errorf("counted %d round trips, want 1", n)
 	}
 }
+
+// lateEOF is a request body whose read after the last byte, the one that
+// sees its end, waits until the client has the answer's header: the order
+// in which a busy machine may schedule the transport's write loop.
+type lateEOF struct {
+	body       io.ReadCloser
+	left       int64
+	headerSeen <-chan struct{}
+	endErr     chan<- error
+}
+
+func (b *lateEOF) Read(p []byte) (int, error) {
+	if b.left > 0 {
+		n, err := b.body.Read(p[:min(int64(len(p)), b.left)])
+		b.left -= int64(n)
+		return n, err
+	}
+	<-b.headerSeen
+	n, err := b.body.Read(p)
+	b.endErr <- err
+	return n, err
+}
+
+func (b *lateEOF) Close() error { return b.body.Close() }
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A long chunked answer to a request with a body comes through whole even
+// when the transport reads the end of the request body after the answer's
+// header went out: the server must not have closed that body by then, or
+// the transport drops the backend connection mid-answer.
+func TestProxyKeepsTheRequestBodyReadableWhileAnswering(t *testing.T) {
+	requestBody := strings.Repeat("r", 64<<10) // past the transport's write buffer, as a batch of 150 uuids is
+	chunk := strings.Repeat("a", 4<<10)
+	probed := make(chan struct{})
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.Copy(io.Discard, io.LimitReader(r.Body, int64(len(requestBody)))); err != nil {
+			t.Errorf("backend reading the request: %v", err)
+			return
+		}
+		_, _ = io.WriteString(w, chunk) // no Content-Length: chunked, as the reference's batch answers
+		w.(http.Flusher).Flush()
+		<-probed
+		for range 8 {
+			_, _ = io.WriteString(w, chunk)
+		}
+	}))
+	defer backend.Close()
+	u, _ := url.Parse(backend.URL)
+	p := newProxy(u, 0)
+	headerSeen := make(chan struct{})
+	endErr := make(chan error, 1)
+	next := p.forward.Transport
+	p.forward.Transport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		r.Body = &lateEOF{body: r.Body, left: r.ContentLength, headerSeen: headerSeen, endErr: endErr}
+		return next.RoundTrip(r)
+	})
+	front := httptest.NewServer(p)
+	defer front.Close()
+
+	resp, err := http.Post(front.URL+"/batch", "text/plain", strings.NewReader(requestBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	close(headerSeen)
+	if err := <-endErr; err != io.EOF {
+		t.Errorf("the transport's read of the request body's end got %v, want EOF", err)
+	}
+	close(probed)
+	got, err := io.ReadAll(resp.Body)
+	if err != nil || len(got) != 9*len(chunk) {
+		t.Errorf("the answer came through with %d of %d bytes: %v", len(got), 9*len(chunk), err)
+	}
+}
