@@ -37,16 +37,16 @@ const HARFile = "exchanges.har"
 // What the HAR keeps of an exchange. Bodies up to BodyCap, far above any
 // status body or list page of the API, so that verify can validate them
 // again, and header values up to HeaderCap a message; but once a process
-// has written its share of Budget, only the first SmallBodyCap and
+// has written its share of the budget (BudgetPerFormat for each format), only the first SmallBodyCap and
 // SmallHeaderCap: a target that floods every answer cannot make the bundle
 // more than a few MiB. What was cut is marked (_truncated) and verify does
 // not validate it again.
 const (
-	BodyCap        = 64 << 10
-	HeaderCap      = 8 << 10
-	Budget         = 4 << 20 // all processes together: 2 MiB for each of the two formats
-	SmallBodyCap   = 512
-	SmallHeaderCap = 1 << 10
+	BodyCap         = 64 << 10
+	HeaderCap       = 8 << 10
+	BudgetPerFormat = 2 << 20 // all processes together, for each format the run covers
+	SmallBodyCap    = 512
+	SmallHeaderCap  = 1 << 10
 )
 
 type caps struct{ body, headers int }
@@ -343,11 +343,11 @@ type Recorder struct {
 	err     error
 }
 
-// NewRecorder records for parallel process number process of processes;
-// secrets is read at each exchange, since they are known only once the
-// configuration is.
-func NewRecorder(process, processes int, secrets func() []string) *Recorder {
-	return &Recorder{process: process, budget: Budget / max(processes, 1), secrets: secrets}
+// NewRecorder records for parallel process number process of processes, in
+// a run of formats formats; secrets is read at each exchange, since they are
+// known only once the configuration is.
+func NewRecorder(process, processes, formats int, secrets func() []string) *Recorder {
+	return &Recorder{process: process, budget: BudgetPerFormat * max(formats, 1) / max(processes, 1), secrets: secrets}
 }
 
 // partName is the part file of one process of one run.

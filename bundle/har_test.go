@@ -70,7 +70,7 @@ func TestEntryRedactsAndCaps(t *testing.T) {
 func TestPartsMergeIntoOneHAR(t *testing.T) {
 	dir := t.TempDir()
 	secrets := func() []string { return []string{"pw"} }
-	one, two := NewRecorder(1, 2, secrets), NewRecorder(2, 2, secrets)
+	one, two := NewRecorder(1, 2, 2, secrets), NewRecorder(2, 2, 2, secrets)
 	early := exchange(t, "pw", []byte(`{}`))
 	early.Started = early.Started.Add(-time.Minute)
 	one.Record(early, Tags{Phase: "preflight"}) // before the run id is known
@@ -138,7 +138,7 @@ func jsonOf(v any) (string, error) {
 // are known to the recorder: they are redacted when they are written.
 func TestExchangesBeforeTheSecretsAreKnownAreRedactedToo(t *testing.T) {
 	var known []string
-	rec := NewRecorder(1, 1, func() []string { return known })
+	rec := NewRecorder(1, 1, 1, func() []string { return known })
 	x := exchange(t, "late-secret", []byte(`{"echo":"late-secret"}`))
 	rec.Record(x, Tags{Phase: "preflight"})
 	known = []string{"late-secret"}
@@ -162,7 +162,7 @@ func TestExchangesBeforeTheSecretsAreKnownAreRedactedToo(t *testing.T) {
 // has written its share of the budget, then only the small ones.
 func TestAFloodKeepsTheHARSmall(t *testing.T) {
 	dir := t.TempDir()
-	rec := NewRecorder(1, Budget, func() []string { return nil }) // a budget of one byte
+	rec := NewRecorder(1, BudgetPerFormat, 1, func() []string { return nil }) // a budget of one byte
 	if err := rec.Begin(dir, "run1"); err != nil {
 		t.Fatal(err)
 	}

@@ -67,7 +67,10 @@ func reportsSize(t *testing.T, dir string) int64 {
 			return err
 		}
 		info, err := d.Info()
-		total += info.Size()
+		if err == nil {
+			t.Logf("  %s: %d KiB", d.Name(), info.Size()>>10)
+			total += info.Size()
+		}
 		return err
 	})
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 // process writes its part as it goes, process 1 merges them at the end.
 var recorder = sync.OnceValue(func() *bundle.Recorder {
 	suite, _ := GinkgoConfiguration()
-	return bundle.NewRecorder(suite.ParallelProcess, suite.ParallelTotal, matchers.Secrets)
+	return bundle.NewRecorder(suite.ParallelProcess, suite.ParallelTotal, len(formats), matchers.Secrets)
 })
 
 func init() {
