@@ -382,7 +382,7 @@ func expectGone(x *client.Exchange, what string) {
 		x.Asserted = true
 		Fail(fmt.Sprintf("a read finds what must not exist\n(%s)%s", what, Shown(x)))
 	}
-	reason := fmt.Sprintf("%s must not exist: the read-back must answer the table's 404", what)
+	reason := fmt.Sprintf("what must not exist must be read back as the table's 404\n(%s)", what)
 	if x.Err == nil && x.Status == http.StatusNotFound {
 		// The thing's name on a line of its own: the first line is the
 		// cause the reports group failures by.
