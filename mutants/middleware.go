@@ -170,6 +170,10 @@ type formatWriter struct {
 }
 
 func writeStatus(w http.ResponseWriter, code int, asXML bool) {
+	if code == http.StatusNoContent { // a 204 has no body in either format
+		w.WriteHeader(code)
+		return
+	}
 	row, _ := contract.DefaultTable().Lookup(code)
 	text, message := row.Text, row.Message
 	if text == "" { // not a table code: the server invents a text
