@@ -36,6 +36,9 @@ func TestAnInterruptedRunSaysSoAndWhatDidNotRun(t *testing.T) {
 	if slices.Contains(s.NotRun, "S200-get (json)") || slices.Contains(s.NotRun, "E404-get (json)") {
 		t.Errorf("conditions that ran are listed as not run: %v", s.NotRun)
 	}
+	if s.Counts[report.NotRun] != len(s.NotRun) || s.ByFormat["json"][report.NotRun] != len(s.NotRun) {
+		t.Errorf("counts %v (json %v), want %d not run", s.Counts, s.ByFormat["json"], len(s.NotRun))
+	}
 	md := report.Markdown(s, r, report.Run{})
 	if !strings.HasPrefix(md, "# Conformance summary: INTERRUPTED") || !strings.Contains(md, "did not run: S200-update (json), ") ||
 		!strings.Contains(md, "| E404-put | 404 | json | not run | "+report.NotRunReason+" |") {

@@ -153,13 +153,6 @@ func Summarise(r types.Report) Summary {
 			}
 		}
 	}
-	for _, row := range s.Rows {
-		s.Counts[row.Outcome]++
-		if s.ByFormat[row.Format] == nil {
-			s.ByFormat[row.Format] = map[string]int{}
-		}
-		s.ByFormat[row.Format][row.Outcome]++
-	}
 	order := map[string]int{}
 	for i, c := range catalogue.All() {
 		order[c.ID] = i
@@ -182,6 +175,14 @@ func Summarise(r types.Report) Summary {
 	}
 	s.Coverage = matrix(sorted, specs)
 	s.markNotRun(r, specLabels)
+	// Counted last, once every row has its final outcome.
+	for _, row := range s.Rows {
+		s.Counts[row.Outcome]++
+		if s.ByFormat[row.Format] == nil {
+			s.ByFormat[row.Format] = map[string]int{}
+		}
+		s.ByFormat[row.Format][row.Outcome]++
+	}
 	return s
 }
 
