@@ -154,23 +154,15 @@ func slowRun(ctx context.Context, goCmd, ginkgo, dir string, o options) error {
 		return err
 	}
 	// Built, not go run: the processes signalled at the end are the servers themselves.
-	refBin, proxyBin := filepath.Join(dir, "reference"), filepath.Join(dir, "latencyproxy")
-	if err := runQuiet(ctx, goCmd, "build", "-o", refBin, "./cmd/reference"); err != nil {
-		return err
-	}
+	proxyBin := filepath.Join(dir, "latencyproxy")
 	if err := runQuiet(ctx, goCmd, "build", "-o", proxyBin, "./cmd/latencyproxy"); err != nil {
 		return err
 	}
-	// The fault timer the embedded reference uses, so that both runs wait alike for 504.
-	ref, err := startServer(ctx, refBin, "# serving on ", "-addr", "127.0.0.1:0", "-fault-timer", harness.EmbeddedFaultTimer.String())
+	ref, settings, root, err := startReference(ctx, goCmd, dir)
 	if err != nil {
-		return fmt.Errorf("starting the reference: %w", err)
+		return err
 	}
 	defer ref.stop()
-	settings, root, err := readSettings(ref.head)
-	if err != nil {
-		return fmt.Errorf("the reference's settings: %w", err)
-	}
 	proxyLog := filepath.Join(dir, "requests.log")
 	proxy, err := startServer(ctx, proxyBin, "# proxying on ", "-target", root, "-delay", o.delay.String(), "-log", proxyLog)
 	if err != nil {
@@ -246,19 +238,11 @@ func binaryRun(ctx context.Context, goCmd, ginkgo, dir string, o options) error 
 	if err != nil {
 		return err
 	}
-	refBin := filepath.Join(dir, "reference")
-	if err := runQuiet(ctx, goCmd, "build", "-o", refBin, "./cmd/reference"); err != nil {
+	ref, settings, root, err := startReference(ctx, goCmd, dir)
+	if err != nil {
 		return err
 	}
-	ref, err := startServer(ctx, refBin, "# serving on ", "-addr", "127.0.0.1:0", "-fault-timer", harness.EmbeddedFaultTimer.String())
-	if err != nil {
-		return fmt.Errorf("starting the reference: %w", err)
-	}
 	defer ref.stop()
-	settings, root, err := readSettings(ref.head)
-	if err != nil {
-		return fmt.Errorf("the reference's settings: %w", err)
-	}
 	upstream, err := url.Parse(root)
 	if err != nil {
 		return err
@@ -579,6 +563,28 @@ func (s *server) stop() string {
 }
 
 var exportLine = regexp.MustCompile(`^export ([A-Z_]+)=(.*)$`)
+
+// startReference builds cmd/reference into dir and serves it as its own
+// process (built, not go run: the process signalled at the end is the server
+// itself) with the fault timer the embedded reference uses, so that every
+// run waits alike for 504. It returns the server, the suite settings it
+// printed and its root URL.
+func startReference(ctx context.Context, goCmd, dir string) (*server, map[string]string, string, error) {
+	refBin := filepath.Join(dir, "reference")
+	if err := runQuiet(ctx, goCmd, "build", "-o", refBin, "./cmd/reference"); err != nil {
+		return nil, nil, "", err
+	}
+	ref, err := startServer(ctx, refBin, "# serving on ", "-addr", "127.0.0.1:0", "-fault-timer", harness.EmbeddedFaultTimer.String())
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("starting the reference: %w", err)
+	}
+	settings, root, err := readSettings(ref.head)
+	if err != nil {
+		ref.stop()
+		return nil, nil, "", fmt.Errorf("the reference's settings: %w", err)
+	}
+	return ref, settings, root, nil
+}
 
 // readSettings parses cmd/reference's "export NAME=value" lines up to its
 // "# serving on ROOT" line.
