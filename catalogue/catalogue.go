@@ -101,6 +101,22 @@ const (
 	SharesWindow = "window"
 )
 
+// Priority orders the start of the run: the specs that take turns on a
+// shared state first, the longest sequence of turns (the operator's
+// membership, about 30 round trips in both formats) before the shorter ones,
+// so that a run is not left waiting for them at its end.
+func (c Condition) Priority() int {
+	switch c.Shares {
+	case SharesMembership:
+		return 3
+	case SharesWindow:
+		return 2
+	case SharesFaults:
+		return 1
+	}
+	return 0
+}
+
 var idShape = regexp.MustCompile(`^(S|E)\d{3}-[a-z0-9-]+$|^P-[a-z0-9-]+$`)
 
 // Parse reads a catalogue and checks that its ids are well formed and unique.

@@ -233,6 +233,18 @@ func (l *Log) Add(x *Exchange) {
 	l.exchanges = append(l.exchanges, x)
 }
 
+// Withdraw removes these exchanges from the log: they are answered for
+// elsewhere (Add them again where they are).
+func (l *Log) Withdraw(xs ...*Exchange) {
+	gone := make(map[*Exchange]bool, len(xs))
+	for _, x := range xs {
+		gone[x] = true
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.exchanges = slices.DeleteFunc(l.exchanges, func(x *Exchange) bool { return gone[x] })
+}
+
 // Take returns the recorded exchanges and starts afresh.
 func (l *Log) Take() []*Exchange {
 	l.mu.Lock()

@@ -20,5 +20,9 @@ func Configuration() (types.SuiteConfig, types.ReporterConfig) {
 		deadline = cfg.Deadline
 	}
 	suite.Timeout = deadline
+	// Specs run in a random order (the seed is in the reports; -seed
+	// repeats it), spec by spec rather than container by container, so that
+	// SpecPriority (see labels) puts exactly the specs that take turns first.
+	suite.RandomizeAllSpecs = true
 	return suite, reporter
 }

@@ -276,31 +276,6 @@ var _ = Describe("success through its effect", func() {
 				Expect(uuidsOf(listed)).To(ContainElement(uuid), "the case modified at %s is listed between %s and %s", c.LastModified, before, after)
 			})
 
-			condition("S200-unassign", format, func(ctx SpecContext) {
-				putBack := claimOperator(ctx, a)
-				// Already assigned (409) will do: an earlier spec's cleanup may
-				// have failed to unassign, which is this very rule broken, and
-				// must not make this spec a run error instead of its verdict.
-				if x := assign(ctx, env.API, a, env.Config.Project, env.Config.Operator); x.Err != nil || x.Status != http.StatusConflict {
-					setup(x, http.StatusCreated, "assign the operator")
-				}
-				Expect(unassign(ctx, env.API, a, env.Config.Project, env.Config.Operator)).To(HaveResult(http.StatusOK))
-				x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.operators(env.Config.Project), Purpose: "the operator is no longer listed"})
-				Expect(x).To(AnswerOneOf(BeRead(), HaveResult(http.StatusNoContent)))
-				if x.Status == http.StatusOK {
-					var list struct {
-						Operator []struct {
-							UUID string `json:"uuid"`
-						} `json:"operator"`
-					}
-					Expect(x.Decode(&list)).To(Succeed(), Shown(x))
-					for _, o := range list.Operator {
-						Expect(o.UUID).NotTo(Equal(env.Config.Operator), "the unassigned operator is not listed"+Shown(x))
-					}
-				}
-				putBack() // the list shows it unassigned: nothing left to undo
-			})
-
 			condition("S204-no-operators", format, func(ctx SpecContext) {
 				for _, p := range []string{env.Config.Project, env.Config.AutoProject, env.Config.CompletedProject} {
 					if p == "" {

@@ -71,6 +71,9 @@ type call struct {
 	project   string // the project named in the path or the query
 	malformed bool   // a body that does not parse as its media type
 	purpose   string
+	// offContract: the call breaks the contract on purpose (it has no
+	// valid credentials); the answer must still keep it.
+	offContract bool
 }
 
 // callOf builds the request for op in format: path parameters filled with
@@ -87,7 +90,7 @@ func callOf(op contract.Operation, format string, c call) (client.Request, strin
 		"{id}", url.PathEscape(v.id),
 		"{operator}", url.PathEscape(v.operator),
 	).Replace(op.Path)
-	r := client.Request{Method: op.Method, Path: path, Purpose: fmt.Sprintf("%s (%s)", op.ID, c.purpose)}
+	r := client.Request{Method: op.Method, Path: path, Purpose: fmt.Sprintf("%s (%s)", op.ID, c.purpose), OffContract: c.offContract}
 	if op.Project == "query" {
 		r.Query = projectQuery(c.project)
 	}
@@ -136,16 +139,22 @@ func creates(op contract.Operation) bool {
 	return op.Method == http.MethodPost && strings.Contains(op.Path, "callcases")
 }
 
-// familyRow declares one row of a family: the catalogue row's title with
-// the operation (and the variant) named, and the label op:ID. Like row, it
-// is located at the caller, the line that names the family's id.
-func familyRow(id, format string, op contract.Operation, variant string, params ...any) TableEntry {
-	GinkgoHelper()
+// familyRowOf is one row of a family: the catalogue row's title with the
+// operation (and the variant) named, and its decorators with the label
+// op:ID.
+func familyRowOf(id, format string, op contract.Operation, variant string) (string, []any) {
 	text := fmt.Sprintf("%s [%s %s]", title(id), op.ID, variant)
 	if variant == "" {
 		text = fmt.Sprintf("%s [%s]", title(id), op.ID)
 	}
-	decorators := append(labels(id, format), Label("op:"+op.ID))
+	return text, append(labels(id, format), Label("op:"+op.ID))
+}
+
+// familyRow declares one row of a family. Like row, it is located at the
+// caller, the line that names the family's id.
+func familyRow(id, format string, op contract.Operation, variant string, params ...any) TableEntry {
+	GinkgoHelper()
+	text, decorators := familyRowOf(id, format, op, variant)
 	return Entry(text, append(decorators, params...)...)
 }
 
@@ -160,93 +169,84 @@ func opsWhere(keep func(contract.Operation) bool) []contract.Operation {
 	return out
 }
 
+// callsTo is one call per operation that keep holds for, each sent as c
+// says when the run is under way.
+func callsTo(keep func(contract.Operation) bool, variant string, as func() *client.Client, c func() call) []familyCall {
+	var out []familyCall
+	for _, op := range opsWhere(keep) {
+		out = append(out, familyCall{op: op, variant: variant, as: as, call: c})
+	}
+	return out
+}
+
 var _ = Describe("families over the contract's operations", func() {
 	for _, format := range formats {
 		a := api{format}
+		send := func(ctx SpecContext, calls []familyCall) []familyAnswer {
+			return sendFamily(ctx, a, calls, nil, nil, false)
+		}
 		Context(format, func() {
 			// 401 comes first: a request without valid credentials is refused
 			// whatever it names, so each call names an unknown project, an
 			// unknown case and, where there is one, a malformed body: 404 and
-			// 400 must not come before it, nor 403 on a write.
-			var unauthorized []TableEntry
-			for _, op := range opsWhere(func(op contract.Operation) bool { return op.Documents(http.StatusUnauthorized) }) {
-				unauthorized = append(unauthorized,
-					familyRow("E401-every-operation", format, op, "no credentials", op, func() *client.Client { return env.API.WithAuthorization("") }),
-					familyRow("E401-every-operation", format, op, "wrong password", op, func() *client.Client {
-						return env.API.As(client.Credentials{Username: env.Config.Username, Password: "wrong-" + env.RunID})
-					}))
-				if op.Writes() {
-					// The read-only user's name with a wrong password: 401, not the 403 its rights would give.
-					unauthorized = append(unauthorized, familyRow("E401-readonly-wrong-password", format, op, "", op, func() *client.Client {
-						return env.API.As(client.Credentials{Username: env.Config.ReadOnlyUsername, Password: "wrong-" + env.RunID})
-					}))
-				}
+			// 400 must not come before it, nor 403 on a write. The contract
+			// requires credentials; the answer must still keep it.
+			unauthorized := func() call {
+				return call{project: unknownUUID(), malformed: true, purpose: "without valid credentials", offContract: true}
 			}
-			DescribeTable("401 on every operation",
-				func(ctx SpecContext, op contract.Operation, as func() *client.Client) {
-					r, uuid := callOf(op, format, call{project: unknownUUID(), malformed: true, purpose: "without valid credentials"})
-					r.OffContract = true // the contract requires credentials; the answer must still keep it
-					if creates(op) {
-						deleteLater(a, uuid)
-					}
-					x := as().Do(ctx, r)
-					Expect(x).To(HaveResult(http.StatusUnauthorized), "401 comes before 400 and 404")
-					Expect(x).To(HaveBasicChallenge())
-				},
-				unauthorized,
-			)
+			documents401 := func(op contract.Operation) bool { return op.Documents(http.StatusUnauthorized) }
+			check401 := func(_ SpecContext, _ familyCall, ans familyAnswer) {
+				Expect(ans.x).To(HaveResult(http.StatusUnauthorized), "401 comes before 400 and 404")
+				Expect(ans.x).To(HaveBasicChallenge())
+			}
+			familyTable("401 on every operation without credentials", "E401-every-operation", format, nil,
+				callsTo(documents401, "no credentials", func() *client.Client { return env.API.WithAuthorization("") }, unauthorized), send, check401)
+			familyTable("401 on every operation with a wrong password", "E401-every-operation", format, nil,
+				callsTo(documents401, "wrong password", func() *client.Client {
+					return env.API.As(client.Credentials{Username: env.Config.Username, Password: "wrong-" + env.RunID})
+				}, unauthorized), send, check401)
+			// The read-only user's name with a wrong password: 401, not the 403 its rights would give.
+			familyTable("401 on every write for the read-only user with a wrong password", "E401-readonly-wrong-password", format, nil,
+				callsTo(func(op contract.Operation) bool { return op.Writes() && documents401(op) }, "", func() *client.Client {
+					return env.API.As(client.Credentials{Username: env.Config.ReadOnlyUsername, Password: "wrong-" + env.RunID})
+				}, unauthorized), send, check401)
 
 			// 403 for the read-only user on every write, before 400 and 404.
-			var forbidden []TableEntry
-			for _, op := range opsWhere(func(op contract.Operation) bool { return op.Writes() && op.Documents(http.StatusForbidden) }) {
-				forbidden = append(forbidden, familyRow("E403-every-write", format, op, "", op))
-			}
-			DescribeTable("403 on every write",
-				func(ctx SpecContext, op contract.Operation) {
-					r, uuid := callOf(op, format, call{project: unknownUUID(), malformed: true, purpose: "as the read-only user"})
-					if creates(op) {
-						deleteLater(a, uuid)
-					}
-					Expect(env.ReadOnly.Do(ctx, r)).To(HaveResult(http.StatusForbidden), "the read-only user %q is refused every write, before 400 and 404 (%s)",
+			familyTable("403 on every write", "E403-every-write", format, nil,
+				callsTo(func(op contract.Operation) bool { return op.Writes() && op.Documents(http.StatusForbidden) }, "",
+					func() *client.Client { return env.ReadOnly }, func() call { return call{project: unknownUUID(), malformed: true, purpose: "as the read-only user"} }),
+				send,
+				func(_ SpecContext, _ familyCall, ans familyAnswer) {
+					Expect(ans.x).To(HaveResult(http.StatusForbidden), "the read-only user %q is refused every write, before 400 and 404 (%s)",
 						env.Config.ReadOnlyUsername, config.EnvReadOnlyUsername)
-				},
-				forbidden,
-			)
+				})
 
 			// 404 for an unknown project, on every operation that names one,
 			// with an otherwise valid request; nothing is created.
-			var unknownProject []TableEntry
-			for _, op := range opsWhere(func(op contract.Operation) bool { return op.Project != "" && op.Documents(http.StatusNotFound) }) {
-				unknownProject = append(unknownProject, familyRow("E404-unknown-project", format, op, "", op))
-			}
-			DescribeTable("404 for an unknown project",
-				func(ctx SpecContext, op contract.Operation) {
-					r, uuid := callOf(op, format, call{project: unknownUUID(), purpose: "in a project that does not exist"})
-					if creates(op) {
-						deleteLater(a, uuid)
-					}
-					Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusNotFound))
-					if creates(op) {
-						expectNoCase(ctx, a, uuid)
-					}
+			familyTable("404 for an unknown project", "E404-unknown-project", format, nil,
+				callsTo(func(op contract.Operation) bool { return op.Project != "" && op.Documents(http.StatusNotFound) }, "",
+					nil, func() call { return call{project: unknownUUID(), purpose: "in a project that does not exist"} }),
+				func(ctx SpecContext, calls []familyCall) []familyAnswer {
+					return sendFamily(ctx, a, calls, nil, nil, true)
 				},
-				unknownProject,
-			)
+				func(_ SpecContext, _ familyCall, ans familyAnswer) {
+					Expect(ans.x).To(HaveResult(http.StatusNotFound))
+					if ans.readBack != nil {
+						expectGone(ans.readBack, "case "+ans.uuid)
+					}
+				})
 
 			// 400 for a malformed body, on every operation that takes one, in
 			// the main project and naming an unknown case: 400 before 404.
-			var malformed []TableEntry
-			for _, op := range opsWhere(func(op contract.Operation) bool { return op.BodyType != "" && op.Documents(http.StatusBadRequest) }) {
-				malformed = append(malformed, familyRow("E400-malformed-body", format, op, "", op))
-			}
-			DescribeTable("400 for a malformed body",
-				func(ctx SpecContext, op contract.Operation) {
-					r, _ := callOf(op, format, call{project: env.Config.Project, malformed: true, purpose: "with a malformed body"})
-					Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusBadRequest), "400 comes before 404")
-				},
-				malformed,
-			)
-
+			familyTable("400 for a malformed body", "E400-malformed-body", format, nil,
+				callsTo(func(op contract.Operation) bool { return op.BodyType != "" && op.Documents(http.StatusBadRequest) }, "",
+					nil, func() call {
+						return call{project: env.Config.Project, malformed: true, purpose: "with a malformed body"}
+					}),
+				send,
+				func(_ SpecContext, _ familyCall, ans familyAnswer) {
+					Expect(ans.x).To(HaveResult(http.StatusBadRequest), "400 comes before 404")
+				})
 		})
 	}
 })

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -44,6 +45,24 @@ func labels(id, format string) []any {
 	}
 	for _, op := range c.Operations {
 		decorators = append(decorators, Label("op:"+op))
+	}
+	// The specs that take turns on a shared state start before the others:
+	// their turns are the run's longest sequences of round trips.
+	if p := c.Priority(); p != 0 {
+		decorators = append(decorators, SpecPriority(p))
+	}
+	return decorators
+}
+
+// turnsDecorators are those of a container whose specs (of these
+// conditions) take turns on one state, in order on one process: Serial
+// too when one of them is.
+func turnsDecorators(ids ...string) []any {
+	decorators := []any{Ordered, ContinueOnFailure}
+	for _, id := range ids {
+		if slices.Contains(labels(id, ""), any(Serial)) {
+			return append(decorators, Serial)
+		}
 	}
 	return decorators
 }

@@ -3,6 +3,7 @@ package conformance
 import (
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/config"
@@ -65,7 +66,12 @@ func operatorAssigned(ctx SpecContext) bool {
 	return member
 }
 
-var _ = Describe("operators", func() {
+// The specs that change or compare the fixture operator's membership of the
+// main project take turns on it (holdLease), in both formats: they run in
+// order in one container, on one process, which they would otherwise keep
+// waiting for their turn, and start first (see labels): they are the run's
+// longest sequence of round trips.
+var _ = Describe("operator membership", append(turnsDecorators("S201-operator", "E409-operator-assigned", "E404-operator", "E403-operators", "S200-unassign"), func() {
 	for _, format := range formats {
 		a := api{format}
 		Context(format, func() {
@@ -88,6 +94,55 @@ var _ = Describe("operators", func() {
 				Expect(memberUUIDs(ctx, a, env.Config.Project)).To(ConsistOf(before))
 			})
 
+			condition("E403-operators", format, func(ctx SpecContext) {
+				holdLease(ctx, stateMembership, "check that the read-only user cannot change the main project's membership")
+				// 403 comes before routing, so any operator uuid provokes it; the
+				// fixture one when it is free, so that a write applied shows.
+				// One listing tells both whether it is free and the membership before.
+				before := memberUUIDs(ctx, a, env.Config.Project)
+				operator, putBack := env.Config.Operator, func() {}
+				if operator == "" || slices.Contains(before, operator) {
+					operator = unknownUUID()
+				} else {
+					putBack = unassignLater(a)
+				}
+				forbidden(ctx, a, assign(ctx, env.ReadOnly, a, env.Config.Project, operator))
+				Expect(memberUUIDs(ctx, a, env.Config.Project)).To(ConsistOf(before), "the refused assignment left the project's operators (uuids listed before and after)")
+				putBack() // the operators are as they were: nothing to undo
+			})
+
+			condition("S200-unassign", format, func(ctx SpecContext) {
+				putBack := claimOperator(ctx, a)
+				// Already assigned (409) will do: an earlier spec's cleanup may
+				// have failed to unassign, which is this very rule broken, and
+				// must not make this spec a run error instead of its verdict.
+				if x := assign(ctx, env.API, a, env.Config.Project, env.Config.Operator); x.Err != nil || x.Status != http.StatusConflict {
+					setup(x, http.StatusCreated, "assign the operator")
+				}
+				Expect(unassign(ctx, env.API, a, env.Config.Project, env.Config.Operator)).To(HaveResult(http.StatusOK))
+				x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.operators(env.Config.Project), Purpose: "the operator is no longer listed"})
+				Expect(x).To(AnswerOneOf(BeRead(), HaveResult(http.StatusNoContent)))
+				if x.Status == http.StatusOK {
+					var list struct {
+						Operator []struct {
+							UUID string `json:"uuid"`
+						} `json:"operator"`
+					}
+					Expect(x.Decode(&list)).To(Succeed(), Shown(x))
+					for _, o := range list.Operator {
+						Expect(o.UUID).NotTo(Equal(env.Config.Operator), "the unassigned operator is not listed"+Shown(x))
+					}
+				}
+				putBack() // the list shows it unassigned: nothing left to undo
+			})
+		})
+	}
+})...)
+
+var _ = Describe("operators", func() {
+	for _, format := range formats {
+		a := api{format}
+		Context(format, func() {
 			condition("E501-operators-mode", format, func(ctx SpecContext) {
 				before := memberUUIDs(ctx, a, env.Config.AutoProject)
 				// An operator who exists: the fixture one, else one the project already has.

@@ -1,0 +1,208 @@
+package conformance
+
+import (
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/callcases/conformance/client"
+	"github.com/callcases/conformance/contract"
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+// A family's rows are independent calls, one per operation: sent one spec
+// after another they would cost a round trip each, which on a slow network
+// is most of a run. So a family is an Ordered container whose BeforeAll
+// sends the calls of every row that will run at once (sendFamily), and each
+// row then judges its own answer, with its own exchanges: a failure names
+// the row's operation and shows its exchange, as if the row had sent it. A
+// row whose call was not sent with the others (selected in a way the
+// BeforeAll could not foresee) sends it itself.
+
+// familyCall is what one row of a family sends.
+type familyCall struct {
+	op      contract.Operation
+	variant string
+	// as is who sends it; nil: the full-rights user.
+	as   func() *client.Client
+	call func() call
+}
+
+func (fc familyCall) key() string { return fc.op.ID + "\x00" + fc.variant }
+
+// familyAnswer is what one row got.
+type familyAnswer struct {
+	x *client.Exchange
+	// uuid is the case a create would make, "" for other operations;
+	// readBack, when the family reads back, is the read of that case
+	// after the call (and after its fault is put back).
+	uuid     string
+	readBack *client.Exchange
+}
+
+func (ans familyAnswer) exchanges() []*client.Exchange {
+	if ans.readBack == nil {
+		return []*client.Exchange{ans.x}
+	}
+	return []*client.Exchange{ans.x, ans.readBack}
+}
+
+// familyWidth bounds how many calls of one family are in flight at once,
+// so that a family costs a staging a burst of connections it can take.
+const familyWidth = 32
+
+// sendFamily sends calls at once through via (nil: each call's own sender)
+// and, with readBack, then reads back at once every case a create among
+// them could have made (the caller puts a fault back in between, with
+// between). Creates are deleted when the caller's node ends.
+func sendFamily(ctx SpecContext, a api, calls []familyCall, via *client.Client, between func(), readBack bool) []familyAnswer {
+	GinkgoHelper()
+	out := make([]familyAnswer, len(calls))
+	requests := make([]client.Request, len(calls))
+	senders := make([]*client.Client, len(calls))
+	for i, fc := range calls {
+		requests[i], out[i].uuid = callOf(fc.op, a.format, fc.call())
+		if !creates(fc.op) {
+			out[i].uuid = ""
+		} else {
+			deleteLater(a, out[i].uuid)
+		}
+		switch {
+		case via != nil:
+			senders[i] = via
+		case fc.as != nil:
+			senders[i] = fc.as()
+		default:
+			senders[i] = env.API
+		}
+	}
+	got := doEach(ctx, senders, requests)
+	for i := range out {
+		out[i].x = got[i]
+	}
+	if between != nil {
+		between()
+	}
+	if !readBack {
+		return out
+	}
+	var reads []client.Request
+	var readers []*client.Client
+	var at []int
+	for i, ans := range out {
+		if ans.uuid != "" {
+			reads = append(reads, client.Request{Method: "GET", Path: a.caseByUUID(ans.uuid), Purpose: "check that the case does not exist"})
+			readers = append(readers, env.API)
+			at = append(at, i)
+		}
+	}
+	for j, x := range doEach(ctx, readers, reads) {
+		out[at[j]].readBack = x
+	}
+	return out
+}
+
+// doEach sends requests[i] through senders[i], at most familyWidth at once,
+// and returns the exchanges in request order.
+func doEach(ctx SpecContext, senders []*client.Client, requests []client.Request) []*client.Exchange {
+	out := make([]*client.Exchange, len(requests))
+	slots := make(chan struct{}, familyWidth)
+	var wg sync.WaitGroup
+	for i := range requests {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			out[i] = senders[i].Do(ctx, requests[i])
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// familyTable declares a family over calls as an Ordered container (with
+// decorators) whose BeforeAll sends, with send, the calls of the rows that
+// will run, and whose rows each judge their own answer with check.
+func familyTable(text, id, format string, decorators []any, calls []familyCall,
+	send func(ctx SpecContext, calls []familyCall) []familyAnswer, check func(ctx SpecContext, fc familyCall, ans familyAnswer)) {
+	GinkgoHelper()
+	var answers map[string]familyAnswer
+	rows := make([]TableEntry, len(calls))
+	selected := make([]func(containers []string) bool, len(calls))
+	for i, fc := range calls {
+		rowText, rowDecorators := familyRowOf(id, format, fc.op, fc.variant)
+		rows[i] = Entry(rowText, append(rowDecorators, fc)...)
+		selected[i] = func(containers []string) bool { return willRun(containers, rowText, labelsOf(rowDecorators)) }
+	}
+	Describe(text, append(decorators, Ordered, ContinueOnFailure, func() {
+		BeforeAll(func(ctx SpecContext) {
+			containers := CurrentSpecReport().ContainerHierarchyTexts
+			var chosen []familyCall
+			for i, fc := range calls {
+				if selected[i](containers) {
+					chosen = append(chosen, fc)
+				}
+			}
+			got := send(ctx, chosen)
+			answers = make(map[string]familyAnswer, len(got))
+			var sent []*client.Exchange
+			for i, ans := range got {
+				answers[chosen[i].key()] = ans
+				sent = append(sent, ans.exchanges()...)
+			}
+			// Each row's exchanges are its own (the AfterEach checks what no
+			// assertion checked, and names a transport failure), not the
+			// first row's, under way while the BeforeAll runs.
+			env.Log.Withdraw(sent...)
+		})
+		DescribeTable("its answers, one row per operation", func(ctx SpecContext, fc familyCall) {
+			ans, ok := answers[fc.key()]
+			delete(answers, fc.key()) // the row's alone: kept no longer than it needs
+			if ok {
+				for _, x := range ans.exchanges() {
+					env.Log.Add(x)
+				}
+			} else {
+				ans = send(ctx, []familyCall{fc})[0]
+			}
+			check(ctx, fc, ans)
+		}, rows)
+	})...)
+}
+
+// willRun tells whether Ginkgo will run a spec with this text and these
+// labels, under the run's label filter and focus and skip expressions (the
+// rules of Ginkgo's own selection). With file filters it answers yes: a
+// row that was not foreseen still sends its own call.
+func willRun(containers []string, text string, labels []string) bool {
+	suite, _ := GinkgoConfiguration()
+	if suite.LabelFilter != "" {
+		filter, err := types.ParseLabelFilter(suite.LabelFilter)
+		if err == nil && !filter(labels) {
+			return false
+		}
+	}
+	full := Description + " " + strings.Join(append(append([]string{}, containers...), text), " ")
+	if len(suite.FocusStrings) > 0 {
+		if re, err := regexp.Compile(strings.Join(suite.FocusStrings, "|")); err == nil && !re.MatchString(full) {
+			return false
+		}
+	}
+	if len(suite.SkipStrings) > 0 {
+		if re, err := regexp.Compile(strings.Join(suite.SkipStrings, "|")); err == nil && re.MatchString(full) {
+			return false
+		}
+	}
+	return true
+}
+
+// labelsOf collects the labels among a spec's decorators.
+func labelsOf(decorators []any) []string {
+	var out []string
+	for _, d := range decorators {
+		if l, ok := d.(Labels); ok {
+			out = append(out, l...)
+		}
+	}
+	return out
+}
