@@ -132,7 +132,10 @@ func familyTable(text, id, format string, decorators []any, calls []familyCall,
 	for i, fc := range calls {
 		rowText, rowDecorators := familyRowOf(id, format, fc.op, fc.variant)
 		rows[i] = Entry(rowText, append(rowDecorators, fc)...)
-		selected[i] = func(containers []string) bool { return willRun(containers, rowText, labelsOf(rowDecorators)) }
+		selected[i] = func(containers []string) bool {
+			suite, _ := GinkgoConfiguration()
+			return willRun(suite, containers, rowText, labelsOf(rowDecorators))
+		}
 	}
 	Describe(text, append(decorators, Ordered, ContinueOnFailure, func() {
 		BeforeAll(func(ctx SpecContext) {
@@ -171,11 +174,10 @@ func familyTable(text, id, format string, decorators []any, calls []familyCall,
 }
 
 // willRun tells whether Ginkgo will run a spec with this text and these
-// labels, under the run's label filter and focus and skip expressions (the
-// rules of Ginkgo's own selection). With file filters it answers yes: a
-// row that was not foreseen still sends its own call.
-func willRun(containers []string, text string, labels []string) bool {
-	suite, _ := GinkgoConfiguration()
+// labels, under the suite's label filter and focus and skip expressions
+// (the rules of Ginkgo's own selection). File filters are not weighed: a
+// row they select that was not foreseen sends its own call.
+func willRun(suite types.SuiteConfig, containers []string, text string, labels []string) bool {
 	if suite.LabelFilter != "" {
 		filter, err := types.ParseLabelFilter(suite.LabelFilter)
 		if err == nil && !filter(labels) {
