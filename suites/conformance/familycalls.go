@@ -175,8 +175,9 @@ func familyTable(text, id, format string, decorators []any, calls []familyCall,
 
 // willRun tells whether Ginkgo will run a spec with this text and these
 // labels, under the suite's label filter and focus and skip expressions
-// (the rules of Ginkgo's own selection). File filters are not weighed: a
-// row they select that was not foreseen sends its own call.
+// (the rules of Ginkgo's own selection). File filters need no weighing:
+// the rows of a family share their code locations, so one selects all of
+// them or none.
 func willRun(suite types.SuiteConfig, containers []string, text string, labels []string) bool {
 	if suite.LabelFilter != "" {
 		filter, err := types.ParseLabelFilter(suite.LabelFilter)
