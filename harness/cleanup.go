@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/callcases/conformance/client"
@@ -137,16 +138,21 @@ const SweepMargin = time.Hour
 
 // Sweep is the last line of cleanup, run once when every process is done:
 // it lists the cases modified since the run started in every fixture project
-// and deletes those that carry this run's mark, which specs' own cleanup
+// and deletes those that carry this run's mark, which the processes' deletes
 // missed (a case whose uuid the server chose, a create a mutant applied where
 // it must not). It returns the uuids it removed and what it could not.
 func (e *Env) Sweep(ctx context.Context) (removed []string, left []Leftover, err error) {
-	var errs []error
-	for _, project := range e.fixtureProjects() {
-		owned, listErr := e.ownedCases(ctx, project, e.Started.Add(-SweepMargin))
-		if listErr != nil {
-			errs = append(errs, listErr)
-		}
+	// The projects are listed at once; what is found is deleted one by one
+	// (normally nothing: the specs' processes deleted their cases).
+	projects := e.fixtureProjects()
+	owned, listErrs := make([][]listedCase, len(projects)), make([]error, len(projects))
+	var wg sync.WaitGroup
+	for i, project := range projects {
+		wg.Go(func() { owned[i], listErrs[i] = e.ownedCases(ctx, project, e.Started.Add(-SweepMargin)) })
+	}
+	wg.Wait()
+	errs := slices.DeleteFunc(listErrs, func(err error) bool { return err == nil })
+	for _, owned := range owned {
 		for _, c := range owned {
 			l := e.DeleteCase(ctx, c.UUID)
 			if l == nil {

@@ -90,6 +90,19 @@ func holdLease(ctx SpecContext, state, why string) {
 	// The run's hold first: while specs of the run queue for the state, the
 	// run keeps the lease, instead of giving it back and taking it again
 	// between them.
+	keepLease(ctx, why)
+	unlock, err := env.Exclusive(ctx, state)
+	if err != nil {
+		runError("%v", err)
+	}
+	DeferCleanup(unlock)
+	env.Speed.Holds(state)
+}
+
+// keepLease holds the fault hook's lease until the node that calls it ends
+// (a spec; in a BeforeAll, its container), as one of the run's holders.
+func keepLease(ctx SpecContext, why string) {
+	GinkgoHelper()
 	release, err := env.AcquireLease(ctx, why)
 	if err != nil {
 		runError("%v", err)
@@ -99,12 +112,6 @@ func holdLease(ctx SpecContext, state, why string) {
 			runError("%v", err)
 		}
 	})
-	unlock, err := env.Exclusive(ctx, state)
-	if err != nil {
-		runError("%v", err)
-	}
-	DeferCleanup(unlock)
-	env.Speed.Holds(state)
 }
 
 // The shared state the lease's holders take turns on.

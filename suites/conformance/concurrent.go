@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"context"
 	"net/http"
 	"sync"
 
@@ -60,10 +61,14 @@ func readCases(ctx SpecContext, a api, uuids ...string) []CallCase {
 	return out
 }
 
-// cleanupBatch collects the cases a spec will delete when it ends, so that
-// they are deleted at once, in one cleanup.
-type cleanupBatch struct {
-	mu    sync.Mutex
+// The cases the specs create are deleted when this process's specs are
+// done, all at once (deleteTheProcessCases, in the SynchronizedAfterSuite
+// that every process runs, interrupted or not), not at the end of each
+// spec: a spec's own deletes would add a round trip to nearly every spec.
+// Every case carries the run's id, so that nothing else lists them, and the
+// final sweep removes any the deletes missed.
+var toDelete struct {
+	sync.Mutex
 	cases []caseRef
 }
 
@@ -72,37 +77,29 @@ type caseRef struct {
 	uuid string
 }
 
-// pendingDeletes is the spec under way's batch; a BeforeEach starts a new one.
-var pendingDeletes *cleanupBatch
-
-var _ = BeforeEach(func() { pendingDeletes = nil })
-
-// deleteAtEnd adds a case to the spec's batch of deletes, registering the
-// batch's cleanup with the first one. The cleanup runs where the first
-// deleteLater's would have: after everything registered later (a fault is
-// put back before the deletes go out).
-func deleteAtEnd(a api, uuid string) {
-	if pendingDeletes == nil {
-		b := &cleanupBatch{}
-		pendingDeletes = b
-		DeferCleanup(func(ctx SpecContext) { b.run(ctx) })
-	}
-	pendingDeletes.mu.Lock()
-	defer pendingDeletes.mu.Unlock()
-	pendingDeletes.cases = append(pendingDeletes.cases, caseRef{a, uuid})
+// deleteLater has a case a spec made (or may have made) deleted when this
+// process's specs are done, whatever their outcome. Call it before the
+// create is sent.
+func deleteLater(a api, uuid string) {
+	toDelete.Lock()
+	defer toDelete.Unlock()
+	toDelete.cases = append(toDelete.cases, caseRef{a, uuid})
 }
 
-func (b *cleanupBatch) run(ctx SpecContext) {
-	b.mu.Lock()
-	cases := b.cases
-	b.cases = nil
-	b.mu.Unlock()
+// deleteTheProcessCases deletes the cases this process's specs created,
+// familyWidth at a time, and judges each delete (a case a delete did not
+// remove is reported left behind).
+func deleteTheProcessCases(ctx context.Context) {
+	toDelete.Lock()
+	cases := toDelete.cases
+	toDelete.cases = nil
+	toDelete.Unlock()
 	requests := make([]client.Request, len(cases))
+	senders := make([]*client.Client, len(cases))
 	for i, c := range cases {
-		requests[i] = deleteRequest(c.a, c.uuid)
+		requests[i], senders[i] = deleteRequest(c.a, c.uuid), env.API
 	}
-	// The leftovers are judged one by one, in this goroutine.
-	for i, x := range doAll(ctx, env.API, requests...) {
+	for i, x := range doEach(ctx, senders, requests) {
 		judgeDelete(cases[i].uuid, x)
 	}
 }

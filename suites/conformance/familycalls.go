@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"sync"
@@ -55,7 +56,7 @@ const familyWidth = 32
 // sendFamily sends calls at once through via (nil: each call's own sender)
 // and, with readBack, then reads back at once every case a create among
 // them could have made (the caller puts a fault back in between, with
-// between). Creates are deleted when the caller's node ends.
+// between). What the creates made is deleted when the process is done.
 func sendFamily(ctx SpecContext, a api, calls []familyCall, via *client.Client, between func(), readBack bool) []familyAnswer {
 	GinkgoHelper()
 	out := make([]familyAnswer, len(calls))
@@ -105,7 +106,7 @@ func sendFamily(ctx SpecContext, a api, calls []familyCall, via *client.Client, 
 
 // doEach sends requests[i] through senders[i], at most familyWidth at once,
 // and returns the exchanges in request order.
-func doEach(ctx SpecContext, senders []*client.Client, requests []client.Request) []*client.Exchange {
+func doEach(ctx context.Context, senders []*client.Client, requests []client.Request) []*client.Exchange {
 	out := make([]*client.Exchange, len(requests))
 	slots := make(chan struct{}, familyWidth)
 	var wg sync.WaitGroup

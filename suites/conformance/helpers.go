@@ -302,12 +302,6 @@ func instant(s string) time.Time {
 	return t
 }
 
-// deleteLater removes a case this spec made (or may have made) when the spec
-// ends, whatever its outcome. Registered before the create is sent.
-func deleteLater(a api, uuid string) {
-	deleteAtEnd(a, uuid) // with the spec's other deletes, at once (concurrent.go)
-}
-
 // reportLeftover judges a cleanup request that did not answer as it should:
 // it reads the target back, and records what is really left (a case the
 // target never created is not), so that the run can say exactly what it left

@@ -130,11 +130,16 @@ func say(msg string) {
 	fmt.Fprintln(os.Stdout, "\n"+msg)
 }
 
-// SynchronizedAfterSuite runs on process 1 once every process is done, also
-// after a failure or a first interrupt (SIGINT): it puts the fault hook back
-// and sweeps up what the specs' own cleanup (DeferCleanup, which an
-// interrupt runs too) missed.
-var _ = SynchronizedAfterSuite(func() {}, func(ctx SpecContext) {
+// SynchronizedAfterSuite runs, also after a failure or a first interrupt
+// (SIGINT), first on every process, which deletes the cases its specs made
+// (deleteLater), then on process 1 once every process is done: it puts the
+// fault hook back and sweeps up what those deletes missed.
+var _ = SynchronizedAfterSuite(func(ctx SpecContext) {
+	if env != nil {
+		deleteTheProcessCases(ctx)
+		reportSpeed()
+	}
+}, func(ctx SpecContext) {
 	defer session.Close()
 	if env == nil {
 		return // the run never reached the target
