@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/callcases/conformance/client"
-	"github.com/callcases/conformance/config"
 )
 
 // Resolution is the finest unit a date the API wrote shows: a millisecond
@@ -34,41 +35,52 @@ func Resolution(date string) time.Duration {
 	return unit
 }
 
-// ClockAtBuild says, before the run starts, whether the target writes
+// clockFineAtBuild says, before the run starts, whether the target writes
 // lastModified finer than whole seconds, so that the list-window specs
-// need not run alone (catalogue.SharesWindow). The embedded reference does;
-// a live target is asked by reading: the first page of each fixture
-// project's cases, until a date shows. Without one, or an answer, it counts
-// as whole seconds, the safe side.
-func ClockAtBuild(ctx context.Context, cfg config.Config) bool {
-	if cfg.Embedded() {
-		return true
+// need not run alone (catalogue.SharesWindow). It reads the first page of
+// each fixture project's cases, all at once; the first date found, in the
+// order of the projects, decides. Without one, or an answer, it counts as
+// whole seconds, the safe side.
+func (e *Env) clockFineAtBuild(ctx context.Context) bool {
+	var projects []string
+	for _, p := range []string{e.Config.CompletedProject, e.Config.AutoProject, e.Config.Project} {
+		if p != "" && !slices.Contains(projects, p) {
+			projects = append(projects, p)
+		}
 	}
-	env, err := NewEnv(Shared{Config: cfg, RunID: NewRunID(), Started: time.Now()})
-	if err != nil {
-		return false
+	found := make([]time.Duration, len(projects)) // 0: no date
+	var wg sync.WaitGroup
+	for i, p := range projects {
+		wg.Go(func() { found[i] = e.firstResolution(ctx, p) })
 	}
-	for _, p := range []string{cfg.CompletedProject, cfg.AutoProject, cfg.Project} {
-		if p == "" {
-			continue
-		}
-		x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: "/json/callcases/", Query: url.Values{"project": {p}}, Purpose: "see how finely the target's clock writes dates"})
-		if x.Err != nil || x.Status != http.StatusOK {
-			continue
-		}
-		var list struct {
-			CallCase []struct {
-				LastModified string `json:"lastModified"`
-			} `json:"callcase"`
-		}
-		if json.Unmarshal(x.Body, &list) != nil {
-			continue
-		}
-		for _, c := range list.CallCase {
-			if c.LastModified != "" {
-				return Resolution(c.LastModified) < time.Second
-			}
+	wg.Wait()
+	for _, unit := range found {
+		if unit != 0 {
+			return unit < time.Second
 		}
 	}
 	return false
+}
+
+// firstResolution is the Resolution of the first lastModified on the first
+// page of a project's cases; 0 when there is none, or no answer.
+func (e *Env) firstResolution(ctx context.Context, project string) time.Duration {
+	x := e.API.Do(ctx, client.Request{Method: http.MethodGet, Path: "/json/callcases/", Query: url.Values{"project": {project}}, Purpose: "see how finely the target's clock writes dates"})
+	if x.Err != nil || x.Status != http.StatusOK {
+		return 0
+	}
+	var list struct {
+		CallCase []struct {
+			LastModified string `json:"lastModified"`
+		} `json:"callcase"`
+	}
+	if json.Unmarshal(x.Body, &list) != nil {
+		return 0
+	}
+	for _, c := range list.CallCase {
+		if c.LastModified != "" {
+			return Resolution(c.LastModified)
+		}
+	}
+	return 0
 }

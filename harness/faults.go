@@ -424,22 +424,11 @@ func (e *Env) notify(msg string) {
 	}
 }
 
-// HookAtBuild says, before the run starts, whether the configuration has a
-// fault hook and whether it supports scopes: the suite decides then which
-// specs must be Serial. The embedded reference has both; a live hook is
-// asked (one GET); one that cannot be asked counts as without scopes, the
-// safe side. The run checks the answer again in its preflight.
-func HookAtBuild(ctx context.Context, cfg config.Config) (configured, scopes bool) {
-	if cfg.Embedded() {
-		return true, true
-	}
-	if cfg.FaultsURL == "" {
-		return false, false
-	}
-	env, err := NewEnv(Shared{Config: cfg, RunID: NewRunID(), Started: time.Now()})
-	if err != nil {
-		return true, false
-	}
-	h, err := env.ReadHook(ctx)
-	return true, err == nil && h.Scopes
+// hookScopesAtBuild says, before the run starts, whether the fault hook
+// supports scopes: the suite decides then which specs must be Serial (see
+// AtBuild). One GET; a hook that cannot be asked counts as without scopes,
+// the safe side. The run checks the answer again in its preflight.
+func (e *Env) hookScopesAtBuild(ctx context.Context) bool {
+	h, err := e.ReadHook(ctx)
+	return err == nil && h.Scopes
 }

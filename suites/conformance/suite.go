@@ -4,7 +4,6 @@
 package conformance
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -45,30 +44,19 @@ var (
 		return config.Defaults().Formats
 	}()
 
-	// hookConfigured and hookScopes decide, like formats, which specs are
-	// Serial (see labels): a fault spec is, unless the hook has scopes; an
-	// operator spec is when there is no hook (and so no lease).
-	hookConfigured, hookScopes = func() (bool, bool) {
+	// build decides, like formats, which specs are Serial (see labels): a
+	// fault spec is, unless the hook has scopes; an operator spec is when
+	// there is no hook (and so no lease); a window spec is, unless the target
+	// writes lastModified finer than seconds. The run's first process asks
+	// the target, the others read its answer: they must build the same tree.
+	build = func() harness.Build {
 		cfg, err := config.Load(os.LookupEnv)
 		if err != nil {
-			return false, false
+			return harness.Build{}
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), cfg.Timeout)
-		defer cancel()
-		return harness.HookAtBuild(ctx, cfg)
+		return harness.AtBuild(cfg, os.Args)
 	}()
-
-	// clockFine decides, like hookScopes, whether the window specs are
-	// Serial: not when the target writes lastModified finer than seconds.
-	clockFine = func() bool {
-		cfg, err := config.Load(os.LookupEnv)
-		if err != nil {
-			return false
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), cfg.Timeout)
-		defer cancel()
-		return harness.ClockAtBuild(ctx, cfg)
-	}()
+	hookConfigured, hookScopes, clockFine = build.HookConfigured, build.HookScopes, build.ClockFine
 
 	env     *harness.Env     // this process's view of the target
 	session *harness.Session // process 1 only
@@ -141,6 +129,7 @@ var _ = SynchronizedAfterSuite(func(ctx SpecContext) {
 	}
 }, func(ctx SpecContext) {
 	defer session.Close()
+	defer build.Forget() // every process has built its tree by now
 	if env == nil {
 		return // the run never reached the target
 	}
