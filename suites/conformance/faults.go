@@ -20,7 +20,7 @@ var _ = Describe("integration faults", func() {
 			// A fault spec meets only its own fault on a hook with scopes, and
 			// runs beside every other spec; else Serial (see labels).
 			var decorators []any
-			if hookConfigured && !hookScopes {
+			if build().HookConfigured && !build().HookScopes {
 				decorators = append(decorators, Serial)
 			}
 

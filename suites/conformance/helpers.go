@@ -39,8 +39,8 @@ func labels(id, format string) []any {
 	// wide enough to catch the run's other cases (a target whose clock
 	// writes whole seconds) must not meet the run's other specs: those specs
 	// run alone (catalogue.Shares).
-	if c.Serial || (c.Shares == catalogue.SharesFaults && hookConfigured && !hookScopes) || (c.Shares == catalogue.SharesMembership && !hookConfigured) ||
-		(c.Shares == catalogue.SharesWindow && !clockFine) {
+	if c.Serial || (c.Shares == catalogue.SharesFaults && build().HookConfigured && !build().HookScopes) || (c.Shares == catalogue.SharesMembership && !build().HookConfigured) ||
+		(c.Shares == catalogue.SharesWindow && !build().ClockFine) {
 		decorators = append(decorators, Serial)
 	}
 	for _, op := range c.Operations {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/callcases/conformance/bundle"
 	"github.com/callcases/conformance/client"
@@ -49,14 +50,15 @@ var (
 	// there is no hook (and so no lease); a window spec is, unless the target
 	// writes lastModified finer than seconds. The run's first process asks
 	// the target, the others read its answer: they must build the same tree.
-	build = func() harness.Build {
+	// It is asked when the tree is built, not at start-up: a process that
+	// links the suite and runs none (callcases-conformance's own) never asks.
+	build = sync.OnceValue(func() harness.Build {
 		cfg, err := config.Load(os.LookupEnv)
 		if err != nil {
 			return harness.Build{}
 		}
 		return harness.AtBuild(cfg, os.Args)
-	}()
-	hookConfigured, hookScopes, clockFine = build.HookConfigured, build.HookScopes, build.ClockFine
+	})
 
 	env     *harness.Env     // this process's view of the target
 	session *harness.Session // process 1 only
@@ -93,7 +95,7 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	env.Process = GinkgoParallelProcess()
 	env.Notify = say
 	reportSpeed() // the preflight's round trips, on process 1
-	if hookScopes && !env.Scopes {
+	if build().HookScopes && !env.Scopes {
 		RedactedFail("the fault hook said it supports scoped faults when the suite was built, and not in the preflight; the fault specs would run in parallel with global faults: run again")
 	}
 	if err := recorder().Begin(env.Config.Reports, env.RunID); err != nil {
@@ -129,7 +131,7 @@ var _ = SynchronizedAfterSuite(func(ctx SpecContext) {
 	}
 }, func(ctx SpecContext) {
 	defer session.Close()
-	defer build.Forget() // every process has built its tree by now
+	defer build().Forget() // every process has built its tree by now
 	if env == nil {
 		return // the run never reached the target
 	}
