@@ -150,14 +150,6 @@ func familyRowOf(id, format string, op contract.Operation, variant string) (stri
 	return text, append(labels(id, format), Label("op:"+op.ID))
 }
 
-// familyRow declares one row of a family. Like row, it is located at the
-// caller, the line that names the family's id.
-func familyRow(id, format string, op contract.Operation, variant string, params ...any) TableEntry {
-	GinkgoHelper()
-	text, decorators := familyRowOf(id, format, op, variant)
-	return Entry(text, append(decorators, params...)...)
-}
-
 // opsWhere lists the operations a family covers.
 func opsWhere(keep func(contract.Operation) bool) []contract.Operation {
 	var out []contract.Operation
