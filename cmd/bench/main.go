@@ -477,7 +477,9 @@ func readReport(path string) (reportFigures, error) {
 		case fig.Trips == 0: // the suite nodes of processes but 1
 		case s.LeafNodeType == "SynchronizedBeforeSuite":
 			f.preflight = fig
-		case s.LeafNodeType == "SynchronizedAfterSuite":
+		case s.LeafNodeType == "SynchronizedAfterSuite" && fig.Chain >= f.teardown.Chain:
+			// Every process deletes its specs' cases, then process 1 sweeps
+			// (its node holds both parts): the longest is the run's.
 			f.teardown = fig
 		}
 		if s.LeafNodeType != "It" || s.State != "passed" {
