@@ -105,16 +105,17 @@ func init() {
 	}
 }
 
-// Before every spec, its catalogue row's needs (its needs: labels): a spec
-// whose target lacks one is skipped, reported not provoked, naming the
-// setting to give. Spec bodies never check for them.
-var _ = BeforeEach(func() {
+// checkNeeds, before every spec (see beforeEachSpec), checks its catalogue
+// row's needs (its needs: labels): a spec whose target lacks one is skipped,
+// reported not provoked, naming the setting to give. Spec bodies never check
+// for them.
+func checkNeeds() {
 	for _, l := range CurrentSpecReport().Labels() {
 		if n, ok := strings.CutPrefix(l, needLabel); ok && env.Config.Missing(fixtures[n]) != "" {
 			notProvoked("needs %s: %s is not set", n, fixtures[n].Setting())
 		}
 	}
-})
+}
 
 // runError fails the spec as an error of the run (a fixture that could not
 // be made, a fault that could not be set), not a verdict on the API: the
@@ -145,10 +146,12 @@ var timeoutVerdicts = map[*client.Exchange]bool{}
 // timeoutIsVerdict marks x: if it timed out, that is the API's failure.
 func timeoutIsVerdict(x *client.Exchange) { timeoutVerdicts[x] = true }
 
-var _ = BeforeEach(func() {
+// forgetExchanges, before every spec, drops what the log holds from before
+// it, so that the AfterEach below checks the spec's own exchanges.
+func forgetExchanges() {
 	env.Log.Take()
 	clear(timeoutVerdicts)
-})
+}
 
 // After every spec: a spec that failed while an exchange got no answer (the
 // target went away, a connection broke, a timeout) failed because of the

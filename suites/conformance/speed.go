@@ -6,22 +6,19 @@ import (
 )
 
 // Every spec reports its round trips and its dependent chain (package
-// speed), cleanup included, for make bench. Registered in a BeforeEach, the
-// cleanup runs after the spec's own cleanup.
-var _ = BeforeEach(func() {
-	// What ran since the last spec's report, outside any spec (the cleanup
-	// of an Ordered container's BeforeAll), is reported apart.
-	if env != nil {
-		if f := env.Speed.Flush(); f.Trips > 0 {
-			AddReportEntry(speed.EntryName+"-between", f.String(), ReportEntryVisibilityNever)
-		}
+// speed), cleanup included, for make bench (see beforeEachSpec).
+
+// reportSpeedBetween, as a spec starts, reports apart what ran since the
+// last spec's report, outside any spec (the cleanup of an Ordered
+// container's BeforeAll).
+func reportSpeedBetween() {
+	if env == nil {
+		return
 	}
-	DeferCleanup(func() {
-		if env != nil {
-			reportSpeed()
-		}
-	})
-})
+	if f := env.Speed.Flush(); f.Trips > 0 {
+		AddReportEntry(speed.EntryName+"-between", f.String(), ReportEntryVisibilityNever)
+	}
+}
 
 // reportSpeed attaches the figures since the last report to the node under
 // way: a spec, or the suite's setup and teardown (the preflight, the final
