@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -113,12 +114,38 @@ func variants(secret string) [][2]string {
 	return out
 }
 
-var replacers sync.Map // the secrets joined by NUL → *strings.Replacer
+var (
+	redactors sync.Map // the secrets joined by NUL → *redactor
+	// lastRedactor is the one used last: a run redacts with one set of
+	// secrets, so it mostly spares building the map's key.
+	lastRedactor atomic.Pointer[redactor]
+)
 
-func replacer(secrets []string) *strings.Replacer {
+// redactor replaces every variant of a set of secrets. Most text holds none:
+// present finds that out without copying it, which Replace always does.
+type redactor struct {
+	*strings.Replacer
+	secrets []string
+	// starts has a bit for each pair of bytes a variant starts with (a
+	// variant of one byte sets every pair that starts with it).
+	starts [1 << 16 / 64]uint64
+	// byFirst lists the variants by their first byte, longest first.
+	byFirst [256][]string
+}
+
+func (r *redactor) mayStart(b0, b1 byte) bool {
+	pair := uint(b0)<<8 | uint(b1)
+	return r.starts[pair/64]&(1<<(pair%64)) != 0
+}
+
+func replacer(secrets []string) *redactor {
+	if r := lastRedactor.Load(); r != nil && slices.Equal(r.secrets, secrets) {
+		return r
+	}
 	key := strings.Join(secrets, "\x00")
-	if r, ok := replacers.Load(key); ok {
-		return r.(*strings.Replacer)
+	if r, ok := redactors.Load(key); ok {
+		lastRedactor.Store(r.(*redactor))
+		return r.(*redactor)
 	}
 	var pairs [][2]string
 	for _, s := range secrets {
@@ -129,13 +156,38 @@ func replacer(secrets []string) *strings.Replacer {
 	// Longest first: a secret's longer form goes before any shorter form
 	// (or another secret) it contains.
 	slices.SortStableFunc(pairs, func(a, b [2]string) int { return len(b[0]) - len(a[0]) })
+	r := &redactor{secrets: slices.Clone(secrets)}
 	var args []string
 	for _, p := range pairs {
 		args = append(args, p[0], p[1])
+		v := p[0]
+		r.byFirst[v[0]] = append(r.byFirst[v[0]], v)
+		for b1 := range 256 {
+			if len(v) == 1 || v[1] == byte(b1) {
+				pair := uint(v[0])<<8 | uint(b1)
+				r.starts[pair/64] |= 1 << (pair % 64)
+			}
+		}
 	}
-	r := strings.NewReplacer(args...)
-	replacers.Store(key, r)
+	r.Replacer = strings.NewReplacer(args...)
+	redactors.Store(key, r)
+	lastRedactor.Store(r)
 	return r
+}
+
+// present says whether s holds any variant.
+func (r *redactor) present(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if i+1 < len(s) && !r.mayStart(s[i], s[i+1]) {
+			continue
+		}
+		for _, v := range r.byFirst[s[i]] {
+			if strings.HasPrefix(s[i:], v) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Redact replaces every non-empty secret in s, in every encoding output can
@@ -147,5 +199,9 @@ func Redact(s string, secrets ...string) string {
 	if len(secrets) == 0 || s == "" {
 		return s
 	}
-	return replacer(secrets).Replace(s)
+	r := replacer(secrets)
+	if !r.present(s) {
+		return s
+	}
+	return r.Replace(s)
 }

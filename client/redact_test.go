@@ -99,3 +99,52 @@ func TestRedactLeavesOtherTextAlone(t *testing.T) {
 		t.Errorf("an empty secret changed the text: %q", got)
 	}
 }
+
+// Redact first looks for where a secret may start, by its first two bytes
+// (by its only byte for a one-byte secret): a secret is found at either end
+// of the text, and after a byte that starts another secret's form.
+func TestRedactFindsSecretsAnywhere(t *testing.T) {
+	for _, tc := range []struct {
+		text    string
+		secrets []string
+	}{
+		{"k", []string{"k"}},
+		{"ab k", []string{"k"}},
+		{"k ab", []string{"k"}},
+		{"xy", []string{"xy"}},
+		{"axy", []string{"xy"}},
+		{"xxy", []string{"xy", "xz"}},
+		{"a<b", []string{"<b"}},       // its XML form starts with &
+		{"&lt;b", []string{"<b"}},     // which is here
+		{"p%21q", []string{"p!q"}},    // URL-escaped
+		{"1 k", []string{"kk", "k"}},  // the shorter secret, last byte
+		{"x x", []string{"x y", "x"}}, // a longer form started, not finished
+	} {
+		if got := Redact(tc.text, tc.secrets...); got == tc.text || !strings.Contains(got, "redacted") {
+			t.Errorf("Redact(%q, %q) = %q: nothing redacted", tc.text, tc.secrets, got)
+		}
+	}
+}
+
+// BenchmarkRedact redacts a HAR entry's worth of JSON (about 2 KiB) with a
+// run's secrets (two passwords, their Basic credentials, a hook token):
+// every exchange and every report of a run goes through it.
+func BenchmarkRedact(b *testing.B) {
+	secrets := []string{"reference-password", "readonly-password", "hook-token-0123456789",
+		base64.StdEncoding.EncodeToString([]byte("suite:reference-password")),
+		base64.StdEncoding.EncodeToString([]byte("reader:readonly-password"))}
+	entry := `{"startedDateTime":"2026-11-26T16:12:00.097176688Z","time":0.412,"request":{"method":"POST","url":"http://127.0.0.1:40000/fx/api/v1/json/callcases/?project=p1","headers":[{"name":"Authorization","value":"Basic [redacted]"},{"name":"Content-Type","value":"application/json"}],"postData":{"mimeType":"application/json","text":` + strconv.Quote(strings.Repeat(`{"uuid":"r1-01-000042","title":"conformance case","state":"open"}`, 20)) + `}}}`
+	b.Run("none", func(b *testing.B) {
+		b.SetBytes(int64(len(entry)))
+		for b.Loop() {
+			Redact(entry, secrets...)
+		}
+	})
+	leaked := entry + secrets[0]
+	b.Run("one", func(b *testing.B) {
+		b.SetBytes(int64(len(leaked)))
+		for b.Loop() {
+			Redact(leaked, secrets...)
+		}
+	})
+}
