@@ -10,18 +10,17 @@
 package bundle
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -55,19 +54,25 @@ var fullCaps = caps{BodyCap, HeaderCap}
 
 // HAR is a HAR 1.2 file (http://www.softwareishard.com/blog/har-12-spec/).
 // Fields starting with an underscore are custom fields, as the format allows.
-type HAR struct {
-	Log Log `json:"log"`
-}
+type HAR = harOf[*Entry]
 
 // Log is the HAR's root object.
-type Log struct {
-	Version string   `json:"version"`
-	Creator Creator  `json:"creator"`
-	Pages   []any    `json:"pages"`
-	Entries []*Entry `json:"entries"`
-	Comment string   `json:"comment,omitempty"`
-	RunID   string   `json:"_runId,omitempty"`
-	Target  string   `json:"_target,omitempty"`
+type Log = logOf[*Entry]
+
+// harOf and logOf hold the entries as E: Merge writes the part files' lines
+// as they are (json.RawMessage), without decoding and encoding them again.
+type harOf[E any] struct {
+	Log logOf[E] `json:"log"`
+}
+
+type logOf[E any] struct {
+	Version string  `json:"version"`
+	Creator Creator `json:"creator"`
+	Pages   []any   `json:"pages"`
+	Entries []E     `json:"entries"`
+	Comment string  `json:"comment,omitempty"`
+	RunID   string  `json:"_runId,omitempty"`
+	Target  string  `json:"_target,omitempty"`
 }
 
 // Creator names the program that wrote the HAR.
@@ -172,6 +177,11 @@ func NewEntry(x *client.Exchange, tags Tags, secrets []string) *Entry {
 }
 
 func newEntry(x *client.Exchange, tags Tags, secrets []string, limit caps) *Entry {
+	return redactEntry(newEntryUnredacted(x, tags, limit), secrets)
+}
+
+// newEntryUnredacted is newEntry before its redaction.
+func newEntryUnredacted(x *client.Exchange, tags Tags, limit caps) *Entry {
 	e := &Entry{
 		StartedDateTime: x.Started.UTC(),
 		Time:            ms(x.Duration),
@@ -228,7 +238,7 @@ func newEntry(x *client.Exchange, tags Tags, secrets []string, limit caps) *Entr
 	if x.Err != nil {
 		e.Error = x.Err.Error()
 	}
-	return redactEntry(e, secrets)
+	return e
 }
 
 func violationLines(v contract.Violations) []string {
@@ -326,6 +336,26 @@ func redactEntry(e *Entry, secrets []string) *Entry {
 	return &out
 }
 
+// entryLine is the entry's line in a part file: its JSON (as the HAR writes
+// it, without HTML escapes), redacted as redactEntry does, and a newline.
+func entryLine(e *Entry, secrets []string) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(e); err != nil { // with its newline
+		return nil, err
+	}
+	line := b.Bytes()
+	if len(secrets) == 0 {
+		return line, nil
+	}
+	clean := redact(string(line), secrets)
+	if clean == string(line) || !json.Valid([]byte(clean)) {
+		return line, nil // nothing to redact; or, like redactEntry, what would not read back
+	}
+	return []byte(clean), nil
+}
+
 func redact(s string, secrets []string) string {
 	return client.Redact(s, secrets...) // every encoding a body or a URL may hold a secret in
 }
@@ -382,22 +412,41 @@ func (r *Recorder) Record(x *client.Exchange, tags Tags) {
 	if r.used >= r.budget {
 		limit = caps{SmallBodyCap, SmallHeaderCap}
 	}
+	pending := r.file == nil
 	r.mu.Unlock()
-	e := newEntry(x, tags, r.secrets(), limit)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.file == nil {
-		r.pending = append(r.pending, e)
+	secrets := r.secrets()
+	if pending { // the preflight's few, before Begin
+		e := newEntry(x, tags, secrets, limit)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.file == nil {
+			r.pending = append(r.pending, e)
+		} else {
+			r.write(e)
+		}
 		return
 	}
-	r.write(e)
+	// Encoded and redacted once, outside the lock: concurrent exchanges of a
+	// spec wait only for each other's write.
+	e := newEntryUnredacted(x, tags, limit)
+	line, err := entryLine(e, secrets)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.file == nil { // closed meanwhile: kept, like the preflight's, for Pending
+		r.pending = append(r.pending, redactEntry(e, secrets))
+		return
+	}
+	r.writeLine(line, err)
 }
 
 func (r *Recorder) write(e *Entry) {
-	b, err := json.Marshal(e)
+	r.writeLine(entryLine(e, r.secrets()))
+}
+
+func (r *Recorder) writeLine(line []byte, err error) {
 	if err == nil {
-		_, err = r.file.Write(append(b, '\n')) // one write per line: a reader never sees half an entry
-		r.used += len(b) + 1
+		_, err = r.file.Write(line) // one write per line: a reader never sees half an entry
+		r.used += len(line)
 	}
 	if err != nil && r.err == nil {
 		r.err = err
@@ -441,22 +490,30 @@ func Merge(dir, runID, target string, creator Creator, extra []*Entry) error {
 	if runID == "" {
 		parts = nil
 	}
-	entries := slices.Clone(extra)
+	var entries []partLine
+	for _, e := range extra {
+		line, err := entryLine(e, nil) // redacted already (Pending)
+		if err != nil {
+			return err
+		}
+		entries = append(entries, partLine{line: line, started: e.StartedDateTime, process: e.Process})
+	}
 	var errs []error
 	for _, p := range parts {
-		got, err := readPart(p)
+		got, err := readLines(p)
 		entries = append(entries, got...)
 		errs = append(errs, err)
 	}
-	slices.SortStableFunc(entries, func(a, b *Entry) int {
-		return cmp.Or(a.StartedDateTime.Compare(b.StartedDateTime), cmp.Compare(a.Process, b.Process))
+	slices.SortStableFunc(entries, func(a, b partLine) int {
+		return cmp.Or(a.started.Compare(b.started), cmp.Compare(a.process, b.process))
 	})
-	h := HAR{Log: Log{Version: "1.2", Creator: creator, Pages: []any{}, Entries: entries, RunID: runID, Target: target,
+	h := HAR{Log: Log{Version: "1.2", Creator: creator, Pages: []any{}, Entries: []*Entry{}, RunID: runID, Target: target,
 		Comment: "Every exchange of conformance run " + runID + "; _condition and _format name the spec that made it."}}
-	if h.Log.Entries == nil {
-		h.Log.Entries = []*Entry{}
+	out, err := encodeHAR(h, entries)
+	if err != nil {
+		return err
 	}
-	if err := writeJSON(filepath.Join(dir, HARFile), h); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, HARFile), out, 0o644); err != nil {
 		return err
 	}
 	for _, p := range parts {
@@ -465,30 +522,120 @@ func Merge(dir, runID, target string, creator Creator, extra []*Entry) error {
 	return errors.Join(errs...)
 }
 
-func readPart(path string) ([]*Entry, error) {
-	f, err := os.Open(path)
+// encodeHAR writes h as writeJSON does, with the entries' lines (h has
+// none) indented in place: the same bytes as encoding the entries again,
+// without decoding them.
+func encodeHAR(h HAR, entries []partLine) ([]byte, error) {
+	var head bytes.Buffer
+	enc := json.NewEncoder(&head)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(h); err != nil {
+		return nil, err
+	}
+	// No string holds this: its quotes would be escaped.
+	const empty = `"entries": []`
+	at := bytes.Index(head.Bytes(), []byte(empty))
+	if at < 0 {
+		return nil, errors.New("bundle: no entries in the HAR's log")
+	}
+	at += len(empty) - 1 // before the ]
+	size := head.Len()
+	for _, e := range entries {
+		size += len(e.line) * 5 / 4
+	}
+	out := bytes.NewBuffer(make([]byte, 0, size))
+	out.Write(head.Bytes()[:at])
+	const element = "   " // an entry is at depth 3: {"log": {"entries": [...]}}
+	for i, e := range entries {
+		if i > 0 {
+			out.WriteByte(',')
+		}
+		out.WriteString("\n" + element)
+		if err := json.Indent(out, bytes.TrimRight(e.line, "\n"), element, " "); err != nil {
+			return nil, fmt.Errorf("entry %d of the parts: %w", i+1, err)
+		}
+	}
+	if len(entries) > 0 {
+		out.WriteString("\n  ")
+	}
+	out.Write(head.Bytes()[at:])
+	return out.Bytes(), nil
+}
+
+// partLine is an entry as its part file holds it, with what orders it.
+type partLine struct {
+	line    json.RawMessage
+	started time.Time
+	process int
+}
+
+// readLines reads a part file's entries, each as its line.
+func readLines(path string) ([]partLine, error) {
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	var out []*Entry
-	lines := bufio.NewReader(f)
-	for {
-		line, err := lines.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 && err == nil {
-			var e Entry
-			if jerr := json.Unmarshal(line, &e); jerr != nil {
-				return out, fmt.Errorf("%s: %w", filepath.Base(path), jerr)
-			}
-			out = append(out, &e)
-		}
-		if err == io.EOF {
+	var out []partLine
+	for len(b) > 0 {
+		line, rest, complete := bytes.Cut(b, []byte("\n"))
+		b = rest
+		if !complete {
 			return out, nil // a last line without its newline was cut by a killed process: dropped
 		}
-		if err != nil {
-			return out, err
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
 		}
+		started, process, ok := lineKey(line)
+		if !ok {
+			var key struct {
+				Started time.Time `json:"startedDateTime"`
+				Process int       `json:"_process"`
+			}
+			if err := json.Unmarshal(line, &key); err != nil {
+				return out, fmt.Errorf("%s: %w", filepath.Base(path), err)
+			}
+			started, process = key.Started, key.Process
+		}
+		out = append(out, partLine{line: line, started: started, process: process})
 	}
+	return out, nil
+}
+
+// lineKey reads what orders an entry from its line without decoding it, as
+// entryLine writes it: startedDateTime first, and the one "_process" key (no
+// string holds the key with its quotes, which would be escaped). A line it
+// cannot read that way is decoded (readLines); one that is no JSON at all
+// fails when it is written into the HAR.
+func lineKey(line []byte) (time.Time, int, bool) {
+	const first = `{"startedDateTime":"`
+	rest, ok := bytes.CutPrefix(line, []byte(first))
+	if !ok {
+		return time.Time{}, 0, false
+	}
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 {
+		return time.Time{}, 0, false
+	}
+	started, err := time.Parse(time.RFC3339Nano, string(rest[:end]))
+	if err != nil {
+		return time.Time{}, 0, false
+	}
+	const key = `"_process":`
+	at := bytes.Index(rest, []byte(key))
+	if at < 0 {
+		return time.Time{}, 0, false
+	}
+	digits := rest[at+len(key):]
+	n := 0
+	for n < len(digits) && digits[n] >= '0' && digits[n] <= '9' {
+		n++
+	}
+	process, err := strconv.Atoi(string(digits[:n]))
+	if err != nil || n == len(digits) || (digits[n] != ',' && digits[n] != '}') {
+		return time.Time{}, 0, false
+	}
+	return started, process, true
 }
 
 func writeJSON(path string, v any) error {

@@ -2,11 +2,13 @@ package bundle
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +16,7 @@ import (
 	"github.com/callcases/conformance/client"
 )
 
-func exchange(t *testing.T, password string, respBody []byte) *client.Exchange {
+func exchange(t testing.TB, password string, respBody []byte) *client.Exchange {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, "http://api.test/fx/api/v1/json/callcases/?project=p1", nil)
 	if err != nil {
@@ -191,5 +193,93 @@ func TestAFloodKeepsTheHARSmall(t *testing.T) {
 	}
 	if size > SmallHeaderCap+64 {
 		t.Errorf("second entry keeps %d bytes of headers, want about %d", size, SmallHeaderCap)
+	}
+}
+
+// readPart reads a part file's entries.
+func readPart(path string) ([]*Entry, error) {
+	lines, err := readLines(path)
+	var out []*Entry
+	for _, l := range lines {
+		var e Entry
+		if err := json.Unmarshal(l.line, &e); err != nil {
+			return out, err
+		}
+		out = append(out, &e)
+	}
+	return out, err
+}
+
+// Merge writes the part files' lines into the HAR without decoding them: the
+// HAR is byte for byte what encoding the decoded entries would write.
+func TestMergeWritesTheEntriesAsEncodingThemWould(t *testing.T) {
+	dir := t.TempDir()
+	secrets := func() []string { return []string{"pw"} }
+	one, two := NewRecorder(1, 2, 2, secrets), NewRecorder(2, 2, 2, secrets)
+	early := exchange(t, "pw", []byte(`<status><code>200</code><text>a & b</text></status>`))
+	early.Header.Set("Content-Type", "application/xml")
+	one.Record(early, Tags{Phase: "preflight"}) // before Begin: an extra entry
+	for _, r := range []*Recorder{one, two} {
+		if err := r.Begin(dir, "run1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bodies := [][]byte{[]byte(`{"title":"<b>&amp;</b> \u2028 é 😀"}`), {0xff, 0xfe}, nil, []byte(`{"echo":"pw"}`)}
+	for i, body := range bodies {
+		x := exchange(t, "pw", body)
+		x.Started = x.Started.Add(time.Duration(len(bodies)-i) * time.Millisecond) // recorded out of order
+		if body == nil {
+			x.Status, x.Err = 0, errors.New("the target broke the connection")
+		}
+		one.Record(x, Tags{Condition: "S200-get", Format: "json"})
+		two.Record(x, Tags{Condition: "S200-get", Format: "xml"}) // the same start: process 1 first
+	}
+	for _, r := range []*Recorder{one, two} {
+		if err := r.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	extra := one.Pending()
+	want := slices.Clone(extra)
+	for p := 1; p <= 2; p++ {
+		got, err := readPart(partName(dir, "run1", p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, got...)
+	}
+	slices.SortStableFunc(want, func(a, b *Entry) int {
+		return cmp.Or(a.StartedDateTime.Compare(b.StartedDateTime), cmp.Compare(a.Process, b.Process))
+	})
+	h := HAR{Log: Log{Version: "1.2", Creator: Creator{Name: "test", Version: "1"}, Pages: []any{}, Entries: want, RunID: "run1", Target: "http://api.test",
+		Comment: "Every exchange of conformance run run1; _condition and _format name the spec that made it."}}
+	wantPath := filepath.Join(t.TempDir(), "want.har")
+	if err := writeJSON(wantPath, h); err != nil {
+		t.Fatal(err)
+	}
+	if err := Merge(dir, "run1", "http://api.test", Creator{Name: "test", Version: "1"}, extra); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, HARFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantBytes, err := os.ReadFile(wantPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 9 || !bytes.Equal(got, wantBytes) {
+		t.Errorf("%d entries; the merged HAR differs from the entries encoded again:\n%s\nwant:\n%s", len(want), got, wantBytes)
+	}
+	if bytes.Contains(got, []byte(`"pw"`)) || bytes.Contains(got, []byte(`\"pw\"`)) {
+		t.Errorf("the HAR shows the secret:\n%s", got)
+	}
+	// No entries: the empty list as the encoder writes it.
+	empty := t.TempDir()
+	if err := Merge(empty, "run2", "t", Creator{Name: "test", Version: "1"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(empty, HARFile)); !bytes.Contains(b, []byte(`"entries": [],`)) {
+		t.Errorf("an empty HAR:\n%s", b)
 	}
 }
