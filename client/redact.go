@@ -78,14 +78,14 @@ func xmlText(s string) string {
 }
 
 // htmlText is s as html/template and html.EscapeString write it.
-func htmlText(s string) string {
-	return strings.NewReplacer("&", "&amp;", "'", "&#39;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "+", "&#43;").Replace(s)
-}
+func htmlText(s string) string { return htmlEscaper.Replace(s) }
+
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "'", "&#39;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "+", "&#43;")
 
 // xmlNamedEntities is s with XML's named entities, as many XML writers use them.
-func xmlNamedEntities(s string) string {
-	return strings.NewReplacer("&", "&amp;", "'", "&apos;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
-}
+func xmlNamedEntities(s string) string { return xmlEntityEscaper.Replace(s) }
+
+var xmlEntityEscaper = strings.NewReplacer("&", "&amp;", "'", "&apos;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
 
 func goQuoted(s string) string      { q := strconv.Quote(s); return q[1 : len(q)-1] }
 func goQuotedASCII(s string) string { q := strconv.QuoteToASCII(s); return q[1 : len(q)-1] }
