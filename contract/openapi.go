@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	conformance "github.com/callcases/conformance"
 	"github.com/getkin/kin-openapi/openapi3"
@@ -118,8 +119,14 @@ func (v Violations) Merge(more ...Violation) Violations {
 	return v
 }
 
-// LoadDocument parses and validates the shipped openapi.yaml.
-func LoadDocument() (*openapi3.T, error) {
+// LoadDocument parses and validates the shipped openapi.yaml, once per
+// process: every caller gets the same document, which none may change (Load
+// sets the servers on a copy of its own).
+func LoadDocument() (*openapi3.T, error) { return loadDocument() }
+
+var loadDocument = sync.OnceValues(parseDocument)
+
+func parseDocument() (*openapi3.T, error) {
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(conformance.OpenAPI)
 	if err != nil {
@@ -134,10 +141,12 @@ func LoadDocument() (*openapi3.T, error) {
 // Load prepares validation of exchanges with the API served at apiBase
 // (e.g. "http://127.0.0.1:8080/fx/api/v1").
 func Load(apiBase string) (*Contract, error) {
-	doc, err := LoadDocument()
+	shared, err := LoadDocument()
 	if err != nil {
 		return nil, err
 	}
+	doc := new(openapi3.T)
+	*doc = *shared // the parsed paths and schemas are shared, read only
 	doc.Servers = openapi3.Servers{{URL: strings.TrimSuffix(apiBase, "/")}}
 	router, err := gorillamux.NewRouter(doc)
 	if err != nil {

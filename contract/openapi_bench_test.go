@@ -13,6 +13,16 @@ import (
 // The contract is loaded once per process and then validates every exchange:
 // Load is paid once, the Validate benchmarks are paid per exchange.
 
+// BenchmarkParseDocument is what the first LoadDocument of a process costs.
+func BenchmarkParseDocument(b *testing.B) {
+	for b.Loop() {
+		if _, err := contract.ParseDocument(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoad is a Contract for a target once the document is parsed.
 func BenchmarkLoad(b *testing.B) {
 	for b.Loop() {
 		if _, err := contract.Load(base); err != nil {
