@@ -11,6 +11,8 @@ import (
 var _ = BeforeEach(beforeEachSpec)
 
 func beforeEachSpec() {
+	tags := tagsOf(CurrentSpecReport())
+	specTags.Store(&tags)
 	reportSpeedBetween()
 	// Registered first so that it runs last: after the AfterEach contract
 	// check and the spec's own cleanup, whose round trips and coverage
@@ -20,6 +22,7 @@ func beforeEachSpec() {
 			reportSpeed()
 		}
 		reportCoverage()
+		specTags.Store(nil)
 	})
 	checkNeeds() // may skip the spec
 	forgetExchanges()

@@ -3,6 +3,7 @@ package conformance
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/callcases/conformance/bundle"
 	"github.com/callcases/conformance/client"
@@ -22,8 +23,20 @@ var recorder = sync.OnceValue(func() *bundle.Recorder {
 })
 
 func init() {
-	harness.Record = func(x *client.Exchange) { recorder().Record(x, tagsOf(CurrentSpecReport())) }
+	harness.Record = func(x *client.Exchange) {
+		tags := specTags.Load()
+		if tags == nil { // outside a spec's BeforeEach to cleanup: the suite's setup, a BeforeAll
+			t := tagsOf(CurrentSpecReport())
+			tags = &t
+		}
+		recorder().Record(x, *tags)
+	}
 }
+
+// specTags are the tags of the spec under way, from its BeforeEach to the
+// end of its cleanup (see beforeEachSpec), so that its exchanges do not each
+// read CurrentSpecReport, which copies the whole report of the spec.
+var specTags atomic.Pointer[bundle.Tags]
 
 // tagsOf names where in the run an exchange was made.
 func tagsOf(sr SpecReport) bundle.Tags {
