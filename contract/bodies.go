@@ -12,7 +12,7 @@ import (
 // takes (the same for JSON and XML), found by routing the request; nil when
 // the operation takes no JSON or XML body.
 func (c *Contract) RequestSchema(req *http.Request) (*openapi3.SchemaRef, error) {
-	route, _, err := c.router.FindRoute(req)
+	route, _, err := c.findRoute(req)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s is no operation of the contract", req.Method, req.URL.Path)
 	}
@@ -27,7 +27,7 @@ func (c *Contract) RequestSchema(req *http.Request) (*openapi3.SchemaRef, error)
 // for status; nil when that response has no JSON or XML body (a 204, the
 // text of get-state). An undocumented status is an error.
 func (c *Contract) ResponseSchema(req *http.Request, status int) (*openapi3.SchemaRef, error) {
-	route, _, err := c.router.FindRoute(req)
+	route, _, err := c.findRoute(req)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s is no operation of the contract", req.Method, req.URL.Path)
 	}

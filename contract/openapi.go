@@ -30,6 +30,7 @@ type Contract struct {
 	table    *Table
 	status   *openapi3.SchemaRef
 	basePath string // the API base's path, before /{format}/
+	routes   routeCache
 }
 
 // Violation is one rule of the contract an exchange broke. Title is stable
@@ -327,7 +328,7 @@ func challengesForKin(header http.Header, judged bool) http.Header {
 // requestInput routes a request; off the contract's map it returns nil and
 // the violation that says so.
 func (c *Contract) requestInput(req *http.Request, body []byte) (*openapi3filter.RequestValidationInput, Violations) {
-	route, params, err := c.router.FindRoute(req)
+	route, params, err := c.findRoute(req)
 	if err != nil {
 		return nil, Violations{{Operation: operation(req, nil), In: "request", Title: TitleNoOperation,
 			Detail: fmt.Sprintf("%s %s", req.Method, req.URL.Path)}}

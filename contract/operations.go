@@ -91,7 +91,7 @@ func (c *Contract) Operations() []Operation { return Operations(c.doc) }
 
 // OperationOf names the operation a request routes to ("" off the contract's map).
 func (c *Contract) OperationOf(req *http.Request) string {
-	route, _, err := c.router.FindRoute(req)
+	route, _, err := c.findRoute(req)
 	if err != nil || route.Operation == nil {
 		return ""
 	}
