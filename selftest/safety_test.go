@@ -88,17 +88,24 @@ func TestSuiteCleansUpAfterAnInterrupt(t *testing.T) {
 		// puts it.
 		after int64
 		at    func(r *http.Request, body []byte) bool
+		// slow: the target takes a while to answer the request, and drops it
+		// if the suite hangs up meanwhile (so a cleanup the interrupt cut
+		// short would leave its work undone).
+		slow bool
 	}{
 		{"while a create is in flight", 30, func(r *http.Request, body []byte) bool {
 			return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/callcases/") && r.URL.Query().Get("project") != "" &&
 				bytes.Contains(body, []byte(`"uuid"`))
-		}},
+		}, false},
 		{"while the dialer is down", 0, func(r *http.Request, body []byte) bool {
 			return r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/faults/dialer") && bytes.Contains(body, []byte("down"))
-		}},
+		}, false},
 		{"while the operator is assigned", 0, func(r *http.Request, body []byte) bool {
 			return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/operators/")
-		}},
+		}, false},
+		{"while a cleanup unassigns the operator", 0, func(r *http.Request, body []byte) bool {
+			return r.Method == http.MethodDelete && strings.Contains(r.URL.Path, "/operators/employee")
+		}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			interrupt := newSignal()
@@ -111,6 +118,17 @@ func TestSuiteCleansUpAfterAnInterrupt(t *testing.T) {
 					if seen.Add(1) <= tc.after || interrupt.fired.Load() || !tc.at(r, body) {
 						next.ServeHTTP(w, r)
 						return
+					}
+					if tc.slow && interrupt.fire() {
+						s := fmt.Sprintf("%s %s, answered after a second unless the suite hung up", r.Method, r.URL)
+						held.Store(&s)
+						select {
+						case <-r.Context().Done():
+							return // dropped, undone
+						case <-time.After(time.Second):
+							next.ServeHTTP(w, r)
+							return
+						}
 					}
 					rec := httptest.NewRecorder()
 					next.ServeHTTP(rec, r) // applied on the target...

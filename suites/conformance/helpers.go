@@ -305,6 +305,15 @@ func instant(s string) time.Time {
 	return t
 }
 
+// cleanupContext is ctx without its cancellation: an interrupt (or the
+// run's deadline) cancels the node under way, a cleanup included, and a
+// cleanup request given up half way would leave what it puts back in a
+// state nobody knows. Each request is still bounded by the client's
+// timeout, and a second signal still stops the run without waiting.
+func cleanupContext(ctx context.Context) context.Context {
+	return context.WithoutCancel(ctx)
+}
+
 // reportLeftover judges a cleanup request that did not answer as it should:
 // it reads the target back, and records what is really left (a case the
 // target never created is not), so that the run can say exactly what it left

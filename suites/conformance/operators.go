@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -16,7 +17,7 @@ func assign(ctx SpecContext, c *client.Client, a api, project, operator string) 
 	return c.Do(ctx, client.Request{Method: http.MethodPost, Path: a.operators(project), JSON: map[string]any{"uuid": operator}})
 }
 
-func unassign(ctx SpecContext, c *client.Client, a api, project, operator string) *client.Exchange {
+func unassign(ctx context.Context, c *client.Client, a api, project, operator string) *client.Exchange {
 	return c.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.operators(project) + url.PathEscape(operator)})
 }
 
@@ -29,7 +30,7 @@ func unassignLater(a api) (putBack func()) {
 		if seen {
 			return
 		}
-		x := unassign(ctx, env.API, a, env.Config.Project, env.Config.Operator)
+		x := unassign(cleanupContext(ctx), env.API, a, env.Config.Project, env.Config.Operator)
 		if x.Err != nil || (x.Status != http.StatusOK && x.Status != http.StatusNotFound) {
 			reportLeftover("operator membership", env.Config.Operator+" in "+env.Config.Project, x)
 		}

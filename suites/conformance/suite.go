@@ -140,17 +140,18 @@ func say(msg string) {
 // (SIGINT), first on every process, which deletes the cases its specs made
 // (deleteLater), then on process 1 once every process is done: it puts the
 // fault hook back and sweeps up what those deletes missed.
-var _ = SynchronizedAfterSuite(func(ctx SpecContext) {
+var _ = SynchronizedAfterSuite(func(spec SpecContext) {
 	if env != nil {
-		deleteTheProcessCases(ctx)
+		deleteTheProcessCases(cleanupContext(spec))
 		reportSpeed()
 	}
-}, func(ctx SpecContext) {
+}, func(spec SpecContext) {
 	defer session.Close()
 	defer build().Forget() // every process has built its tree by now
 	if env == nil {
 		return // the run never reached the target
 	}
+	ctx := cleanupContext(spec)
 	// Last, whatever fails before: a hold on the lease a process could not
 	// give back is given back (else it expires after its ttl), and the run's
 	// folder for its processes is removed.
