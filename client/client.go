@@ -76,7 +76,9 @@ func New(opts Options) (*Client, error) {
 	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.TLSClientConfig = opts.TLS
-	transport.MaxIdleConnsPerHost = 16
+	// As many as one spec sends at once (a family's calls, at most 32), so
+	// that its next burst reuses them.
+	transport.MaxIdleConnsPerHost = 32
 	transport.ResponseHeaderTimeout = opts.Timeout
 	transport.MaxResponseHeaderBytes = opts.MaxHeader
 	if base.Scheme == "http" { // over TLS the bytes would be ciphertext
