@@ -14,16 +14,14 @@ import (
 // (package speed measures both). The assertions stay where they were, in
 // the spec's own goroutine, in the same order.
 
-// doAll sends the requests at once through c and returns the exchanges in
-// request order.
-func doAll(ctx SpecContext, c *client.Client, requests ...client.Request) []*client.Exchange {
-	out := make([]*client.Exchange, len(requests))
-	var wg sync.WaitGroup
-	for i := range requests {
-		wg.Go(func() { out[i] = c.Do(ctx, requests[i]) })
+// doAll sends the requests at once through c (at most familyWidth in
+// flight) and returns the exchanges in request order.
+func doAll(ctx context.Context, c *client.Client, requests ...client.Request) []*client.Exchange {
+	senders := make([]*client.Client, len(requests))
+	for i := range senders {
+		senders[i] = c
 	}
-	wg.Wait()
-	return out
+	return doEach(ctx, senders, requests)
 }
 
 // newCasesAtOnce is newCase for several cases, created at once, one POST
@@ -95,11 +93,10 @@ func deleteTheProcessCases(ctx context.Context) {
 	toDelete.cases = nil
 	toDelete.Unlock()
 	requests := make([]client.Request, len(cases))
-	senders := make([]*client.Client, len(cases))
 	for i, c := range cases {
-		requests[i], senders[i] = deleteRequest(c.a, c.uuid), env.API
+		requests[i] = deleteRequest(c.a, c.uuid)
 	}
-	for i, x := range doEach(ctx, senders, requests) {
+	for i, x := range doAll(ctx, env.API, requests...) {
 		judgeDelete(cases[i].uuid, x)
 	}
 }

@@ -187,7 +187,7 @@ var _ = Describe("families over the contract's operations", func() {
 				return call{project: unknownUUID(), malformed: true, purpose: "without valid credentials", offContract: true}
 			}
 			documents401 := func(op contract.Operation) bool { return op.Documents(http.StatusUnauthorized) }
-			check401 := func(_ SpecContext, _ familyCall, ans familyAnswer) {
+			check401 := func(ans familyAnswer) {
 				Expect(ans.x).To(HaveResult(http.StatusUnauthorized), "401 comes before 400 and 404")
 				Expect(ans.x).To(HaveBasicChallenge())
 			}
@@ -208,7 +208,7 @@ var _ = Describe("families over the contract's operations", func() {
 				callsTo(func(op contract.Operation) bool { return op.Writes() && op.Documents(http.StatusForbidden) }, "",
 					func() *client.Client { return env.ReadOnly }, func() call { return call{project: unknownUUID(), malformed: true, purpose: "as the read-only user"} }),
 				send,
-				func(_ SpecContext, _ familyCall, ans familyAnswer) {
+				func(ans familyAnswer) {
 					Expect(ans.x).To(HaveResult(http.StatusForbidden), "the read-only user %q is refused every write, before 400 and 404 (%s)",
 						env.Config.ReadOnlyUsername, config.EnvReadOnlyUsername)
 				})
@@ -221,7 +221,7 @@ var _ = Describe("families over the contract's operations", func() {
 				func(ctx SpecContext, calls []familyCall) []familyAnswer {
 					return sendFamily(ctx, a, calls, nil, nil, true)
 				},
-				func(_ SpecContext, _ familyCall, ans familyAnswer) {
+				func(ans familyAnswer) {
 					Expect(ans.x).To(HaveResult(http.StatusNotFound))
 					if ans.readBack != nil {
 						expectGone(ans.readBack, "case "+ans.uuid)
@@ -236,7 +236,7 @@ var _ = Describe("families over the contract's operations", func() {
 						return call{project: env.Config.Project, malformed: true, purpose: "with a malformed body"}
 					}),
 				send,
-				func(_ SpecContext, _ familyCall, ans familyAnswer) {
+				func(ans familyAnswer) {
 					Expect(ans.x).To(HaveResult(http.StatusBadRequest), "400 comes before 404")
 				})
 		})

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"net/http"
 	"regexp"
 	"strings"
 	"sync"
@@ -89,16 +90,14 @@ func sendFamily(ctx SpecContext, a api, calls []familyCall, via *client.Client, 
 		return out
 	}
 	var reads []client.Request
-	var readers []*client.Client
 	var at []int
 	for i, ans := range out {
 		if ans.uuid != "" {
-			reads = append(reads, client.Request{Method: "GET", Path: a.caseByUUID(ans.uuid), Purpose: "check that the case does not exist"})
-			readers = append(readers, env.API)
+			reads = append(reads, client.Request{Method: http.MethodGet, Path: a.caseByUUID(ans.uuid), Purpose: "check that the case does not exist"})
 			at = append(at, i)
 		}
 	}
-	for j, x := range doEach(ctx, readers, reads) {
+	for j, x := range doAll(ctx, env.API, reads...) {
 		out[at[j]].readBack = x
 	}
 	return out
@@ -125,25 +124,24 @@ func doEach(ctx context.Context, senders []*client.Client, requests []client.Req
 // decorators) whose BeforeAll sends, with send, the calls of the rows that
 // will run, and whose rows each judge their own answer with check.
 func familyTable(text, id, format string, decorators []any, calls []familyCall,
-	send func(ctx SpecContext, calls []familyCall) []familyAnswer, check func(ctx SpecContext, fc familyCall, ans familyAnswer)) {
+	send func(ctx SpecContext, calls []familyCall) []familyAnswer, check func(ans familyAnswer)) {
 	GinkgoHelper()
 	var answers map[string]familyAnswer
 	rows := make([]TableEntry, len(calls))
-	selected := make([]func(containers []string) bool, len(calls))
+	texts, labels := make([]string, len(calls)), make([][]string, len(calls))
 	for i, fc := range calls {
-		rowText, rowDecorators := familyRowOf(id, format, fc.op, fc.variant)
-		rows[i] = Entry(rowText, append(rowDecorators, fc)...)
-		selected[i] = func(containers []string) bool {
-			suite, _ := GinkgoConfiguration()
-			return willRun(suite, containers, rowText, labelsOf(rowDecorators))
-		}
+		var rowDecorators []any
+		texts[i], rowDecorators = familyRowOf(id, format, fc.op, fc.variant)
+		labels[i] = labelsOf(rowDecorators)
+		rows[i] = Entry(texts[i], append(rowDecorators, fc)...)
 	}
 	Describe(text, append(decorators, Ordered, ContinueOnFailure, func() {
 		BeforeAll(func(ctx SpecContext) {
+			suite, _ := GinkgoConfiguration()
 			containers := CurrentSpecReport().ContainerHierarchyTexts
 			var chosen []familyCall
 			for i, fc := range calls {
-				if selected[i](containers) {
+				if willRun(suite, containers, texts[i], labels[i]) {
 					chosen = append(chosen, fc)
 				}
 			}
@@ -169,7 +167,7 @@ func familyTable(text, id, format string, decorators []any, calls []familyCall,
 			} else {
 				ans = send(ctx, []familyCall{fc})[0]
 			}
-			check(ctx, fc, ans)
+			check(ans)
 		}, rows)
 	})...)
 }

@@ -35,7 +35,7 @@ var _ = Describe("integration faults", func() {
 					c, clear := fault(ctx, harness.FaultDown, harness.Integration)
 					return sendFamily(ctx, a, calls, c, clear, true)
 				},
-				func(_ SpecContext, _ familyCall, ans familyAnswer) {
+				func(ans familyAnswer) {
 					Expect(ans.x).To(HaveResult(http.StatusServiceUnavailable))
 					if ans.readBack != nil {
 						expectGone(ans.readBack, "case "+ans.uuid)
@@ -53,7 +53,7 @@ var _ = Describe("integration faults", func() {
 					c, _ := fault(ctx, harness.FaultTimeout, harness.Integration, harness.Dialer)
 					return sendFamily(ctx, a, calls, c, nil, false)
 				},
-				func(_ SpecContext, _ familyCall, ans familyAnswer) {
+				func(ans familyAnswer) {
 					x := ans.x
 					// A target that hangs instead of answering 504 fails this condition: it is the behaviour under test, not a run error.
 					// Any other exchange that got no answer is the run's.
