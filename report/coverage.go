@@ -56,7 +56,10 @@ func mergeFamilies(rows []Row) []Row {
 	at := map[string]int{}
 	members := map[string][]Row{}
 	for _, row := range rows {
-		if row.Operation == "" {
+		// A family's rows are one condition, whether or not they name
+		// their operation (the front's own reports of an interrupted run
+		// know only the condition).
+		if !row.Condition.Family {
 			out = append(out, row)
 			continue
 		}

@@ -20,6 +20,9 @@ func TestFallbackReportsSayInterrupted(t *testing.T) {
 	done := []finished{
 		{outcome: report.Passed, id: all[0].ID, format: "json"},
 		{outcome: report.Failed, id: all[1].ID, format: "json", reason: "answered 500, want 404"},
+		// Two rows of one family: one condition.
+		{outcome: report.Passed, id: "E401-every-operation", format: "json"},
+		{outcome: report.Passed, id: "E401-every-operation", format: "json"},
 	}
 	if err := writeFallback(dir, "http://target.example/fx/api/v1", "", done); err != nil {
 		t.Fatal(err)
@@ -32,8 +35,8 @@ func TestFallbackReportsSayInterrupted(t *testing.T) {
 	if err := json.Unmarshal(b, &res); err != nil {
 		t.Fatal(err)
 	}
-	if res.Verdict != report.Interrupted || res.Counts.Passed != 1 || res.Counts.Failed != 1 {
-		t.Errorf("result.json: verdict %s, counts %+v; want INTERRUPTED, 1 passed, 1 failed", res.Verdict, res.Counts)
+	if res.Verdict != report.Interrupted || res.Counts.Passed != 2 || res.Counts.Failed != 1 {
+		t.Errorf("result.json: verdict %s, counts %+v; want INTERRUPTED, 2 passed (a family's rows once), 1 failed", res.Verdict, res.Counts)
 	}
 	summary, err := os.ReadFile(filepath.Join(dir, "summary.md"))
 	if err != nil {
