@@ -221,12 +221,7 @@ var _ = Describe("families over the contract's operations", func() {
 				func(ctx SpecContext, calls []familyCall) []familyAnswer {
 					return sendFamily(ctx, a, calls, nil, nil, true)
 				},
-				func(ans familyAnswer) {
-					Expect(ans.x).To(HaveResult(http.StatusNotFound))
-					if ans.readBack != nil {
-						expectGone(ans.readBack, "case "+ans.uuid)
-					}
-				})
+				answeredAndNothingMade(http.StatusNotFound))
 
 			// 400 for a malformed body, on every operation that takes one, in
 			// the main project and naming an unknown case: 400 before 404.

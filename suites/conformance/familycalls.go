@@ -9,8 +9,10 @@ import (
 
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/contract"
+	. "github.com/callcases/conformance/matchers"
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
+	. "github.com/onsi/gomega"
 )
 
 // A family's rows are independent calls, one per operation: sent one spec
@@ -118,6 +120,18 @@ func doEach(ctx context.Context, senders []*client.Client, requests []client.Req
 	}
 	wg.Wait()
 	return out
+}
+
+// answeredAndNothingMade is a family's check: the answer has code, and a
+// create's case was not made (its read-back, where the family reads back).
+func answeredAndNothingMade(code int) func(familyAnswer) {
+	return func(ans familyAnswer) {
+		GinkgoHelper()
+		Expect(ans.x).To(HaveResult(code))
+		if ans.readBack != nil {
+			expectGone(ans.readBack, "case "+ans.uuid)
+		}
+	}
 }
 
 // familyTable declares a family over calls as an Ordered container (with

@@ -35,12 +35,7 @@ var _ = Describe("integration faults", func() {
 					c, clear := fault(ctx, harness.FaultDown, harness.Integration)
 					return sendFamily(ctx, a, calls, c, clear, true)
 				},
-				func(ans familyAnswer) {
-					Expect(ans.x).To(HaveResult(http.StatusServiceUnavailable))
-					if ans.readBack != nil {
-						expectGone(ans.readBack, "case "+ans.uuid)
-					}
-				})
+				answeredAndNothingMade(http.StatusServiceUnavailable))
 
 			// 504 on every operation that documents it, while the component
 			// behind it (the integration service for case endpoints, the
