@@ -63,8 +63,8 @@ func readCases(ctx SpecContext, a api, uuids ...string) []CallCase {
 // done, all at once (deleteTheProcessCases, in the SynchronizedAfterSuite
 // that every process runs, interrupted or not), not at the end of each
 // spec: a spec's own deletes would add a round trip to nearly every spec.
-// Every case carries the run's id, so that nothing else lists them, and the
-// final sweep removes any the deletes missed.
+// Every case carries the run's id, and the final sweep removes any the
+// deletes missed.
 var toDelete struct {
 	sync.Mutex
 	cases []caseRef
