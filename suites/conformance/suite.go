@@ -180,8 +180,11 @@ var _ = SynchronizedAfterSuite(func(spec SpecContext) {
 	reportSpeed()
 })
 
-// ReportAfterSuite runs on process 1 with every process's specs.
-var _ = ReportAfterSuite("conformance reports", func(r Report) {
+// ReportAfterSuite runs on process 1 with every process's specs. It takes a
+// context, which it does not need, so that Ginkgo counts it interruptible:
+// an interrupt that lands while it writes then waits for it (Ginkgo's grace
+// period) instead of leaving it half way, with no result.json.
+var _ = ReportAfterSuite("conformance reports", func(_ SpecContext, r Report) {
 	run := report.Run{Dir: config.Resolve(os.LookupEnv, config.Defaults().Reports), Secrets: matchers.Secrets()}
 	if cfg, err := config.Load(os.LookupEnv); err == nil {
 		run.Dir = cfg.Reports
