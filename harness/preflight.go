@@ -189,7 +189,16 @@ func (e *Env) probeXML(ctx context.Context, problems *errs) {
 
 // Operators lists a project's operators (204 is an empty list).
 func (e *Env) Operators(ctx context.Context, format, project string) ([]Operator, error) {
-	x := e.API.Do(ctx, client.Request{Method: http.MethodGet, Path: "/" + format + "/projects/" + url.PathEscape(project) + "/operators/", Purpose: "list the project's operators"})
+	return OperatorsOf(e.API.Do(ctx, OperatorsRequest(format, project)))
+}
+
+// OperatorsRequest lists a project's operators.
+func OperatorsRequest(format, project string) client.Request {
+	return client.Request{Method: http.MethodGet, Path: "/" + format + "/projects/" + url.PathEscape(project) + "/operators/", Purpose: "list the project's operators"}
+}
+
+// OperatorsOf reads the answer to OperatorsRequest (204 is an empty list).
+func OperatorsOf(x *client.Exchange) ([]Operator, error) {
 	if x.Err != nil {
 		return nil, x.Err
 	}

@@ -42,36 +42,37 @@ var _ = Describe("authentication and rights", func() {
 				condition("E403-create", format, func(ctx SpecContext) {
 					uuid := newUUID()
 					deleteLater(a, uuid)
-					forbidden(ctx, a, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project),
-						JSON: map[string]any{"uuid": uuid, "title": newTitle("read-only create")}}))
-					expectNoCase(ctx, a, uuid)
+					read := forbidden(ctx, a, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project),
+						JSON: map[string]any{"uuid": uuid, "title": newTitle("read-only create")}}), noCaseRequest(a, uuid))[0]
+					expectGone(read, "case "+uuid)
 				})
 
 				condition("E403-update", format, func(ctx SpecContext) {
 					uuid := newCase(ctx, a, nil)
-					forbidden(ctx, a, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodPut, Path: a.cases(), JSON: map[string]any{"uuid": uuid, "title": newTitle("read-only update")}}))
-					c, read := readCaseX(ctx, a, uuid)
+					read := forbidden(ctx, a, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodPut, Path: a.cases(), JSON: map[string]any{"uuid": uuid, "title": newTitle("read-only update")}}),
+						readRequest(a, uuid))[0]
+					c := decodeCase(read)
 					Expect(c.Title).To(Equal(newTitle("case")), "the refused update changed nothing"+Shown(read))
 				})
 
 				condition("E403-delete", format, func(ctx SpecContext) {
 					uuid := newCase(ctx, a, nil)
-					forbidden(ctx, a, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.caseByUUID(uuid)}))
-					readCase(ctx, a, uuid)
+					decodeCase(forbidden(ctx, a, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.caseByUUID(uuid)}), readRequest(a, uuid))[0])
 				})
 
 				condition("E403-set-state", format, func(ctx SpecContext) {
 					uuid := newCase(ctx, a, nil)
 					before := readState(ctx, a, uuid)
-					forbidden(ctx, a, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodPost, Path: a.caseByUUID(uuid) + "/set-state", Form: url.Values{"state": {"refused"}}}))
-					after, read := readStateX(ctx, a, uuid)
+					read := forbidden(ctx, a, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodPost, Path: a.caseByUUID(uuid) + "/set-state", Form: url.Values{"state": {"refused"}}}),
+						stateRequest(a, uuid))[0]
+					after := stateOf(read)
 					Expect(after).To(Equal(before), "the refused set-state left the state"+Shown(read))
 				})
 
 				condition("E403-calllist", format, func(ctx SpecContext) {
 					before := readProject(ctx, a, env.Config.Project)
-					forbidden(ctx, a, command(ctx, env.ReadOnly, a, env.Config.Project, "stop"))
-					after, read := readProjectX(ctx, a, env.Config.Project)
+					read := forbidden(ctx, a, command(ctx, env.ReadOnly, a, env.Config.Project, "stop"), projectRequest(a, env.Config.Project))[0]
+					after := projectStateOf(read)
 					Expect(after).To(Equal(before), "the refused command left the project"+Shown(read))
 				})
 
@@ -116,12 +117,20 @@ var _ = Describe("authentication and rights", func() {
 // forbidden asserts a read-only write was refused and that the same user's
 // read of the same target still succeeds. The preflight does not probe
 // writes (a probe would be this very condition), so a failure says which
-// setting to doubt too.
-func forbidden(ctx SpecContext, a api, x *client.Exchange) {
+// setting to doubt too. The spec's read-backs of what the write must have
+// left go out with that read, as the full-rights user; their answers are
+// returned for the spec to judge after the refusal.
+func forbidden(ctx SpecContext, a api, x *client.Exchange, readBacks ...client.Request) []*client.Exchange {
 	GinkgoHelper()
+	senders := []*client.Client{env.ReadOnly}
+	requests := []client.Request{{Method: http.MethodGet, Path: a.project(env.Config.Project), Purpose: "the read-only user may read"}}
+	for _, r := range readBacks {
+		senders, requests = append(senders, env.API), append(requests, r)
+	}
+	got := doEach(ctx, senders, requests)
 	Expect(x).To(HaveResult(http.StatusForbidden),
 		"the read-only user %q must be refused writes; if the target gives that user write rights, %s names the wrong user",
 		env.Config.ReadOnlyUsername, config.EnvReadOnlyUsername)
-	read := env.ReadOnly.Do(ctx, client.Request{Method: http.MethodGet, Path: a.project(env.Config.Project), Purpose: "the read-only user may read"})
-	Expect(read).To(BeRead())
+	Expect(got[0]).To(BeRead())
+	return got[1:]
 }

@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"context"
-	"net/http"
 	"regexp"
 	"strings"
 	"sync"
@@ -95,7 +94,7 @@ func sendFamily(ctx SpecContext, a api, calls []familyCall, via *client.Client, 
 	var at []int
 	for i, ans := range out {
 		if ans.uuid != "" {
-			reads = append(reads, client.Request{Method: http.MethodGet, Path: a.caseByUUID(ans.uuid), Purpose: "check that the case does not exist"})
+			reads = append(reads, noCaseRequest(a, ans.uuid))
 			at = append(at, i)
 		}
 	}

@@ -394,8 +394,12 @@ func decodeCase(x *client.Exchange) CallCase {
 // expectNoCase asserts that no case with this uuid exists.
 func expectNoCase(ctx SpecContext, a api, uuid string) {
 	GinkgoHelper()
-	x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid), Purpose: "check that the case does not exist"})
-	expectGone(x, "case "+uuid)
+	expectGone(env.API.Do(ctx, noCaseRequest(a, uuid)), "case "+uuid)
+}
+
+// noCaseRequest reads a case that must not exist (expectGone judges it).
+func noCaseRequest(a api, uuid string) client.Request {
+	return client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid), Purpose: "check that the case does not exist"}
 }
 
 // expectGone judges a read-back of something that must not exist: it says
@@ -426,9 +430,19 @@ func readState(ctx SpecContext, a api, uuid string) string {
 // readStateX reads a case's state, with the exchange for failure messages.
 func readStateX(ctx SpecContext, a api, uuid string) (string, *client.Exchange) {
 	GinkgoHelper()
-	x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid) + "/get-state", Purpose: "read the state"})
+	x := env.API.Do(ctx, stateRequest(a, uuid))
+	return stateOf(x), x
+}
+
+func stateRequest(a api, uuid string) client.Request {
+	return client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid) + "/get-state", Purpose: "read the state"}
+}
+
+// stateOf holds a get-state that must succeed and returns the state.
+func stateOf(x *client.Exchange) string {
+	GinkgoHelper()
 	Expect(x).To(BeRead())
-	return strings.TrimSuffix(string(x.Body), "\n"), x
+	return strings.TrimSuffix(string(x.Body), "\n")
 }
 
 // readProject reads a fixture project.
@@ -441,19 +455,35 @@ func readProject(ctx SpecContext, a api, uuid string) string {
 // readProjectX reads a fixture project's state, with the exchange for failure messages.
 func readProjectX(ctx SpecContext, a api, uuid string) (string, *client.Exchange) {
 	GinkgoHelper()
-	x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.project(uuid), Purpose: "read the project's state"})
+	x := env.API.Do(ctx, projectRequest(a, uuid))
+	return projectStateOf(x), x
+}
+
+func projectRequest(a api, uuid string) client.Request {
+	return client.Request{Method: http.MethodGet, Path: a.project(uuid), Purpose: "read the project's state"}
+}
+
+// projectStateOf holds a read of a fixture project and returns its state.
+func projectStateOf(x *client.Exchange) string {
+	GinkgoHelper()
 	Expect(x).To(BeRead())
 	var p struct {
 		State string `json:"state"`
 	}
 	Expect(x.Decode(&p)).To(Succeed(), "the project read"+Shown(x))
-	return p.State, x
+	return p.State
 }
 
 // memberUUIDs lists the uuids of a project's operators.
 func memberUUIDs(ctx SpecContext, a api, project string) []string {
 	GinkgoHelper()
-	ops, err := env.Operators(ctx, a.format, project)
+	return memberUUIDsOf(env.API.Do(ctx, harness.OperatorsRequest(a.format, project)), project)
+}
+
+// memberUUIDsOf reads the answer to harness.OperatorsRequest for project.
+func memberUUIDsOf(x *client.Exchange, project string) []string {
+	GinkgoHelper()
+	ops, err := harness.OperatorsOf(x)
 	noError(err, "listing the operators of %s", project)
 	uuids := make([]string, len(ops))
 	for i, o := range ops {

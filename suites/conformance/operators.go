@@ -8,6 +8,7 @@ import (
 
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/config"
+	"github.com/callcases/conformance/harness"
 	. "github.com/callcases/conformance/matchers"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -109,8 +110,8 @@ var _ = Describe("operator membership", append(turnsDecorators("S201-operator", 
 				} else {
 					putBack = unassignLater(a)
 				}
-				forbidden(ctx, a, assign(ctx, env.ReadOnly, a, env.Config.Project, operator))
-				Expect(memberUUIDs(ctx, a, env.Config.Project)).To(ConsistOf(before), "the refused assignment left the project's operators (uuids listed before and after)")
+				after := forbidden(ctx, a, assign(ctx, env.ReadOnly, a, env.Config.Project, operator), harness.OperatorsRequest(a.format, env.Config.Project))[0]
+				Expect(memberUUIDsOf(after, env.Config.Project)).To(ConsistOf(before), "the refused assignment left the project's operators (uuids listed before and after)")
 				putBack() // the operators are as they were: nothing to undo
 			})
 
