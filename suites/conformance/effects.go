@@ -32,11 +32,8 @@ func readByExternalID(ctx SpecContext, a api, id string) (CallCase, *client.Exch
 // readCaseX reads a case that must exist, with the exchange for failure messages.
 func readCaseX(ctx SpecContext, a api, uuid string) (CallCase, *client.Exchange) {
 	GinkgoHelper()
-	x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid), Purpose: "read the case back"})
-	Expect(x).To(BeRead())
-	var c CallCase
-	Expect(x.Decode(&c)).To(Succeed(), Shown(x))
-	return c, x
+	x := env.API.Do(ctx, readRequest(a, uuid))
+	return decodeCase(x), x
 }
 
 // batchResult asserts a batch answered 200 with one result item per key,

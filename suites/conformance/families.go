@@ -191,20 +191,20 @@ var _ = Describe("families over the contract's operations", func() {
 				Expect(ans.x).To(HaveResult(http.StatusUnauthorized), "401 comes before 400 and 404")
 				Expect(ans.x).To(HaveBasicChallenge())
 			}
-			familyTable("401 on every operation without credentials", "E401-every-operation", format, nil,
+			familyTable("401 on every operation without credentials", "E401-every-operation", format,
 				callsTo(documents401, "no credentials", func() *client.Client { return env.API.WithAuthorization("") }, unauthorized), send, check401)
-			familyTable("401 on every operation with a wrong password", "E401-every-operation", format, nil,
+			familyTable("401 on every operation with a wrong password", "E401-every-operation", format,
 				callsTo(documents401, "wrong password", func() *client.Client {
 					return env.API.As(client.Credentials{Username: env.Config.Username, Password: "wrong-" + env.RunID})
 				}, unauthorized), send, check401)
 			// The read-only user's name with a wrong password: 401, not the 403 its rights would give.
-			familyTable("401 on every write for the read-only user with a wrong password", "E401-readonly-wrong-password", format, nil,
+			familyTable("401 on every write for the read-only user with a wrong password", "E401-readonly-wrong-password", format,
 				callsTo(func(op contract.Operation) bool { return op.Writes() && documents401(op) }, "", func() *client.Client {
 					return env.API.As(client.Credentials{Username: env.Config.ReadOnlyUsername, Password: "wrong-" + env.RunID})
 				}, unauthorized), send, check401)
 
 			// 403 for the read-only user on every write, before 400 and 404.
-			familyTable("403 on every write", "E403-every-write", format, nil,
+			familyTable("403 on every write", "E403-every-write", format,
 				callsTo(func(op contract.Operation) bool { return op.Writes() && op.Documents(http.StatusForbidden) }, "",
 					func() *client.Client { return env.ReadOnly }, func() call { return call{project: unknownUUID(), malformed: true, purpose: "as the read-only user"} }),
 				send,
@@ -215,7 +215,7 @@ var _ = Describe("families over the contract's operations", func() {
 
 			// 404 for an unknown project, on every operation that names one,
 			// with an otherwise valid request; nothing is created.
-			familyTable("404 for an unknown project", "E404-unknown-project", format, nil,
+			familyTable("404 for an unknown project", "E404-unknown-project", format,
 				callsTo(func(op contract.Operation) bool { return op.Project != "" && op.Documents(http.StatusNotFound) }, "",
 					nil, func() call { return call{project: unknownUUID(), purpose: "in a project that does not exist"} }),
 				func(ctx SpecContext, calls []familyCall) []familyAnswer {
@@ -225,7 +225,7 @@ var _ = Describe("families over the contract's operations", func() {
 
 			// 400 for a malformed body, on every operation that takes one, in
 			// the main project and naming an unknown case: 400 before 404.
-			familyTable("400 for a malformed body", "E400-malformed-body", format, nil,
+			familyTable("400 for a malformed body", "E400-malformed-body", format,
 				callsTo(func(op contract.Operation) bool { return op.BodyType != "" && op.Documents(http.StatusBadRequest) }, "",
 					nil, func() call {
 						return call{project: env.Config.Project, malformed: true, purpose: "with a malformed body"}

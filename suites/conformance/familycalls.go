@@ -133,10 +133,10 @@ func answeredAndNothingMade(code int) func(familyAnswer) {
 	}
 }
 
-// familyTable declares a family over calls as an Ordered container (with
-// decorators) whose BeforeAll sends, with send, the calls of the rows that
-// will run, and whose rows each judge their own answer with check.
-func familyTable(text, id, format string, decorators []any, calls []familyCall,
+// familyTable declares a family over calls as an Ordered container whose
+// BeforeAll sends, with send, the calls of the rows that will run, and whose
+// rows each judge their own answer with check.
+func familyTable(text, id, format string, calls []familyCall,
 	send func(ctx SpecContext, calls []familyCall) []familyAnswer, check func(ans familyAnswer)) {
 	GinkgoHelper()
 	var answers map[string]familyAnswer
@@ -148,7 +148,7 @@ func familyTable(text, id, format string, decorators []any, calls []familyCall,
 		labels[i] = labelsOf(rowDecorators)
 		rows[i] = Entry(texts[i], append(rowDecorators, fc)...)
 	}
-	Describe(text, append(decorators, Ordered, ContinueOnFailure, func() {
+	Describe(text, append(orderedDecorators(id), func() {
 		BeforeAll(func(ctx SpecContext) {
 			suite, _ := GinkgoConfiguration()
 			containers := CurrentSpecReport().ContainerHierarchyTexts

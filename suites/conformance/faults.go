@@ -17,16 +17,9 @@ var _ = Describe("integration faults", func() {
 	for _, format := range formats {
 		a := api{format}
 		Context(format, func() {
-			// A fault spec meets only its own fault on a hook with scopes, and
-			// runs beside every other spec; else Serial (see labels).
-			var decorators []any
-			if build().HookConfigured && !build().HookScopes {
-				decorators = append(decorators, Serial)
-			}
-
 			// 503 on every operation that documents it while the integration
 			// service is down, before 404; a create is not applied.
-			familyTable("503 while the integration service is down", "E503-integration-down", format, decorators,
+			familyTable("503 while the integration service is down", "E503-integration-down", format,
 				callsTo(func(op contract.Operation) bool { return op.Documents(http.StatusServiceUnavailable) }, "", nil,
 					func() call {
 						return call{project: env.Config.Project, purpose: "while the integration service is down"}
@@ -41,7 +34,7 @@ var _ = Describe("integration faults", func() {
 			// behind it (the integration service for case endpoints, the
 			// dialer for the call list) times out: sent together, the run
 			// waits out the server's timer once, not once per operation.
-			familyTable("504 while a component times out", "E504-timeout", format, decorators,
+			familyTable("504 while a component times out", "E504-timeout", format,
 				callsTo(func(op contract.Operation) bool { return op.Documents(http.StatusGatewayTimeout) }, "", nil,
 					func() call { return call{project: env.Config.Project, purpose: "while its component times out"} }),
 				func(ctx SpecContext, calls []familyCall) []familyAnswer {

@@ -54,10 +54,11 @@ func labels(id, format string) []any {
 	return decorators
 }
 
-// turnsDecorators are those of a container whose specs (of these
-// conditions) take turns on one state, in order on one process: Serial
-// too when one of them is.
-func turnsDecorators(ids ...string) []any {
+// orderedDecorators are those of an Ordered container of these conditions'
+// specs (they take turns on one state, or a family's BeforeAll feeds them),
+// run in order on one process: Serial too when one of them is, as Ginkgo
+// requires.
+func orderedDecorators(ids ...string) []any {
 	decorators := []any{Ordered, ContinueOnFailure}
 	for _, id := range ids {
 		if slices.Contains(labels(id, ""), any(Serial)) {
@@ -379,7 +380,7 @@ func newExternalCase(ctx SpecContext, a api, id string) string {
 // readCase reads a case that must exist.
 func readCase(ctx SpecContext, a api, uuid string) CallCase {
 	GinkgoHelper()
-	return decodeCase(env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid), Purpose: "read the case back"}))
+	return decodeCase(env.API.Do(ctx, readRequest(a, uuid)))
 }
 
 // decodeCase holds a read of a case that must exist, and decodes it.

@@ -120,7 +120,7 @@ func uuidsOf(cases []CallCase) []string {
 // turns on it (holdLease), in both formats: like the membership specs they
 // run in order in one container, which holds the run's lease from its first
 // spec to its last and starts early (see labels).
-var _ = Describe("list windows", append(turnsDecorators("S200-list", "S204-past-end"), func() {
+var _ = Describe("list windows", append(orderedDecorators("S200-list", "S204-past-end"), func() {
 	BeforeAll(func(ctx SpecContext) { keepLease(ctx, "list windows of the main project") })
 	for _, format := range formats {
 		a := api{format}

@@ -74,7 +74,7 @@ func operatorAssigned(ctx SpecContext) bool {
 // waiting for their turn, and start first (see labels): they are the run's
 // longest sequence of round trips. The run holds the lease from the first
 // to the last of them, not taking it and giving it back for each.
-var _ = Describe("operator membership", append(turnsDecorators("S201-operator", "E409-operator-assigned", "E404-operator", "E403-operators", "S200-unassign"), func() {
+var _ = Describe("operator membership", append(orderedDecorators("S201-operator", "E409-operator-assigned", "E404-operator", "E403-operators", "S200-unassign"), func() {
 	BeforeAll(func(ctx SpecContext) { keepLease(ctx, "change the operator's membership of the main project") })
 	for _, format := range formats {
 		a := api{format}
