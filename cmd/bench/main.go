@@ -100,7 +100,9 @@ func run(ctx context.Context, o options) error {
 	}
 	emit("compile_time", seconds(time.Since(start)), "s")
 
-	ginkgo, err := output(ctx, goCmd, "tool", "-n", "ginkgo")
+	// Only standard output names the command: with an empty module cache
+	// the go command first writes "go: downloading ..." lines to stderr.
+	ginkgo, err := stdout(ctx, goCmd, "tool", "-n", "ginkgo")
 	if err != nil {
 		return fmt.Errorf("finding the ginkgo command: %w", err)
 	}
@@ -681,6 +683,18 @@ func output(ctx context.Context, name string, args ...string) (string, error) {
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
 	return out.String(), err
+}
+
+// stdout runs a command and returns what it wrote to standard output;
+// standard error goes into the error when the command fails.
+func stdout(ctx context.Context, name string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("%s %s: %w: %s", name, strings.Join(args, " "), err, tail(errOut.String(), 5))
+	}
+	return out.String(), nil
 }
 
 func tail(s string, lines int) string {
