@@ -258,10 +258,13 @@ var _ = Describe("success through its effect", func() {
 				c, _ := readCaseX(ctx, a, uuid)
 				at := instant(c.LastModified)
 				before, after := at.Add(-time.Millisecond).Format(time.RFC3339Nano), at.Add(time.Millisecond).Format(time.RFC3339Nano)
-				// The bound is the case's own lastModified, as the target wrote it.
+				// The bound is the case's own lastModified, as the target wrote
+				// it (its offset and fraction), T and Z upper case: this spec
+				// is about the bounds, not about reading RFC 3339's lower case.
+				own := strings.ToUpper(c.LastModified)
 				for _, bounds := range []url.Values{
-					{"modifiedAfter": {c.LastModified}, "modifiedBefore": {after}},
-					{"modifiedAfter": {before}, "modifiedBefore": {c.LastModified}},
+					{"modifiedAfter": {own}, "modifiedBefore": {after}},
+					{"modifiedAfter": {before}, "modifiedBefore": {own}},
 				} {
 					bounds.Set("project", env.Config.Project)
 					listed, _ := listAll(ctx, a, bounds)

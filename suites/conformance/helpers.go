@@ -14,6 +14,7 @@ import (
 	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/config"
+	"github.com/callcases/conformance/contract"
 	"github.com/callcases/conformance/harness"
 	"github.com/callcases/conformance/matchers"
 	. "github.com/callcases/conformance/matchers"
@@ -301,7 +302,7 @@ type caseList struct {
 // instant parses a date the API wrote (RFC 3339 with an offset).
 func instant(s string) time.Time {
 	GinkgoHelper()
-	t, err := time.Parse(time.RFC3339Nano, s)
+	t, err := contract.ParseDate(s)
 	Expect(err).NotTo(HaveOccurred(), "date %q is not RFC 3339", s)
 	return t
 }
