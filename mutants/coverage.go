@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"time"
 
@@ -314,6 +315,63 @@ var coverageMutants = []Mutant{
 			status(w, http.StatusNotFound)
 			return true
 		})},
+	{Name: "long-external-id-body-truncated", Breaks: "a create or update body's external id over 255 characters is cut to 255 (a VARCHAR(255) column) instead of 400", Kills: []string{"E400-external-id-length-body"},
+		build: truncatedExternalIDs(false, "POST /callcases/", "POST /projects/{project}/callcases/", "PUT /callcases/", "PUT /projects/{project}/callcases/")},
+	{Name: "batch-long-external-id-truncated", Breaks: "a batch item's external id over 255 characters is cut to 255 instead of a 400 item", Kills: []string{"E400-external-id-length-batch"},
+		build: truncatedExternalIDs(true, "POST /projects/{project}/callcases-batch/", "PUT /projects/{project}/callcases-batch/")},
 	{Name: "uuid-taken-by-external-id-209", Breaks: "a create by external id with a taken uuid answers 209 instead of 409", Kills: []string{"E409-uuid-taken"},
 		build: recodeOn("POST /projects/{project}/callcases/", http.StatusConflict, 209)},
+}
+
+// truncatedExternalIDs cuts the external ids of a body on routes (of each
+// item of a batch's callcase list when batch) to 255 characters before the
+// conforming server reads them.
+func truncatedExternalIDs(batch bool, routes ...string) builder {
+	cut := func(s string) string {
+		if r := []rune(s); len(r) > 255 {
+			return string(r[:255])
+		}
+		return s
+	}
+	return stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+		if !slices.ContainsFunc(routes, c.is) {
+			return false
+		}
+		var body []byte
+		if c.inXML() {
+			root, ok := parseXML(c.body)
+			if !ok {
+				return false
+			}
+			cases := []*xmlNode{root}
+			if batch {
+				cases = root.elements()
+			}
+			for _, n := range cases {
+				if id := n.child("id"); id != nil {
+					id.content = []any{cut(id.text())}
+				}
+			}
+			body = root.bytes()
+		} else {
+			m := c.jsonBody()
+			if m == nil {
+				return false
+			}
+			cases := []any{m}
+			if batch {
+				cases, _ = m["callcase"].([]any)
+			}
+			for _, item := range cases {
+				if obj, ok := item.(map[string]any); ok {
+					if id, ok := obj["id"].(string); ok {
+						obj["id"] = cut(id)
+					}
+				}
+			}
+			body, _ = json.Marshal(m)
+		}
+		replay(w, t.send(c, withBody(body)))
+		return true
+	})
 }
