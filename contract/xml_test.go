@@ -431,7 +431,13 @@ func TestValidateXMLExchanges(t *testing.T) {
 				`<uuid>a</uuid><uuid>b</uuid></status>`, "uuid"},
 		{"batch result", exchange("DELETE", "/xml/projects/p1/callcases-batch/", "application/xml", `<objectLinks><uuid>a</uuid></objectLinks>`), 200, xmlCT,
 			`<status><code>200</code><text>OK</text><message>Запрос выполнен успешно</message><result>` +
-				`<item><id/><uuid>a</uuid><code>404</code><text>Not Found</text><message>m</message></item></result></status>`, ""},
+				`<item><id/><uuid>a</uuid><code>404</code><text>Not Found</text><message>Объект или один из параметров запроса не найден</message></item></result></status>`, ""},
+		{"batch result with an item's message not the table's", exchange("DELETE", "/xml/projects/p1/callcases-batch/", "application/xml", `<objectLinks><uuid>a</uuid></objectLinks>`), 200, xmlCT,
+			`<status><code>200</code><text>OK</text><message>Запрос выполнен успешно</message><result>` +
+				`<item><id/><uuid>a</uuid><code>404</code><text>Not Found</text><message>m</message></item></result></status>`, "batch item: message"},
+		{"batch result with an item's text not the table's", exchange("DELETE", "/xml/projects/p1/callcases-batch/", "application/xml", `<objectLinks><uuid>a</uuid></objectLinks>`), 200, xmlCT,
+			`<status><code>200</code><text>OK</text><message>Запрос выполнен успешно</message><result>` +
+				`<item><id/><uuid>a</uuid><code>404</code><text>Missing</text><message>Объект или один из параметров запроса не найден</message></item></result></status>`, "batch item: text"},
 		{"operators", get("/xml/projects/p1/operators/"), 200, xmlCT, `<operators><operator><uuid>o1</uuid><login>op</login><title>Op</title></operator></operators>`, ""},
 		{"project", get("/xml/projects/p1"), 200, xmlCT, `<project><uuid>p1</uuid><title/><state>running</state><operatorAssignmentMode>manual</operatorAssignmentMode></project>`, ""},
 		{"project in a wrong state", get("/xml/projects/p1"), 200, xmlCT, `<project><uuid>p1</uuid><title/><state>paused</state><operatorAssignmentMode>manual</operatorAssignmentMode></project>`, "state"},
