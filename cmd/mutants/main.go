@@ -19,6 +19,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -69,6 +70,9 @@ type result struct {
 	// wrong are the specs that failed in any way (a run error included),
 	// each with the first line of its reason.
 	wrong []string
+	// unactionable are the failed specs whose reason a person cannot act
+	// on (a bare matcher line, a Go value dump), with the shape found.
+	unactionable []string
 }
 
 // variantList is the variants -variants names.
@@ -189,7 +193,20 @@ func run(suite string, parallel int, only string, timeout time.Duration, formats
 	if len(variants) > 0 {
 		fmt.Printf("variants passed: %d/%d\n", len(variants)-falseFailures, len(variants))
 	}
+	// Every reason of every run's failures must be one a person can act on.
+	var unactionable []string
+	for _, r := range slices.Concat([]result{ref}, results, variantResults) {
+		for _, u := range r.unactionable {
+			unactionable = append(unactionable, fmt.Sprintf("%s: %s", cmp.Or(r.mutant.Name, "the reference or a variant"), u))
+		}
+	}
+	for _, u := range unactionable {
+		fmt.Printf("UNACTIONABLE REASON: %s\n", u)
+	}
+	fmt.Printf("unactionable reasons: %d\n", len(unactionable))
 	switch {
+	case len(unactionable) > 0:
+		return fmt.Errorf("%d failure reason(s) are a matcher's bare line, a Go value dump or a struct print, not what was wrong with the API", len(unactionable))
 	case killed != len(results):
 		return fmt.Errorf("%d mutant(s) survived", len(results)-killed)
 	case falseFailures > 0:
@@ -263,7 +280,7 @@ func runOne(suite string, m mutants.Mutant, variant string, timeout time.Duratio
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	out, runErr := cmd.CombinedOutput()
-	failed, wrong, suiteErr, err := failures(filepath.Join(dir, "ginkgo.json"))
+	failed, wrong, unactionable, suiteErr, err := failures(filepath.Join(dir, "ginkgo.json"))
 	if err != nil {
 		r.err = fmt.Errorf("%v; suite output:\n%s", err, tail(out))
 		return r
@@ -276,7 +293,7 @@ func runOne(suite string, m mutants.Mutant, variant string, timeout time.Duratio
 		r.err = fmt.Errorf("specs failed but the suite exited 0")
 		return r
 	}
-	r.wrong = wrong
+	r.wrong, r.unactionable = wrong, unactionable
 	for id, in := range failed {
 		if len(formats) > 1 && len(in) < len(formats) { // failed in some formats only: say which
 			sort.Strings(in)
@@ -296,18 +313,19 @@ func runOne(suite string, m mutants.Mutant, variant string, timeout time.Duratio
 
 // failures reads Ginkgo's JSON report: the condition ids of failed specs,
 // each with the formats it failed in; every spec that failed in any way,
-// with its reason's first line; and the first failure outside any spec (a
+// with its reason's first line; those whose reason is not one a person can
+// act on (report.Unactionable); and the first failure outside any spec (a
 // preflight, say).
-func failures(path string) (map[string][]string, []string, string, error) {
+func failures(path string) (map[string][]string, []string, []string, string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, "", fmt.Errorf("no report: %w", err)
+		return nil, nil, nil, "", fmt.Errorf("no report: %w", err)
 	}
 	var reports []types.Report
 	if err := json.Unmarshal(b, &reports); err != nil {
-		return nil, nil, "", fmt.Errorf("report: %w", err)
+		return nil, nil, nil, "", fmt.Errorf("report: %w", err)
 	}
-	var wrong []string
+	var wrong, unactionable []string
 	known := map[string]bool{}
 	for _, c := range catalogue.All() {
 		known[c.ID] = true
@@ -326,8 +344,11 @@ func failures(path string) (map[string][]string, []string, string, error) {
 				continue
 			}
 			row := report.RowOf(sr)
-			wrong = append(wrong, fmt.Sprintf("%s [%s] %s: %s", row.Condition.ID, row.Format, row.Outcome,
-				strings.SplitN(row.Reason, "\n", 2)[0]))
+			line := fmt.Sprintf("%s [%s] %s: %s", row.Condition.ID, row.Format, row.Outcome, strings.SplitN(row.Reason, "\n", 2)[0])
+			wrong = append(wrong, line)
+			if shape := report.Unactionable(row.Reason); shape != "" {
+				unactionable = append(unactionable, shape+": "+line)
+			}
 			// A kill is a verdict on the API: a spec that failed because of
 			// the run itself (a run error) kills nothing.
 			if row.Outcome == report.Failed && known[row.Condition.ID] && !slices.Contains(set[row.Condition.ID], row.Format) {
@@ -336,7 +357,8 @@ func failures(path string) (map[string][]string, []string, string, error) {
 		}
 	}
 	sort.Strings(wrong)
-	return set, wrong, suiteErr, nil
+	sort.Strings(unactionable)
+	return set, wrong, slices.Compact(unactionable), suiteErr, nil
 }
 
 // cleanEnv drops any CONFORMANCE_ setting of the caller's: each run names its own target.

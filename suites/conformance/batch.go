@@ -23,12 +23,11 @@ var _ = Describe("batches", func() {
 					{"uuid": fresh, "id": newExternalID(), "title": newTitle("fresh in a batch")},
 				}}})
 				Expect(x).To(HaveResult(http.StatusOK))
-				sb, err := x.StatusBody()
-				Expect(err).NotTo(HaveOccurred())
-				Expect(sb.Result).To(HaveLen(2), "one result per item, in request order")
-				Expect(sb.Result[0]).To(HaveItemResult(209))
-				Expect(sb.Result[0].UUID).To(BeNil(), "a failed create item has uuid null")
-				Expect(sb.Result[1]).To(HaveItemResult(http.StatusCreated))
+				sb := statusBodyOf(x)
+				Expect(sb.Result).To(HaveLen(2), "one result per item, in request order"+Shown(x))
+				Expect(sb.Result[0]).To(HaveItemResult(209), "batch result item 0, whose id the project has"+Shown(x))
+				Expect(sb.Result[0].UUID).To(BeNil(), "a failed create item has uuid null"+Shown(x))
+				Expect(sb.Result[1]).To(HaveItemResult(http.StatusCreated), "batch result item 1, a fresh id"+Shown(x))
 				expectNoCase(ctx, a, dup)
 			})
 

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -22,13 +23,13 @@ var _ = Describe("cases by uuid", func() {
 				x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid)})
 				Expect(x).To(BeRead())
 				var c CallCase
-				Expect(x.Decode(&c)).To(Succeed())
-				Expect(c.UUID).To(Equal(uuid))
-				Expect(c.Title).To(Equal(newTitle("case")))
-				Expect(c.Parent.UUID).To(Equal(env.Config.Project), "parent is the project the case was created in")
-				Expect(c.Priority).To(HaveValue(Equal(3)))
-				Expect(c.Comment).To(HaveValue(Equal("conformance comment")))
-				Expect(c.PhoneNumbers.PhoneNumber).To(ConsistOf(phones.PhoneNumber))
+				decodeAs(x, &c, "a case")
+				Expect(c.UUID).To(Equal(uuid), "the read case is the one asked for"+Shown(x))
+				Expect(c.Title).To(Equal(newTitle("case")), "the title reads back as created"+Shown(x))
+				Expect(c.Parent.UUID).To(Equal(env.Config.Project), "parent is the project the case was created in"+Shown(x))
+				Expect(c.Priority).To(HaveValue(Equal(3)), "the priority reads back as created"+Shown(x))
+				Expect(c.Comment).To(HaveValue(Equal("conformance comment")), "the comment reads back as created"+Shown(x))
+				Expect(c.PhoneNumbers.PhoneNumber).To(ConsistOf(phones.PhoneNumber), "the phone numbers read back as created"+Shown(x))
 				Expect(instant(c.LastModified)).NotTo(BeTemporally("<", instant(c.CreationDate)), "a case is not modified before it is created")
 			})
 
@@ -37,7 +38,7 @@ var _ = Describe("cases by uuid", func() {
 				x := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.cases(), JSON: map[string]any{"uuid": uuid, "title": newTitle("renamed")}})
 				Expect(x).To(HaveResult(http.StatusOK))
 				c := readCase(ctx, a, uuid)
-				Expect(c.Title).To(Equal(newTitle("renamed")))
+				Expect(c.Title).To(Equal(newTitle("renamed")), "a read after the update shows the new title")
 				Expect(c.Comment).To(HaveValue(Equal("kept by a partial update")), "an update changes only the members it carries")
 			})
 
@@ -62,16 +63,18 @@ var _ = Describe("cases by uuid", func() {
 					JSON: map[string]any{"title": newTitle("created"), "id": id}})
 				Expect(x).To(HaveResult(http.StatusCreated))
 				location, err := x.Location()
-				Expect(err).NotTo(HaveOccurred(), "a 201 names the created case in Location")
+				if err != nil {
+					Fail(fmt.Sprintf("a 201 names the created case in Location: %v%s", err, Shown(x)))
+				}
 				base := env.API.Base().String()
 				Expect(location).To(HavePrefix(base+"/"), "Location %q names a resource of the API", location)
 
 				read := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: strings.TrimPrefix(location, base), Purpose: "follow Location"})
 				Expect(read).To(BeRead())
 				var c CallCase
-				Expect(read.Decode(&c)).To(Succeed())
-				Expect(c.Title).To(Equal(newTitle("created")), "Location names the case just created")
-				Expect(c.ID).To(HaveValue(Equal(id)))
+				decodeAs(read, &c, "a case")
+				Expect(c.Title).To(Equal(newTitle("created")), "Location names the case just created"+Shown(read))
+				Expect(c.ID).To(HaveValue(Equal(id)), "the external id reads back as created"+Shown(read))
 			})
 
 			condition("E409-uuid-taken", format, func(ctx SpecContext) {

@@ -25,7 +25,7 @@ func readByExternalID(ctx SpecContext, a api, id string) (CallCase, *client.Exch
 	x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, id), Purpose: "read the case back by external id"})
 	Expect(x).To(BeRead())
 	var c CallCase
-	Expect(x.Decode(&c)).To(Succeed(), Shown(x))
+	decodeAs(x, &c, "a case")
 	return c, x
 }
 
@@ -41,8 +41,7 @@ func readCaseX(ctx SpecContext, a api, uuid string) (CallCase, *client.Exchange)
 func batchResult(x *client.Exchange, n int) []client.Item {
 	GinkgoHelper()
 	Expect(x).To(HaveResult(http.StatusOK))
-	sb, err := x.StatusBody()
-	Expect(err).NotTo(HaveOccurred(), Shown(x))
+	sb := statusBodyOf(x)
 	Expect(sb.Result).To(HaveLen(n), "one result item per case, in request order"+Shown(x))
 	return sb.Result
 }
@@ -289,7 +288,7 @@ var _ = Describe("success through its effect", func() {
 					var list struct {
 						Operator []any `json:"operator"`
 					}
-					Expect(x.Decode(&list)).To(Succeed(), Shown(x))
+					decodeAs(x, &list, "the project's operators")
 					Expect(list.Operator).NotTo(BeEmpty(), "a project without operators answers 204, not 200 with an empty list"+Shown(x))
 				}
 				notProvoked("every fixture project (%s) has operators", strings.Join([]string{config.EnvProject, config.EnvAutoProject, config.EnvCompletedProject}, ", "))
