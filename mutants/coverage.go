@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/callcases/conformance/contract"
@@ -319,6 +320,79 @@ var coverageMutants = []Mutant{
 		build: truncatedExternalIDs(false, "POST /callcases/", "POST /projects/{project}/callcases/", "PUT /callcases/", "PUT /projects/{project}/callcases/")},
 	{Name: "batch-long-external-id-truncated", Breaks: "a batch item's external id over 255 characters is cut to 255 instead of a 400 item", Kills: []string{"E400-external-id-length-batch"},
 		build: truncatedExternalIDs(true, "POST /projects/{project}/callcases-batch/", "PUT /projects/{project}/callcases-batch/")},
+	{Name: "method-not-allowed-405", Breaks: "a method a known path does not have answers 405 Method Not Allowed, a code the table does not have, instead of 404", Kills: []string{"E404-unknown-path"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if c.route == "" || !c.authOK {
+				return false
+			}
+			rec := t.send(c, nil)
+			if rec.Code == http.StatusNotFound && strings.Contains(rec.Body.String(), "no endpoint") {
+				rec = recode(rec, http.StatusMethodNotAllowed)
+			}
+			replay(w, rec)
+			return true
+		})},
+	{Name: "batch-delete-both-by-uuid", Breaks: "a batch delete naming its cases by both uuid and id deletes by uuid and answers 200", Kills: []string{"E400-batch-delete-keys"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if !c.is("DELETE /projects/{project}/callcases-batch/") {
+				return false
+			}
+			var body []byte
+			if c.inXML() {
+				root, ok := parseXML(c.body)
+				if !ok || root.child("uuid") == nil || root.child("id") == nil {
+					return false
+				}
+				root.drop("id")
+				body = root.bytes()
+			} else {
+				m := c.jsonBody()
+				if m["uuid"] == nil || m["id"] == nil {
+					return false
+				}
+				delete(m, "id")
+				body, _ = json.Marshal(m)
+			}
+			replay(w, t.send(c, withBody(body)))
+			return true
+		})},
+	{Name: "update-moves-creation-date", Breaks: "an update rewrites the case's creationDate to the time of the update", Kills: []string{"S200-update"},
+		build: func() handler {
+			var mu sync.Mutex
+			updated := map[string]bool{}
+			return func(t *target, w http.ResponseWriter, c *call) bool {
+				switch {
+				case c.is("PUT /callcases/"):
+					rec := t.send(c, nil)
+					if uuid, ok := c.member("uuid"); ok && rec.Code == http.StatusOK {
+						mu.Lock()
+						updated[uuid] = true
+						mu.Unlock()
+					}
+					replay(w, rec)
+					return true
+				case c.is("GET /callcases/{uuid}"):
+					mu.Lock()
+					moved := updated[c.params["uuid"]]
+					mu.Unlock()
+					if !moved {
+						return false
+					}
+					rec := t.send(c, nil)
+					if rec.Code == http.StatusOK {
+						editJSON(rec, func(m map[string]any) { m["creationDate"] = m["lastModified"] })
+						editXML(rec, func(root *xmlNode) {
+							if lm, cd := root.child("lastModified"), root.child("creationDate"); lm != nil && cd != nil {
+								cd.content = []any{lm.text()}
+							}
+						})
+					}
+					replay(w, rec)
+					return true
+				}
+				return false
+			}
+		}},
 	{Name: "uuid-taken-by-external-id-209", Breaks: "a create by external id with a taken uuid answers 209 instead of 409", Kills: []string{"E409-uuid-taken"},
 		build: recodeOn("POST /projects/{project}/callcases/", http.StatusConflict, 209)},
 }

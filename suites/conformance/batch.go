@@ -31,6 +31,20 @@ var _ = Describe("batches", func() {
 				expectNoCase(ctx, a, dup)
 			})
 
+			condition("E400-batch-delete-keys", format, func(ctx SpecContext) {
+				id := newExternalID()
+				uuid := newExternalCase(ctx, a, id)
+				for _, body := range []map[string]any{
+					{"uuid": []string{uuid}, "id": []string{id}},
+					{},
+				} {
+					x := env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.batch(env.Config.Project), JSON: body, OffContract: true,
+						Purpose: "a batch delete by both uuid and id, or by neither"})
+					Expect(x).To(HaveResult(http.StatusBadRequest), "a batch delete takes uuid or id, not both, not neither")
+				}
+				readCase(ctx, a, uuid) // the case named is still there
+			})
+
 			condition("E400-empty-batch", format, func(ctx SpecContext) {
 				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.batch(env.Config.Project), OffContract: true, JSON: map[string]any{"callcase": []any{}}})
 				Expect(x).To(HaveResult(http.StatusBadRequest))

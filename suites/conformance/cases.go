@@ -35,11 +35,14 @@ var _ = Describe("cases by uuid", func() {
 
 			condition("S200-update", format, func(ctx SpecContext) {
 				uuid := newCase(ctx, a, map[string]any{"comment": "kept by a partial update"})
+				before := readCase(ctx, a, uuid)
 				x := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.cases(), JSON: map[string]any{"uuid": uuid, "title": newTitle("renamed")}})
 				Expect(x).To(HaveResult(http.StatusOK))
 				c := readCase(ctx, a, uuid)
 				Expect(c.Title).To(Equal(newTitle("renamed")), "a read after the update shows the new title")
 				Expect(c.Comment).To(HaveValue(Equal("kept by a partial update")), "an update changes only the members it carries")
+				Expect(instant(c.CreationDate)).To(BeTemporally("==", instant(before.CreationDate)), "creationDate never moves: %s before the update, %s after", before.CreationDate, c.CreationDate)
+				Expect(instant(c.LastModified)).NotTo(BeTemporally("<", instant(before.LastModified)), "a write never moves lastModified back: %s before the update, %s after", before.LastModified, c.LastModified)
 			})
 
 			condition("S200-delete", format, func(ctx SpecContext) {
@@ -91,6 +94,19 @@ var _ = Describe("cases by uuid", func() {
 			})
 
 			Context("unknown uuid", func() {
+				// GET and DELETE of /projects/{p}/callcases/ without an id, and a
+				// PUT of a case's own path, are methods those paths do not have.
+				condition("E404-unknown-path", format, func(ctx SpecContext) {
+					for _, r := range []client.Request{
+						{Method: http.MethodGet, Path: a.external(env.Config.Project)},
+						{Method: http.MethodDelete, Path: a.external(env.Config.Project)},
+						{Method: http.MethodPut, Path: a.caseByUUID(unknownUUID())},
+						{Method: http.MethodGet, Path: "/" + a.format + "/nowhere/"},
+					} {
+						r.OffContract, r.Purpose = true, "a method the path does not have, or no path of the API"
+						Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusNotFound), "an unknown path, or a method a known path does not have, is 404")
+					}
+				})
 				condition("E404-get", format, func(ctx SpecContext) {
 					Expect(env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(unknownUUID())})).To(HaveResult(http.StatusNotFound))
 				})
