@@ -149,6 +149,38 @@ var catalogue = []Mutant{
 		build: onRead("GET /callcases/{uuid}", func(rec *httptest.ResponseRecorder) {
 			setJSON(rec, "phoneNumbers", map[string]any{"phoneNumber": []any{}})
 		})},
+	{Name: "text-trimmed", Breaks: "a create's title and comment are stored with the spaces at either end trimmed", Kills: []string{"S200-get"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if !c.is("POST /callcases/") {
+				return false
+			}
+			var body []byte
+			if c.inXML() {
+				root, ok := parseXML(c.body)
+				if !ok {
+					return false
+				}
+				for _, name := range []string{"title", "comment"} {
+					if n := root.child(name); n != nil {
+						n.content = []any{strings.TrimSpace(n.text())}
+					}
+				}
+				body = root.bytes()
+			} else {
+				m := c.jsonBody()
+				if m == nil {
+					return false
+				}
+				for _, name := range []string{"title", "comment"} {
+					if s, ok := m[name].(string); ok {
+						m[name] = strings.TrimSpace(s)
+					}
+				}
+				body, _ = json.Marshal(m)
+			}
+			replay(w, t.send(c, withBody(body)))
+			return true
+		})},
 	{Name: "update-not-applied", Breaks: "PUT answers 200 but changes nothing", Kills: []string{"S200-update"},
 		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
 			uuid, ok := c.member("uuid")

@@ -18,17 +18,20 @@ var _ = Describe("cases by uuid", func() {
 		Context(format, func() {
 			condition("S200-get", format, func(ctx SpecContext) {
 				phones := PhoneNumbers{PhoneNumber: []PhoneNumber{{Value: "8000000000", Type: "HOME"}, {Value: "8000000001", Type: "MOBILE"}}}
-				uuid := newCase(ctx, a, map[string]any{"priority": 3, "comment": "conformance comment", "phoneNumbers": phones})
+				// Spaces at either end, CR and LF, and a character outside the
+				// Basic Multilingual Plane read back exactly as written.
+				title, comment := newTitle("case, kept as written \r\n\U0001F600  "), "  conformance comment\r\non two lines \U0001F600 "
+				uuid := newCase(ctx, a, map[string]any{"title": title, "priority": 3, "comment": comment, "phoneNumbers": phones})
 
 				x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid)})
 				Expect(x).To(BeRead())
 				var c CallCase
 				decodeAs(x, &c, "a case")
 				Expect(c.UUID).To(Equal(uuid), "the read case is the one asked for"+Shown(x))
-				Expect(c.Title).To(Equal(newTitle("case")), "the title reads back as created"+Shown(x))
+				Expect(c.Title).To(Equal(title), "the title reads back exactly as created"+Shown(x))
 				Expect(c.Parent.UUID).To(Equal(env.Config.Project), "parent is the project the case was created in"+Shown(x))
 				Expect(c.Priority).To(HaveValue(Equal(3)), "the priority reads back as created"+Shown(x))
-				Expect(c.Comment).To(HaveValue(Equal("conformance comment")), "the comment reads back as created"+Shown(x))
+				Expect(c.Comment).To(HaveValue(Equal(comment)), "the comment reads back exactly as created"+Shown(x))
 				Expect(c.PhoneNumbers.PhoneNumber).To(ConsistOf(phones.PhoneNumber), "the phone numbers read back as created"+Shown(x))
 				Expect(instant(c.LastModified)).NotTo(BeTemporally("<", instant(c.CreationDate)), "a case is not modified before it is created")
 			})
