@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -393,6 +394,35 @@ var coverageMutants = []Mutant{
 				return false
 			}
 		}},
+	{Name: "priority-unbounded", Breaks: "a create's priority past 2^53 - 1 is cut to 2^53 - 1 instead of 400", Kills: []string{"E400-priority-too-large"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			const most = 1<<53 - 1
+			if !c.is("POST /callcases/") {
+				return false
+			}
+			var body []byte
+			if c.inXML() {
+				root, ok := parseXML(c.body)
+				p := root.child("priority")
+				if !ok || p == nil {
+					return false
+				}
+				if n, err := strconv.ParseFloat(strings.TrimSpace(p.text()), 64); err != nil || n <= most {
+					return false
+				}
+				p.content = []any{strconv.Itoa(most)}
+				body = root.bytes()
+			} else {
+				m := c.jsonBody()
+				if n, ok := m["priority"].(float64); !ok || n <= most {
+					return false
+				}
+				m["priority"] = most
+				body, _ = json.Marshal(m)
+			}
+			replay(w, t.send(c, withBody(body)))
+			return true
+		})},
 	{Name: "uuid-taken-by-external-id-209", Breaks: "a create by external id with a taken uuid answers 209 instead of 409", Kills: []string{"E409-uuid-taken"},
 		build: recodeOn("POST /projects/{project}/callcases/", http.StatusConflict, 209)},
 }

@@ -73,7 +73,7 @@ var _ = Describe("cases by uuid", func() {
 					Fail(fmt.Sprintf("a 201 names the created case in Location: %v%s", err, Shown(x)))
 				}
 				base := env.API.Base().String()
-				Expect(location).To(HavePrefix(base+"/"), "Location %q names a resource of the API", location)
+				Expect(location).To(HavePrefix(base+"/"+a.format+"/"), "Location %q names a resource of the API under the path of the format the case was created in", location)
 
 				read := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: strings.TrimPrefix(location, base), Purpose: "follow Location"})
 				Expect(read).To(BeRead())
@@ -159,6 +159,14 @@ var _ = Describe("cases by uuid", func() {
 				row("E400-wrong-content-type", format, func(uuid string) client.Request {
 					body, _ := encoded(a, map[string]any{"uuid": uuid, "title": newTitle("wrong content type")})
 					return client.Request{Query: projectQuery(env.Config.Project), ContentType: "text/plain", Raw: body}
+				}),
+				row("E400-other-format-body", format, func(uuid string) client.Request {
+					other := api{map[string]string{"json": "xml", "xml": "json"}[a.format]}
+					body, contentType := encoded(other, map[string]any{"uuid": uuid, "title": newTitle("the other format's body")})
+					return client.Request{Query: projectQuery(env.Config.Project), ContentType: contentType, Raw: body}
+				}),
+				row("E400-priority-too-large", format, func(uuid string) client.Request {
+					return client.Request{Query: projectQuery(env.Config.Project), JSON: map[string]any{"uuid": uuid, "title": newTitle("priority past 2^53 - 1"), "priority": int64(1) << 53}}
 				}),
 				row("E400-no-project", format, func(uuid string) client.Request {
 					return client.Request{JSON: map[string]any{"uuid": uuid, "title": newTitle("no project")}}
