@@ -423,6 +423,30 @@ var coverageMutants = []Mutant{
 			replay(w, t.send(c, withBody(body)))
 			return true
 		})},
+	{Name: "batch-300-item-without-uuids", Breaks: "a batch's 300 item does not list the uuids of the cases found", Kills: []string{"E300-batch"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if !strings.HasSuffix(c.route, "/callcases-batch/") {
+				return false
+			}
+			rec := t.send(c, nil)
+			editJSON(rec, func(m map[string]any) {
+				items, _ := m["result"].([]any)
+				for _, it := range items {
+					if obj, ok := it.(map[string]any); ok {
+						delete(obj, "uuids")
+					}
+				}
+			})
+			editXML(rec, func(root *xmlNode) {
+				if result := root.child("result"); result != nil {
+					for _, item := range result.elements() {
+						item.drop("uuids")
+					}
+				}
+			})
+			replay(w, rec)
+			return true
+		})},
 	{Name: "uuid-taken-by-external-id-209", Breaks: "a create by external id with a taken uuid answers 209 instead of 409", Kills: []string{"E409-uuid-taken"},
 		build: recodeOn("POST /projects/{project}/callcases/", http.StatusConflict, 209)},
 }

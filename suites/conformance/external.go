@@ -112,6 +112,21 @@ var _ = Describe("cases by external id", func() {
 					multipleChoices(env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.byExternalID(env.Config.Project, id)}))
 					untouched(ctx)
 				})
+				// In a batch, the shared id's item is the 300 the case alone
+				// would get, with the uuids of every case found.
+				condition("E300-batch", format, func(ctx SpecContext) {
+					for _, r := range []client.Request{
+						{Method: http.MethodPut, Path: a.batch(env.Config.Project), JSON: map[string]any{"callcase": []map[string]any{{"id": id, "title": newTitle("must not be applied")}}},
+							Purpose: "a batch update by the shared id"},
+						{Method: http.MethodDelete, Path: a.batch(env.Config.Project), JSON: map[string]any{"id": []string{id}}, Purpose: "a batch delete by the shared id"},
+					} {
+						x := env.API.Do(ctx, r)
+						items := batchResult(x, 1)
+						expectItem(x, items, 0, http.StatusMultipleChoices, &id, nil)
+						Expect(items[0].UUIDs).To(ConsistOf(shared), "a 300 item's uuids lists every case with the id, and only those"+Shown(x))
+					}
+					untouched(ctx)
+				})
 			})
 		})
 	}
