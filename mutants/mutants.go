@@ -7,6 +7,7 @@ package mutants
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -176,6 +177,55 @@ var catalogue = []Mutant{
 						m[name] = strings.TrimSpace(s)
 					}
 				}
+				body, _ = json.Marshal(m)
+			}
+			replay(w, t.send(c, withBody(body)))
+			return true
+		})},
+	{Name: "phones-appended", Breaks: "an update carrying phoneNumbers adds them to the stored ones instead of replacing the list", Kills: []string{"S200-update"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			uuid, ok := c.member("uuid")
+			if !c.is("PUT /callcases/") || !ok {
+				return false
+			}
+			stored := t.get(c, apiPrefix+"json/callcases/"+urlEscape(uuid))
+			var old struct {
+				PhoneNumbers struct {
+					PhoneNumber []struct {
+						Value string `json:"value"`
+						Type  string `json:"phoneNumberType"`
+					} `json:"phoneNumber"`
+				} `json:"phoneNumbers"`
+			}
+			if stored.Code != http.StatusOK || json.Unmarshal(stored.Body.Bytes(), &old) != nil {
+				return false
+			}
+			var body []byte
+			if c.inXML() {
+				root, ok := parseXML(c.body)
+				phones := root.child("phoneNumbers")
+				if !ok || phones == nil {
+					return false
+				}
+				var kept []any
+				for _, p := range old.PhoneNumbers.PhoneNumber {
+					kept = append(kept, &xmlNode{StartElement: xml.StartElement{Name: xml.Name{Local: "phoneNumber"},
+						Attr: []xml.Attr{{Name: xml.Name{Local: "phoneNumberType"}, Value: p.Type}}}, content: []any{p.Value}})
+				}
+				phones.content = append(kept, phones.content...)
+				body = root.bytes()
+			} else {
+				m := c.jsonBody()
+				phones, _ := m["phoneNumbers"].(map[string]any)
+				list, ok := phones["phoneNumber"].([]any)
+				if !ok {
+					return false
+				}
+				var kept []any
+				for _, p := range old.PhoneNumbers.PhoneNumber {
+					kept = append(kept, map[string]any{"value": p.Value, "phoneNumberType": p.Type})
+				}
+				phones["phoneNumber"] = append(kept, list...)
 				body, _ = json.Marshal(m)
 			}
 			replay(w, t.send(c, withBody(body)))

@@ -37,13 +37,16 @@ var _ = Describe("cases by uuid", func() {
 			})
 
 			condition("S200-update", format, func(ctx SpecContext) {
-				uuid := newCase(ctx, a, map[string]any{"comment": "kept by a partial update"})
+				two := PhoneNumbers{PhoneNumber: []PhoneNumber{{Value: "8000000000", Type: "HOME"}, {Value: "8000000001", Type: "MOBILE"}}}
+				one := PhoneNumbers{PhoneNumber: []PhoneNumber{{Value: "8000000002", Type: "WORK"}}}
+				uuid := newCase(ctx, a, map[string]any{"comment": "kept by a partial update", "phoneNumbers": two})
 				before := readCase(ctx, a, uuid)
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.cases(), JSON: map[string]any{"uuid": uuid, "title": newTitle("renamed")}})
+				x := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.cases(), JSON: map[string]any{"uuid": uuid, "title": newTitle("renamed"), "phoneNumbers": one}})
 				Expect(x).To(HaveResult(http.StatusOK))
 				c := readCase(ctx, a, uuid)
 				Expect(c.Title).To(Equal(newTitle("renamed")), "a read after the update shows the new title")
 				Expect(c.Comment).To(HaveValue(Equal("kept by a partial update")), "an update changes only the members it carries")
+				Expect(c.PhoneNumbers.PhoneNumber).To(ConsistOf(one.PhoneNumber), "an update carrying phoneNumbers replaces the stored list")
 				Expect(instant(c.CreationDate)).To(BeTemporally("==", instant(before.CreationDate)), "creationDate never moves: %s before the update, %s after", before.CreationDate, c.CreationDate)
 				Expect(instant(c.LastModified)).NotTo(BeTemporally("<", instant(before.LastModified)), "a write never moves lastModified back: %s before the update, %s after", before.LastModified, c.LastModified)
 			})
