@@ -6,7 +6,11 @@ REDOCLY  := $(LINT_DIR)/node_modules/.bin/redocly
 
 .PHONY: test conformance conformance-clean unit race vet fmt-check lint-contract suite-binary mutants bench report-screenshot release
 
-test: fmt-check vet lint-contract race mutants
+# make test runs these steps in order, stops at the first that fails, and
+# prints each one's time as it ends and all of them at the close.
+TEST_STEPS ?= fmt-check vet lint-contract race mutants
+test:
+	@sh tools/steps.sh $(MAKE) $(TEST_STEPS)
 
 fmt-check:
 	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './tools/*')); \
