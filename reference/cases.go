@@ -2,7 +2,6 @@ package reference
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -193,18 +192,11 @@ func (s *Server) setState(w http.ResponseWriter, r *http.Request, p params) {
 }
 
 // parseWritableDate reads a date the server will store and write back: it is
-// kept to milliseconds, as written, and must stay a four-digit year in the
-// server's zone so that what is written is RFC 3339.
+// kept to milliseconds, as written. A year of 0001 to 9999 as written is
+// read whatever the offset; formatDate keeps it writable.
 func (s *Server) parseWritableDate(v string) (time.Time, bool) {
 	t, ok := parseDate(v, s.opts.Location)
-	if !ok {
-		return t, false
-	}
-	t = t.Truncate(time.Millisecond)
-	if y := t.In(s.opts.Location).Year(); y < 1 || y > 9999 {
-		return t, false
-	}
-	return t, true
+	return t.Truncate(time.Millisecond), ok
 }
 
 // listCases: GET /callcases/?project=P with optional filters. A filter that
@@ -245,9 +237,9 @@ func (s *Server) listCases(w http.ResponseWriter, r *http.Request, _ params) {
 	page := 1
 	if q.Has("page") {
 		v := q.Get("page")
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			writeFailure(w, fail(http.StatusBadRequest, "page %q is not an integer >= 1", v))
+		n, ok := parsePage(v)
+		if !ok {
+			writeFailure(w, fail(http.StatusBadRequest, "page %q is not digits for a number >= 1", v))
 			return
 		}
 		page = n

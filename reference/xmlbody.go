@@ -41,11 +41,18 @@ type shape struct {
 	children map[string]child // objectShape: child element name → member
 	attrs    []string         // objectShape: attributes read as string members of the same name
 	text     string           // objectShape: the member that holds the element's text, if any
+	// textItems, on a batch's root, names the repeated member that text
+	// between its elements belongs to: an item that is not an object.
+	textItems string
 }
 
 type child struct {
 	shape    *shape
 	repeated bool // an array member: every occurrence is an item
+	// orText: an occurrence that holds text is that text, a string item
+	// the batch answers with a 400 item, not a malformed body
+	// (docs/rules.md, batches).
+	orText bool
 }
 
 var (
@@ -63,7 +70,7 @@ var (
 	}}
 
 	caseBody   = &requestBody{root: "callcase", members: caseFieldsShape}
-	batchBody  = &requestBody{root: "callcases", members: &shape{kind: objectShape, children: map[string]child{"callcase": {repeated: true, shape: caseFieldsShape}}}}
+	batchBody  = &requestBody{root: "callcases", members: &shape{kind: objectShape, textItems: "callcase", children: map[string]child{"callcase": {repeated: true, orText: true, shape: caseFieldsShape}}}}
 	linksBody  = &requestBody{root: "objectLinks", members: &shape{kind: objectShape, children: map[string]child{"uuid": {repeated: true, shape: textElement}, "id": {repeated: true, shape: textElement}}}}
 	assignBody = &requestBody{root: "operator", members: &shape{kind: objectShape, children: map[string]child{"uuid": {shape: textElement}}}}
 )
@@ -197,8 +204,29 @@ func (x *xmlReader) text(start xml.StartElement) (string, *failure) {
 
 // object reads an element whose children and attributes are members.
 func (x *xmlReader) object(start xml.StartElement, s *shape) (map[string]json.RawMessage, *failure) {
-	if f := x.enter(); f != nil {
+	m, _, f := x.read(start, s, false)
+	return m, f
+}
+
+// item reads a batch item: the object of shape s or, when the element
+// holds text, that text as a JSON string, which is no object.
+func (x *xmlReader) item(start xml.StartElement, s *shape) (json.RawMessage, *failure) {
+	m, text, f := x.read(start, s, true)
+	if f != nil {
 		return nil, f
+	}
+	if text != nil {
+		return mustMarshal(*text), nil
+	}
+	return mustMarshal(m), nil
+}
+
+// read reads an element of shape s. Text where s has none is a malformed
+// body, unless textItem: then the element is that text (and its members
+// are dropped).
+func (x *xmlReader) read(start xml.StartElement, s *shape, textItem bool) (map[string]json.RawMessage, *string, *failure) {
+	if f := x.enter(); f != nil {
+		return nil, nil, f
 	}
 	defer func() { x.depth-- }()
 	members := map[string]json.RawMessage{}
@@ -210,48 +238,65 @@ func (x *xmlReader) object(start xml.StartElement, s *shape) (map[string]json.Ra
 		}
 	}
 	lists := map[string][]json.RawMessage{}
-	var content strings.Builder
+	var content, loose strings.Builder
+	isText := false
 	for {
 		tok, f := x.token()
 		if f != nil {
-			return nil, f
+			return nil, nil, f
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			c, known := s.children[t.Name.Local]
 			if !known || t.Name.Space != "" {
 				if f := x.skip(); f != nil {
-					return nil, f
+					return nil, nil, f
 				}
 				continue
 			}
-			v, f := x.value(t, c.shape)
+			var v json.RawMessage
+			if c.orText {
+				v, f = x.item(t, c.shape)
+			} else {
+				v, f = x.value(t, c.shape)
+			}
 			if f != nil {
-				return nil, f
+				return nil, nil, f
 			}
 			name := t.Name.Local
 			switch _, twice := members[name]; {
 			case c.repeated:
 				lists[name] = append(lists[name], v)
 			case twice:
-				return nil, fail(http.StatusBadRequest, "<%s> appears more than once in <%s>", name, start.Name.Local)
+				return nil, nil, fail(http.StatusBadRequest, "<%s> appears more than once in <%s>", name, start.Name.Local)
 			default:
 				members[name] = v
 			}
 		case xml.CharData:
-			if s.text != "" {
+			switch {
+			case s.text != "":
 				content.Write(t)
-			} else if !isXMLSpace(t) {
-				return nil, fail(http.StatusBadRequest, "<%s> holds elements, not text", start.Name.Local)
+			case isXMLSpace(t):
+			case s.textItems != "":
+				lists[s.textItems] = append(lists[s.textItems], mustMarshal(strings.Trim(string(t), " \t\r\n")))
+			case textItem:
+				isText = true
+			default:
+				return nil, nil, fail(http.StatusBadRequest, "<%s> holds elements, not text", start.Name.Local)
 			}
+			loose.Write(t)
 		case xml.EndElement:
+			if isText {
+				text := loose.String()
+				return nil, &text, nil
+			}
 			for name, items := range lists {
 				members[name] = mustMarshal(items)
 			}
 			if s.text != "" {
 				members[s.text] = mustMarshal(content.String())
 			}
-			return members, nil
+			return members, nil, nil
 		}
 	}
 }

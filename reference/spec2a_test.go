@@ -1,0 +1,72 @@
+package reference
+
+import (
+	"net/url"
+	"testing"
+	"time"
+)
+
+// The details docs/rules.md settles that an independent implementation
+// read differently: each test names the rule. openapi.yaml's QueryDate
+// pattern still has only the upper-case T and Z, so the lower-case dates
+// are sent as off the contract.
+
+func TestDatesReadInEitherCaseAndAtTheEndsOfTheYears(t *testing.T) { // dates: T and Z in either case, years 0001 to 9999 as written
+	h := start(t)
+	uuid := h.create(map[string]any{"title": "t"})
+	target := api("/callcases/" + uuid + "/set-state")
+	for _, tc := range []struct{ date, want string }{
+		{"2030-01-02t03:04:05.5z", "2030-01-02T03:04:05.5Z"},
+		{"2030-01-02T03:04:05z", "2030-01-02T03:04:05Z"},
+		{"2030-01-02t03:04:05+05:00", "2030-01-02T03:04:05+05:00"},
+		{"9999-12-31T23:59:59-12:00", "9999-12-31T23:59:59-12:00"},
+		{"0001-01-01T00:00:00+05:00", "0001-01-01T00:00:00+05:00"},
+		{"0001-01-01T00:00:00.125", "0001-01-01T00:00:00.125+03:00"}, // naive: the server's zone
+	} {
+		h.do("POST", target, withForm(url.Values{"state": {"adjourned"}, "date": {tc.date}}), offContract()).is(200)
+		c := h.getCase(uuid)
+		want, _ := time.Parse(time.RFC3339Nano, tc.want)
+		got, err := time.Parse(time.RFC3339Nano, *c.ScheduledTime)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("date %s: scheduledTime %s, want the instant %s", tc.date, *c.ScheduledTime, tc.want)
+		}
+	}
+	// the list's bounds read them too
+	h.do("GET", listTarget(url.Values{"project": {h.fx.Project}, "modifiedAfter": {"2000-01-01t00:00:00z"}}), offContract()).is(200)
+}
+
+func TestBatchItemsThatAreNoObjects(t *testing.T) { // batches: an item that is not an object is a 400 item, the batch stays 200
+	h := start(t)
+	items := h.do("POST", batchPath(h.fx.Project), withJSON(map[string]any{"callcase": []any{"text", map[string]any{"id": "j1", "title": "t"}, 5, nil, []any{}}}), offContract()).is(200).batch()
+	checkItems(t, items, []wantItem{{400, nil, false}, {201, ptr("j1"), true}, {400, nil, false}, {400, nil, false}, {400, nil, false}})
+
+	batch := xmlAPI("/projects/" + h.fx.Project + "/callcases-batch/")
+	for _, verb := range []string{"POST", "PUT"} {
+		code := map[string]int{"POST": 201, "PUT": 200}[verb]
+		items = h.on(t).do(verb, batch, withXML(`<callcases>
+  <callcase>text</callcase>
+  <callcase><id>x1</id><title>t</title></callcase>
+  loose text
+  <callcase>5<id>x2</id><title>t</title></callcase>
+  <unknown>ignored</unknown>
+</callcases>`), offContract()).is(200).batch()
+		checkItems(t, items, []wantItem{{400, nil, false}, {code, ptr("x1"), true}, {400, nil, false}, {400, nil, false}})
+	}
+	h.do("GET", api("/projects/"+h.fx.Project+"/callcases/x2")).is(404)
+}
+
+func TestBatchDeleteOfNoStrings(t *testing.T) { // batches: a delete's list holds strings only, else 400
+	h := start(t)
+	uuid := h.create(map[string]any{"id": "kept", "title": "t"})
+	for _, body := range []map[string]any{
+		{"uuid": []any{uuid, nil}},
+		{"uuid": []any{uuid, 5}},
+		{"id": []any{"kept", nil}},
+		{"id": []any{"kept", map[string]any{}}},
+		{"id": []any{"kept", true}},
+	} {
+		h.do("DELETE", batchPath(h.fx.Project), withJSON(body), offContract()).is(400).statusBody()
+	}
+	h.do("DELETE", xmlAPI("/projects/"+h.fx.Project+"/callcases-batch/"), withXML(`<objectLinks><id>kept</id><id><x/></id></objectLinks>`), offContract()).is(400)
+	h.getCase(uuid)
+}
