@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -71,6 +72,8 @@ func walkXML(n *xmlNode, f func(n *xmlNode)) {
 		walkXML(e, f)
 	}
 }
+
+var surrogateRef = regexp.MustCompile(`&#(?:x([0-9a-fA-F]+)|([0-9]+));`)
 
 var controlCharacter = regexp.MustCompile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -144,6 +147,30 @@ var inputMutants = []Mutant{
 					return v
 				})
 			}, nil)
+			return true
+		})},
+	{Name: "lone-surrogate-replaced", Breaks: "half a surrogate pair (JSON's \\ud800, XML's &#xD800;) is accepted, read as U+FFFD", Kills: []string{"E400-control-character"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if !c.isAny(createRoutes...) {
+				return false
+			}
+			if c.inXML() {
+				body := surrogateRef.ReplaceAllFunc(c.body, func(ref []byte) []byte {
+					m := surrogateRef.FindSubmatch(ref)
+					n, err := strconv.ParseUint(string(m[1]), 16, 32)
+					if len(m[2]) > 0 {
+						n, err = strconv.ParseUint(string(m[2]), 10, 32)
+					}
+					if err == nil && n >= 0xD800 && n <= 0xDFFF {
+						return []byte("&#xFFFD;")
+					}
+					return ref
+				})
+				replay(w, t.send(c, withBody(body)))
+				return true
+			}
+			// Decoding and encoding again reads each lone surrogate as U+FFFD, as encoding/json does.
+			forwardEdited(t, w, c, func(v any) any { return v }, nil)
 			return true
 		})},
 	{Name: "bad-utf8-replaced", Breaks: "a body that is not well-formed UTF-8 is accepted, each bad byte read as U+FFFD", Kills: []string{"E400-not-utf8"},

@@ -51,10 +51,47 @@ func xmlText(s string) bool {
 // XML could never carry it.
 func textMember(members map[string]json.RawMessage, name string) (*string, *failure) {
 	s, f := stringMember(members, name)
-	if f == nil && s != nil && !xmlText(*s) {
+	if f == nil && s != nil && (!xmlText(*s) || loneSurrogate(members[name])) {
 		f = fail(http.StatusBadRequest, "%q holds a character XML 1.0 cannot carry", name)
 	}
 	return s, f
+}
+
+// loneSurrogate tells a JSON string with a \u escape of half a surrogate
+// pair alone: it names no character XML can carry (XML's &#xD800; is no
+// character reference either), and encoding/json would read it as U+FFFD.
+func loneSurrogate(raw []byte) bool {
+	hex4 := func(i int) (uint64, bool) { // the four digits of a \u escape whose u is at i
+		if i+4 >= len(raw) || raw[i] != 'u' {
+			return 0, false
+		}
+		r, err := strconv.ParseUint(string(raw[i+1:i+5]), 16, 32)
+		return r, err == nil
+	}
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' {
+			continue
+		}
+		i++ // the escaped character: a backslash escaped is no escape's start
+		r, ok := hex4(i)
+		if !ok {
+			continue
+		}
+		i += 4
+		switch {
+		case r >= 0xDC00 && r <= 0xDFFF:
+			return true
+		case r >= 0xD800 && r <= 0xDBFF:
+			if i+2 < len(raw) && raw[i+1] == '\\' {
+				if lo, ok := hex4(i + 2); ok && lo >= 0xDC00 && lo <= 0xDFFF {
+					i += 6
+					continue
+				}
+			}
+			return true
+		}
+	}
+	return false
 }
 
 // parseCaseFields decodes and checks each client-managed member on its own:

@@ -127,6 +127,10 @@ func TestCreateBadRequests(t *testing.T) { // E400-*
 		{"a body that is not UTF-8", project, "application/json", "{\"title\":\"t\xff\"}"},
 		{"an XML body that is not UTF-8", xmlProject, "application/xml", "<callcase><title>t\xc3</title></callcase>"},
 		{"an XML title with a control character", xmlProject, "application/xml", "<callcase><title>t&#x1;</title></callcase>"},
+		{"an XML title with half a surrogate pair", xmlProject, "application/xml", "<callcase><title>t&#xD800;</title></callcase>"},
+		{"an XML comment with half a surrogate pair", xmlProject, "application/xml", "<callcase><title>t</title><comment>&#56320;</comment></callcase>"},
+		{"an XML phone type with U+FFFF", xmlProject, "application/xml", `<callcase><title>t</title><phoneNumbers><phoneNumber phoneNumberType="HOME&#xFFFF;">1</phoneNumber></phoneNumbers></callcase>`},
+		{"an XML reference past Unicode", xmlProject, "application/xml", "<callcase><title>&#x110000;</title></callcase>"},
 		{"an XML phone without type", xmlProject, "application/xml", "<callcase><title>t</title><phoneNumbers><phoneNumber>1</phoneNumber></phoneNumbers></callcase>"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

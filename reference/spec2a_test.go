@@ -70,3 +70,40 @@ func TestBatchDeleteOfNoStrings(t *testing.T) { // batches: a delete's list hold
 	h.do("DELETE", xmlAPI("/projects/"+h.fx.Project+"/callcases-batch/"), withXML(`<objectLinks><id>kept</id><id><x/></id></objectLinks>`), offContract()).is(400)
 	h.getCase(uuid)
 }
+
+func TestLoneSurrogates(t *testing.T) { // strings: a \u escape of half a surrogate pair names no character
+	for raw, want := range map[string]bool{
+		`"\ud800"`:             true,
+		`"\uDC00x"`:            true,
+		`"\ud800\u0041"`:       true,
+		`"\ud800\\udc00"`:      true, // the second is text after an escaped backslash
+		`"x\ud83d"`:            true,
+		`"\ud83d\ude00"`:       false,
+		`"\\ud800"`:            false, // a backslash, then text
+		`"\\\ud83d\ude00"`:     false,
+		`"\u0041\u00e9 plain"`: false,
+		`"ends in \u"`:         false,
+		`"\ud8"`:               false, // not an escape: the body does not parse anyway
+		`"\uD83D\uDE00\uDBFF"`: true,
+	} {
+		if got := loneSurrogate([]byte(raw)); got != want {
+			t.Errorf("loneSurrogate(%s) = %v, want %v", raw, got, want)
+		}
+	}
+	h := start(t)
+	for _, body := range []string{`{"title":"t\ud800"}`, `{"title":"t","comment":"\udfff"}`, `{"title":"t","id":"\ud800x"}`} {
+		h.do("POST", api("/callcases/?project="+h.fx.Project), withRaw("application/json", body)).is(400)
+	}
+	uuid := h.do("POST", api("/callcases/?project="+h.fx.Project), withRaw("application/json", `{"title":"\ud83d\ude00 \\ud800"}`)).is(201).created(h)
+	if c := h.getCase(uuid); c.Title != "😀 \\ud800" {
+		t.Errorf("title %q", c.Title)
+	}
+}
+
+func TestXMLCharacterReferencesOutsideMarkupOnly(t *testing.T) { // strings: CDATA, comments and instructions hold no references
+	h := start(t)
+	uuid := h.do("POST", xmlAPI("/callcases/?project="+h.fx.Project), withXML(`<?xml version="1.0"?><?note &#xD800;?><callcase><!-- &#xD800; --><title><![CDATA[&#xD800;]]> &#x1F600;&#9;</title></callcase>`)).is(201).created(h)
+	if c := h.getCase(uuid); c.Title != "&#xD800; 😀\t" {
+		t.Errorf("title %q", c.Title)
+	}
+}

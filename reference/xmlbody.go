@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -90,6 +91,9 @@ type xmlReader struct {
 
 func decodeXML(body []byte, b *requestBody) (map[string]json.RawMessage, *failure) {
 	body = bytes.TrimPrefix(body, []byte("\uFEFF")) // a byte order mark is no content
+	if f := checkCharRefs(body); f != nil {
+		return nil, f
+	}
 	d := xml.NewDecoder(bytes.NewReader(body))
 	d.Strict = true // and no Entity map, no CharsetReader: UTF-8 and XML's own entities only
 	x := &xmlReader{d: d}
@@ -339,4 +343,53 @@ func mustMarshal(v any) json.RawMessage {
 		panic("encoding a decoded XML member: " + err.Error()) // strings, raw numbers and maps of them always encode
 	}
 	return b
+}
+
+// checkCharRefs refuses a character reference to what is no character of
+// XML 1.0. encoding/xml refuses most (&#x1;) but reads one to half a
+// surrogate pair (&#xD800;) as U+FFFD, which would then be stored. Text in
+// CDATA sections, comments and processing instructions holds no references.
+func checkCharRefs(body []byte) *failure {
+	for rest := body; ; {
+		i := bytes.IndexAny(rest, "<&")
+		if i < 0 {
+			return nil
+		}
+		rest = rest[i:]
+		if rest[0] == '<' {
+			rest = skipMarkup(rest)
+			continue
+		}
+		ref, ok := bytes.CutPrefix(rest, []byte("&#"))
+		rest = rest[1:]
+		if !ok {
+			continue
+		}
+		end := bytes.IndexByte(ref, ';')
+		if end < 0 {
+			return nil // not well-formed: the decoder says so
+		}
+		digits, base := ref[:end], 10
+		if hex, ok := bytes.CutPrefix(digits, []byte("x")); ok {
+			digits, base = hex, 16
+		}
+		n, err := strconv.ParseUint(string(digits), base, 32)
+		if err != nil || !(n == '\t' || n == '\n' || n == '\r' || n >= 0x20 && n <= 0xD7FF || n >= 0xE000 && n <= 0xFFFD || n >= 0x10000 && n <= 0x10FFFF) {
+			return fail(http.StatusBadRequest, "the body refers to &#%s;, which is no character of XML 1.0", ref[:end])
+		}
+	}
+}
+
+// skipMarkup returns what follows a CDATA section, comment or processing
+// instruction at the start of b, or b after its '<' for any other markup.
+func skipMarkup(b []byte) []byte {
+	for _, m := range []struct{ open, close string }{{"<![CDATA[", "]]>"}, {"<!--", "-->"}, {"<?", "?>"}} {
+		if bytes.HasPrefix(b, []byte(m.open)) {
+			if end := bytes.Index(b[len(m.open):], []byte(m.close)); end >= 0 {
+				return b[len(m.open)+end+len(m.close):]
+			}
+			return nil
+		}
+	}
+	return b[1:]
 }

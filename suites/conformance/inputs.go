@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -59,11 +60,15 @@ var _ = Describe("input the rules settle", func() {
 			})
 
 			condition("E400-control-character", format, func(ctx SpecContext) {
-				// U+0001 as each format spells a character: XML 1.0 cannot carry it at all.
-				spelled := map[string]string{"json": `\u0001`, "xml": "&#x1;"}[format]
-				uuid := newUUID()
-				deleteLater(a, uuid)
-				expectRefusedCreate(ctx, a, uuid, createSpliced(a, uuid, []byte(spelled)), "a string holding a control character other than tab, CR and LF is refused in either format")
+				// U+0001 and half a surrogate pair as each format spells a
+				// character: XML 1.0 can carry neither.
+				spellings := map[string][]string{"json": {`\u0001`, `\ud800`}, "xml": {"&#x1;", "&#xD800;"}}[format]
+				for _, spelled := range spellings {
+					uuid := newUUID()
+					deleteLater(a, uuid)
+					expectRefusedCreate(ctx, a, uuid, createSpliced(a, uuid, []byte(spelled)),
+						fmt.Sprintf("a string holding %s, a character XML 1.0 cannot carry, is refused in either format", spelled))
+				}
 			})
 
 			condition("E400-not-utf8", format, func(ctx SpecContext) {
