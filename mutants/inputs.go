@@ -73,6 +73,8 @@ func walkXML(n *xmlNode, f func(n *xmlNode)) {
 	}
 }
 
+var uuidShape = regexp.MustCompile(`^[0-9a-z]{1,64}$`)
+
 var surrogateRef = regexp.MustCompile(`&#(?:x([0-9a-fA-F]+)|([0-9]+));`)
 
 var controlCharacter = regexp.MustCompile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -107,6 +109,20 @@ var (
 )
 
 var inputMutants = []Mutant{
+	{Name: "path-uuid-shape-unchecked", Breaks: "a case's or an operator's uuid in a path is looked up whatever its shape: a malformed one answers 404, not 400", Kills: []string{"E400-malformed-uuid"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			name := map[string]string{"GET /callcases/{uuid}": "uuid", "DELETE /callcases/{uuid}": "uuid", "GET /callcases/{uuid}/get-state": "uuid",
+				"POST /callcases/{uuid}/set-state": "uuid", "DELETE /projects/{project}/operators/{operator}": "operator"}[c.route]
+			if name == "" || uuidShape.MatchString(c.params[name]) {
+				return false
+			}
+			rec := t.send(c, nil)
+			if rec.Code == http.StatusBadRequest {
+				rec = recode(rec, http.StatusNotFound)
+			}
+			replay(w, rec)
+			return true
+		})},
 	{Name: "phone-type-optional", Breaks: "a phone number without phoneNumberType is accepted (stored as OTHER)", Kills: []string{"E400-phone-number"},
 		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
 			if !c.isAny(createRoutes...) {

@@ -78,7 +78,13 @@ func (s *Server) getCase(w http.ResponseWriter, r *http.Request, p params) {
 	write(w, http.StatusOK, st.viewCase(c))
 }
 
+// findCase finds the case a request names by uuid (its path or body): a
+// uuid not of a uuid's shape is 400, a well-formed one that names no case
+// 404 (docs/rules.md, identifiers).
 func (st *store) findCase(uuid string) (*callCase, *failure) {
+	if !uuidShape.MatchString(uuid) {
+		return nil, fail(http.StatusBadRequest, "%q is not a uuid", uuid)
+	}
 	c, ok := st.cases[uuid]
 	if !ok {
 		return nil, fail(http.StatusNotFound, "no case %s", uuid)

@@ -2,6 +2,7 @@ package reference
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -105,5 +106,46 @@ func TestXMLCharacterReferencesOutsideMarkupOnly(t *testing.T) { // strings: CDA
 	uuid := h.do("POST", xmlAPI("/callcases/?project="+h.fx.Project), withXML(`<?xml version="1.0"?><?note &#xD800;?><callcase><!-- &#xD800; --><title><![CDATA[&#xD800;]]> &#x1F600;&#9;</title></callcase>`)).is(201).created(h)
 	if c := h.getCase(uuid); c.Title != "&#xD800; 😀\t" {
 		t.Errorf("title %q", c.Title)
+	}
+}
+
+func TestWhiteSpaceTitleIsKept(t *testing.T) { // required fields: white space only is non-empty, read back as it is
+	h := start(t)
+	uuid := h.create(map[string]any{"title": " \t "})
+	viaXML := h.do("POST", xmlAPI("/callcases/?project="+h.fx.Project), withXML("<callcase><title>\n  </title></callcase>")).is(201).created(h)
+	for id, want := range map[string]string{uuid: " \t ", viaXML: "\n  "} {
+		if c := h.readBoth(id); c.Title != want {
+			t.Errorf("title %q, want %q", c.Title, want)
+		}
+	}
+}
+
+func TestPriorityBounds(t *testing.T) { // required fields: priority is at most 2^53 - 1 in magnitude
+	h := start(t)
+	create := api("/callcases/?project=" + h.fx.Project)
+	for _, p := range []string{"9007199254740992", "-9007199254740992", "9007199254740993.0", "1e16"} {
+		h.do("POST", create, withRaw("application/json", `{"title":"t","priority":`+p+`}`), offContract()).is(400)
+	}
+	for _, p := range []string{"9007199254740991", "-9007199254740991", "9.007199254740991e15"} {
+		h.do("POST", create, withRaw("application/json", `{"title":"t","priority":`+p+`}`), offContract()).is(201)
+	}
+}
+
+func TestMalformedUUIDsInPaths(t *testing.T) { // identifiers: a uuid not of its shape is 400 wherever it is given, a path too
+	h := start(t)
+	for _, tc := range []struct{ method, target string }{
+		{"GET", api("/callcases/Not-A-Uuid")},
+		{"GET", api("/callcases/a%2Fb")},
+		{"DELETE", api("/callcases/UPPER")},
+		{"GET", api("/callcases/" + strings.Repeat("a", 65) + "/get-state")},
+		{"POST", api("/callcases/Not-A-Uuid/set-state")},
+		{"DELETE", api("/projects/" + h.fx.Project + "/operators/Not-A-Uuid")},
+		{"DELETE", api("/projects/nosuchproject/operators/Not-A-Uuid")},               // 400 before 404
+		{"DELETE", xmlAPI("/projects/" + h.fx.AutoProject + "/operators/Not-A-Uuid")}, // 400 before 501
+	} {
+		h.do(tc.method, tc.target, withForm(url.Values{"state": {"new"}})).is(400).statusBody()
+	}
+	if len(h.project(h.fx.Project).UUID) == 0 {
+		t.Error("the main project is gone")
 	}
 }

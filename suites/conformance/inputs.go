@@ -45,6 +45,22 @@ var _ = Describe("input the rules settle", func() {
 	for _, format := range formats {
 		a := api{format}
 		Context(format, func() {
+			condition("E400-malformed-uuid", format, func(ctx SpecContext) {
+				// Letters in upper case and a hyphen: no uuid's shape, so no
+				// case or operator can be looked up by it.
+				const malformed = "Not-A-Uuid"
+				for _, r := range []client.Request{
+					{Method: http.MethodGet, Path: a.caseByUUID(malformed)},
+					{Method: http.MethodDelete, Path: a.caseByUUID(malformed)},
+					{Method: http.MethodGet, Path: a.caseByUUID(malformed) + "/get-state"},
+					{Method: http.MethodPost, Path: a.caseByUUID(malformed) + "/set-state", Form: url.Values{"state": {"adjourned"}}},
+					{Method: http.MethodDelete, Path: a.operators(env.Config.Project) + malformed},
+				} {
+					r.OffContract = true
+					Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusBadRequest), "%s %s: a uuid not of the shape [0-9a-z]{1,64} is 400 wherever it is given, a path too", r.Method, r.Path)
+				}
+			})
+
 			condition("E400-phone-number", format, func(ctx SpecContext) {
 				for _, phone := range []map[string]any{
 					{"value": "8000000000"}, // no type
