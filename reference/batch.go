@@ -100,8 +100,8 @@ func (st *store) batchCreateOne(proj *project, raw json.RawMessage) batchItem {
 // for the result, even if the item fails.
 func parseItem(raw json.RawMessage) (caseFields, *string, *failure) {
 	members, f := decodeObject(raw, "a batch item")
-	if f != nil {
-		return caseFields{}, nil, f
+	if f != nil { // in either format: a JSON scalar, or text in XML
+		return caseFields{}, nil, fail(http.StatusBadRequest, "a batch item is not an object (a case)")
 	}
 	id, _ := stringMember(members, "id")
 	fields, f := parseCaseFields(members)
