@@ -3,7 +3,9 @@ module github.com/callcases/conformance/tools/ci
 go 1.26.8
 
 require (
+	github.com/callcases/conformance v0.0.0-00010101000000-000000000000
 	github.com/google/go-containerregistry v0.22.1
+	go.yaml.in/yaml/v3 v3.0.5
 	golang.org/x/crypto/x509roots/fallback v0.0.0-20261030153154-30a33513ff6d
 )
 
