@@ -125,7 +125,7 @@ func Build(o ImageOptions) (*Image, error) {
 func readBinary(path string, p v1.Platform) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("the %s/%s release binary: %w (make image builds it with make release)", p.OS, p.Architecture, err)
+		return nil, fmt.Errorf("the %s/%s release binary: %w (make image builds it with make release, whose PLATFORMS must include linux/amd64 and linux/arm64)", p.OS, p.Architecture, err)
 	}
 	f, err := elf.NewFile(bytes.NewReader(b))
 	if err != nil {
