@@ -4,12 +4,16 @@ GO       ?= go
 LINT_DIR := tools/lint
 REDOCLY  := $(LINT_DIR)/node_modules/.bin/redocly
 
-.PHONY: test conformance conformance-clean unit race vet fmt-check lint-contract suite-binary mutants bench report-screenshot release
+.PHONY: test conformance conformance-clean unit race vet fmt-check lint-contract suite-binary mutants bench report-screenshot release image ci-test
 
-test: fmt-check vet lint-contract race mutants
+# make test runs these steps in order, stops at the first that fails, and
+# prints each one's time as it ends and all of them at the close.
+TEST_STEPS ?= fmt-check vet lint-contract race mutants ci-test
+test:
+	@sh tools/steps.sh $(MAKE) $(TEST_STEPS)
 
 fmt-check:
-	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './tools/*')); \
+	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './tools/lint/*')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 
 vet:
@@ -51,17 +55,38 @@ conformance:
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 REVISION  ?= $(shell git rev-parse HEAD 2>/dev/null)
 PLATFORMS ?= linux/amd64 linux/arm64 darwin/arm64 windows/amd64
+DIST      ?= dist
 STAMP     := -X github.com/callcases/conformance/report.stampedVersion=$(VERSION) -X github.com/callcases/conformance/report.stampedRevision=$(REVISION)
 release:
-	rm -rf dist && mkdir -p dist
+	rm -rf $(DIST) && mkdir -p $(DIST)
 	@for p in $(PLATFORMS); do \
 		os=$${p%/*}; arch=$${p#*/}; ext=; [ "$$os" = windows ] && ext=.exe; \
-		out=dist/callcases-conformance-$(VERSION)-$$os-$$arch$$ext; echo "$$out"; \
+		out=$(DIST)/callcases-conformance-$(VERSION)-$$os-$$arch$$ext; echo "$$out"; \
 		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -buildvcs=false \
 			-ldflags "-s -w -buildid= $(STAMP)" -o "$$out" ./cmd/callcases-conformance || exit 1; \
 	done
-	cd dist && (sha256sum callcases-conformance-* 2>/dev/null || shasum -a 256 callcases-conformance-*) > SHA256SUMS
-	@cat dist/SHA256SUMS
+	cd $(DIST) && (sha256sum callcases-conformance-* 2>/dev/null || shasum -a 256 callcases-conformance-*) > SHA256SUMS
+	@cat $(DIST)/SHA256SUMS
+
+# The OCI image (linux/amd64 and linux/arm64) of the release binaries, from
+# scratch: the binary as entrypoint, CA certificates, a non-root user, /work
+# as working folder. Into $(DIST): an OCI layout of the index and, per
+# platform, an archive for docker load / podman load. Built by tools/ci
+# (go-containerregistry), no daemon; every timestamp is the commit's, so
+# the same commit and Go version give the same digest.
+IMAGE             ?= ghcr.io/callcases/conformance
+IMAGE_SOURCE      ?= https://github.com/callcases/conformance
+IMAGE_LICENSES    ?=
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+image: release
+	cd tools/ci && $(GO) run . -dist $(abspath $(DIST)) -name $(IMAGE) -version $(VERSION) -revision '$(REVISION)' \
+		-source '$(IMAGE_SOURCE)' -licenses '$(IMAGE_LICENSES)' -created $(SOURCE_DATE_EPOCH)
+
+# tools/ci's own tests: the image read back and run from its files, the
+# GitHub Action run against a local release, the README's CI examples. They
+# build what they need once (make image into a temporary folder, linux only).
+ci-test:
+	cd tools/ci && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 # Remove the cases earlier runs left on CONFORMANCE_TARGET (a run killed
 # before its cleanup), and nothing else; same settings as make conformance.

@@ -59,9 +59,11 @@ func writeBatch(w http.ResponseWriter, results []batchItem) {
 	write(w, http.StatusOK, body)
 }
 
-// failedItem reports an item that acted on no case: its uuid is null.
-func failedItem(f *failure, id *string) batchItem {
-	item := newBatchItem(f.code, id, nil)
+// failedItem reports an item that acted on no case: a create's uuid is
+// null; an update or delete echoes the key it was asked by, unchanged, and
+// the other is null.
+func failedItem(f *failure, id, uuid *string) batchItem {
+	item := newBatchItem(f.code, id, uuid)
 	item.Detail = f.detail
 	item.UUIDs = f.uuids
 	return item
@@ -91,15 +93,15 @@ func (st *store) batchCreateOne(proj *project, raw json.RawMessage) batchItem {
 			return newBatchItem(http.StatusCreated, c.extID, &c.uuid)
 		}
 	}
-	return failedItem(f, id)
+	return failedItem(f, id, nil)
 }
 
 // parseItem decodes one batch item; id is the item's id when it is a string,
 // for the result, even if the item fails.
 func parseItem(raw json.RawMessage) (caseFields, *string, *failure) {
 	members, f := decodeObject(raw, "a batch item")
-	if f != nil {
-		return caseFields{}, nil, f
+	if f != nil { // in either format: a JSON scalar, or text in XML
+		return caseFields{}, nil, fail(http.StatusBadRequest, "a batch item is not an object (a case)")
 	}
 	id, _ := stringMember(members, "id")
 	fields, f := parseCaseFields(members)
@@ -124,12 +126,12 @@ func (st *store) batchUpdateOne(proj *project, raw json.RawMessage) batchItem {
 		f = fail(http.StatusBadRequest, `"id" is required`)
 	}
 	if f != nil {
-		return failedItem(f, id)
+		return failedItem(f, id, nil)
 	}
 	fields.uuid = nil
 	c, f := proj.findExtID(*fields.id)
 	if f != nil {
-		return failedItem(f, id)
+		return failedItem(f, id, nil)
 	}
 	st.update(c, fields)
 	return newBatchItem(http.StatusOK, id, &c.uuid)
@@ -176,11 +178,12 @@ func (s *Server) batchDelete(w http.ResponseWriter, r *http.Request, p params) {
 // project is not found through this project's path.
 func (st *store) deleteOneByUUID(proj *project, uuid string) batchItem {
 	if !uuidShape.MatchString(uuid) {
-		return failedItem(fail(http.StatusBadRequest, "%q is not a uuid", uuid), nil)
+		// Not echoed: openapi.yaml holds an item's uuid to a uuid's shape.
+		return failedItem(fail(http.StatusBadRequest, "%q is not a uuid", uuid), nil, nil)
 	}
 	c, ok := st.cases[uuid]
 	if !ok || c.project != proj {
-		return failedItem(fail(http.StatusNotFound, "no case %s in project %s", uuid, proj.uuid), nil)
+		return failedItem(fail(http.StatusNotFound, "no case %s in project %s", uuid, proj.uuid), nil, &uuid)
 	}
 	st.remove(c)
 	return newBatchItem(http.StatusOK, c.extID, &c.uuid)
@@ -188,11 +191,11 @@ func (st *store) deleteOneByUUID(proj *project, uuid string) batchItem {
 
 func (st *store) deleteOneByID(proj *project, id string) batchItem {
 	if !validExtID(id) {
-		return failedItem(fail(http.StatusBadRequest, "an external id has 1 to %d characters XML can carry", maxExtID), &id)
+		return failedItem(fail(http.StatusBadRequest, "an external id has 1 to %d characters XML can carry", maxExtID), &id, nil)
 	}
 	c, f := proj.findExtID(id)
 	if f != nil {
-		return failedItem(f, &id)
+		return failedItem(f, &id, nil)
 	}
 	st.remove(c)
 	return newBatchItem(http.StatusOK, &id, &c.uuid)

@@ -45,6 +45,55 @@ func xmlText(s string) bool {
 	return true
 }
 
+// textMember decodes an optional string member that a case stores: it
+// holds only characters XML 1.0 can carry (docs/rules.md, strings), so a
+// control character other than tab, CR and LF is 400 in JSON too, where
+// XML could never carry it.
+func textMember(members map[string]json.RawMessage, name string) (*string, *failure) {
+	s, f := stringMember(members, name)
+	if f == nil && s != nil && (!xmlText(*s) || loneSurrogate(members[name])) {
+		f = fail(http.StatusBadRequest, "%q holds a character XML 1.0 cannot carry", name)
+	}
+	return s, f
+}
+
+// loneSurrogate tells a JSON string with a \u escape of half a surrogate
+// pair alone: it names no character XML can carry (XML's &#xD800; is no
+// character reference either), and encoding/json would read it as U+FFFD.
+func loneSurrogate(raw []byte) bool {
+	hex4 := func(i int) (uint64, bool) { // the four digits of a \u escape whose u is at i
+		if i+4 >= len(raw) || raw[i] != 'u' {
+			return 0, false
+		}
+		r, err := strconv.ParseUint(string(raw[i+1:i+5]), 16, 32)
+		return r, err == nil
+	}
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' {
+			continue
+		}
+		i++ // the escaped character: a backslash escaped is no escape's start
+		r, ok := hex4(i)
+		if !ok {
+			continue
+		}
+		i += 4
+		switch {
+		case r >= 0xDC00 && r <= 0xDFFF:
+			return true
+		case r >= 0xD800 && r <= 0xDBFF:
+			if i+2 < len(raw) && raw[i+1] == '\\' {
+				if lo, ok := hex4(i + 2); ok && lo >= 0xDC00 && lo <= 0xDFFF {
+					i += 6
+					continue
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
 // parseCaseFields decodes and checks each client-managed member on its own:
 // a wrong type, an empty title or id, or a bad phone number is 400.
 func parseCaseFields(members map[string]json.RawMessage) (caseFields, *failure) {
@@ -54,7 +103,7 @@ func parseCaseFields(members map[string]json.RawMessage) (caseFields, *failure) 
 		name string
 		dst  **string
 	}{{"uuid", &c.uuid}, {"id", &c.id}, {"title", &c.title}, {"comment", &c.comment}} {
-		if *m.dst, f = stringMember(members, m.name); f != nil {
+		if *m.dst, f = textMember(members, m.name); f != nil {
 			return c, f
 		}
 	}
@@ -101,9 +150,10 @@ func integer(raw json.RawMessage) (int64, bool) {
 	return int64(f), true
 }
 
-// parsePhones reads {"phoneNumber":[{"value","phoneNumberType"}, ...]}.
+// parsePhones reads {"phoneNumber":[{"value","phoneNumberType"}, ...]}:
+// each number needs a non-empty value and one of the four types.
 func parsePhones(raw json.RawMessage) ([]phoneNumber, *failure) {
-	bad := fail(http.StatusBadRequest, `"phoneNumbers" must be {"phoneNumber":[{"value":"...","phoneNumberType":"HOME|MOBILE|WORK|OTHER"}]}, the type optional`)
+	bad := fail(http.StatusBadRequest, `"phoneNumbers" must be {"phoneNumber":[{"value":"...","phoneNumberType":"HOME|MOBILE|WORK|OTHER"}]}, both members required`)
 	members, f := decodeObject(raw, `"phoneNumbers"`)
 	if f != nil {
 		return nil, bad
@@ -120,16 +170,12 @@ func parsePhones(raw json.RawMessage) ([]phoneNumber, *failure) {
 		if f != nil {
 			return nil, bad
 		}
-		value, f1 := stringMember(m, "value")
+		value, f1 := textMember(m, "value")
 		kind, f2 := stringMember(m, "phoneNumberType")
-		if f1 != nil || f2 != nil || value == nil || *value == "" || kind != nil && !slices.Contains(phoneTypes, *kind) {
+		if f1 != nil || f2 != nil || value == nil || *value == "" || kind == nil || !slices.Contains(phoneTypes, *kind) {
 			return nil, bad
 		}
-		n := phoneNumber{value: *value}
-		if kind != nil {
-			n.kind = *kind
-		}
-		phones = append(phones, n)
+		phones = append(phones, phoneNumber{value: *value, kind: *kind})
 	}
 	return phones, nil
 }

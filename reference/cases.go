@@ -2,7 +2,6 @@ package reference
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -79,7 +78,13 @@ func (s *Server) getCase(w http.ResponseWriter, r *http.Request, p params) {
 	write(w, http.StatusOK, st.viewCase(c))
 }
 
+// findCase finds the case a request names by uuid (its path or body): a
+// uuid not of a uuid's shape is 400, a well-formed one that names no case
+// 404 (docs/rules.md, identifiers).
 func (st *store) findCase(uuid string) (*callCase, *failure) {
+	if !uuidShape.MatchString(uuid) {
+		return nil, fail(http.StatusBadRequest, "%q is not a uuid", uuid)
+	}
 	c, ok := st.cases[uuid]
 	if !ok {
 		return nil, fail(http.StatusNotFound, "no case %s", uuid)
@@ -193,18 +198,11 @@ func (s *Server) setState(w http.ResponseWriter, r *http.Request, p params) {
 }
 
 // parseWritableDate reads a date the server will store and write back: it is
-// kept to milliseconds, as written, and must stay a four-digit year in the
-// server's zone so that what is written is RFC 3339.
+// kept to milliseconds, as written. A year of 0001 to 9999 as written is
+// read whatever the offset; formatDate keeps it writable.
 func (s *Server) parseWritableDate(v string) (time.Time, bool) {
 	t, ok := parseDate(v, s.opts.Location)
-	if !ok {
-		return t, false
-	}
-	t = t.Truncate(time.Millisecond)
-	if y := t.In(s.opts.Location).Year(); y < 1 || y > 9999 {
-		return t, false
-	}
-	return t, true
+	return t.Truncate(time.Millisecond), ok
 }
 
 // listCases: GET /callcases/?project=P with optional filters. A filter that
@@ -245,9 +243,9 @@ func (s *Server) listCases(w http.ResponseWriter, r *http.Request, _ params) {
 	page := 1
 	if q.Has("page") {
 		v := q.Get("page")
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			writeFailure(w, fail(http.StatusBadRequest, "page %q is not an integer >= 1", v))
+		n, ok := parsePage(v)
+		if !ok {
+			writeFailure(w, fail(http.StatusBadRequest, "page %q is not digits for a number >= 1", v))
 			return
 		}
 		page = n

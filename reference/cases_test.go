@@ -14,7 +14,7 @@ func TestCreateAndReadACase(t *testing.T) { // S201-create, S200-get
 	uuid := h.create(map[string]any{
 		"title": "Иванов И.И.", "id": "crm-42", "priority": 3, "comment": "перезвонить",
 		"phoneNumbers": map[string]any{"phoneNumber": []map[string]string{
-			{"value": "8000000000", "phoneNumberType": "HOME"}, {"value": "8000000001"},
+			{"value": "8000000000", "phoneNumberType": "HOME"}, {"value": "8000000001", "phoneNumberType": "OTHER"},
 		}},
 		// server-managed and unknown members are ignored
 		"state": map[string]string{"id": "finished"}, "parent": map[string]string{"uuid": "x"}, "color": "blue",
@@ -29,7 +29,7 @@ func TestCreateAndReadACase(t *testing.T) { // S201-create, S200-get
 	if c.State.ID != "new" || c.State.Title != "Новое" {
 		t.Errorf("state %+v, want new", c.State)
 	}
-	want := []phoneView{{"8000000000", "HOME"}, {"8000000001", ""}}
+	want := []phoneView{{"8000000000", "HOME"}, {"8000000001", "OTHER"}}
 	if !slices.Equal(c.PhoneNumbers.PhoneNumber, want) {
 		t.Errorf("phones %+v, want %+v", c.PhoneNumbers.PhoneNumber, want)
 	}
@@ -82,6 +82,7 @@ func TestCreateAcceptsJSONWithParameters(t *testing.T) {
 func TestCreateBadRequests(t *testing.T) { // E400-*
 	h := start(t)
 	project := api("/callcases/?project=" + h.fx.Project)
+	xmlProject := xmlAPI("/callcases/?project=" + h.fx.Project)
 	long := strings.Repeat("я", 256)
 	for _, tc := range []struct {
 		name, target, contentType, body string
@@ -115,6 +116,22 @@ func TestCreateBadRequests(t *testing.T) { // E400-*
 		{"phone without value", project, "application/json", `{"title":"t","phoneNumbers":{"phoneNumber":[{"phoneNumberType":"HOME"}]}}`},
 		{"phone of unknown type", project, "application/json", `{"title":"t","phoneNumbers":{"phoneNumber":[{"value":"1","phoneNumberType":"FAX"}]}}`},
 		{"phone not an object", project, "application/json", `{"title":"t","phoneNumbers":{"phoneNumber":["1"]}}`},
+		{"phone without type", project, "application/json", `{"title":"t","phoneNumbers":{"phoneNumber":[{"value":"1"}]}}`},
+		{"phone of a null type", project, "application/json", `{"title":"t","phoneNumbers":{"phoneNumber":[{"value":"1","phoneNumberType":null}]}}`},
+		{"phone of a lower-case type", project, "application/json", `{"title":"t","phoneNumbers":{"phoneNumber":[{"value":"1","phoneNumberType":"home"}]}}`},
+		{"phone with an empty value", project, "application/json", `{"title":"t","phoneNumbers":{"phoneNumber":[{"value":"","phoneNumberType":"HOME"}]}}`},
+		{"phone value with a control character", project, "application/json", `{"title":"t","phoneNumbers":{"phoneNumber":[{"value":"1\u0007","phoneNumberType":"HOME"}]}}`},
+		{"title with a control character", project, "application/json", `{"title":"t\u0001"}`},
+		{"comment with a control character", project, "application/json", `{"title":"t","comment":"\u001b[0m"}`},
+		{"title with U+FFFF", project, "application/json", `{"title":"t\uffff"}`},
+		{"a body that is not UTF-8", project, "application/json", "{\"title\":\"t\xff\"}"},
+		{"an XML body that is not UTF-8", xmlProject, "application/xml", "<callcase><title>t\xc3</title></callcase>"},
+		{"an XML title with a control character", xmlProject, "application/xml", "<callcase><title>t&#x1;</title></callcase>"},
+		{"an XML title with half a surrogate pair", xmlProject, "application/xml", "<callcase><title>t&#xD800;</title></callcase>"},
+		{"an XML comment with half a surrogate pair", xmlProject, "application/xml", "<callcase><title>t</title><comment>&#56320;</comment></callcase>"},
+		{"an XML phone type with U+FFFF", xmlProject, "application/xml", `<callcase><title>t</title><phoneNumbers><phoneNumber phoneNumberType="HOME&#xFFFF;">1</phoneNumber></phoneNumbers></callcase>`},
+		{"an XML reference past Unicode", xmlProject, "application/xml", "<callcase><title>&#x110000;</title></callcase>"},
+		{"an XML phone without type", xmlProject, "application/xml", "<callcase><title>t</title><phoneNumbers><phoneNumber>1</phoneNumber></phoneNumbers></callcase>"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h.on(t).do("POST", tc.target, withRaw(tc.contentType, tc.body)).is(400).statusBody()
@@ -269,7 +286,12 @@ func TestSetStateBadRequests(t *testing.T) { // E400 unknown state, bad date; E4
 		"unknown state":     `state=sleeping`,
 		"bad date":          `state=new&date=tomorrow`,
 		"date with a comma": `state=new&date=2030-01-02T03:04:05,678Z`,
-		"date out of range": `state=new&date=9999-12-31T23:59:59-12:00`,
+		"year 0000":         `state=new&date=0000-12-31T23:59:59Z`,
+		"year 0000 naive":   `state=new&date=0000-06-01T00:00:00`,
+		"five-digit year":   `state=new&date=10000-01-01T00:00:00Z`,
+		"date only":         `state=new&date=2030-01-02`,
+		"space for T":       `state=new&date=2030-01-02+03:04:05Z`,
+		"offset sign as +":  `state=new&date=2030-01-02T03:04:05+03:00`,
 		"impossible date":   `state=new&date=2030-02-30T00:00:00`,
 		"operator shape":    `state=new&operator=Not-A-Uuid`,
 		"empty operator":    `state=new&operator=`,

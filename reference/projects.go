@@ -141,8 +141,13 @@ func (s *Server) assignOperator(w http.ResponseWriter, r *http.Request, p params
 	writeStatus(w, http.StatusCreated)
 }
 
-// unassignOperator: DELETE /projects/{p}/operators/{op}.
+// unassignOperator: DELETE /projects/{p}/operators/{op}. An operator not of
+// a uuid's shape is 400, before the project is looked up (400 before 404).
 func (s *Server) unassignOperator(w http.ResponseWriter, r *http.Request, p params) {
+	if !uuidShape.MatchString(p["op"]) {
+		writeFailure(w, fail(http.StatusBadRequest, "operator %q is not a uuid", p["op"]))
+		return
+	}
 	st := s.store
 	st.mu.Lock()
 	defer st.mu.Unlock()

@@ -10,8 +10,10 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // maxBody is the largest request body accepted (docs/rules.md: over 16 MiB is 400).
@@ -43,6 +45,11 @@ func readAs(c *codec, w http.ResponseWriter, r *http.Request, shape *requestBody
 			return nil, fail(http.StatusBadRequest, "the body is over %d bytes", maxBody)
 		}
 		return nil, fail(http.StatusBadRequest, "the body could not be read")
+	}
+	// encoding/json would store U+FFFD for each bad byte: a body that is not
+	// well-formed UTF-8 is refused in either format (docs/rules.md, strings).
+	if !utf8.Valid(body) {
+		return nil, fail(http.StatusBadRequest, "the body is not well-formed UTF-8")
 	}
 	return c.decode(body, shape)
 }
@@ -107,29 +114,55 @@ func stringMember(members map[string]json.RawMessage, name string) (*string, *fa
 	return &s, nil
 }
 
-// stringList decodes an optional array of strings; nil when not given.
+// stringList decodes an optional array of strings; nil when not given. An
+// item that is not a string, null included, is 400: encoding/json would
+// read a null item as "".
 func stringList(members map[string]json.RawMessage, name string) ([]string, bool, *failure) {
 	raw := members[name]
 	if isNull(raw) {
 		return nil, false, nil
 	}
-	var list []string
-	if err := json.Unmarshal(raw, &list); err != nil || list == nil {
-		return nil, false, fail(http.StatusBadRequest, "%q must be an array of strings", name)
+	bad := fail(http.StatusBadRequest, "%q must be an array of strings", name)
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil || items == nil {
+		return nil, false, bad
+	}
+	list := make([]string, len(items))
+	for i, item := range items {
+		if !bytes.HasPrefix(bytes.TrimSpace(item), []byte(`"`)) || json.Unmarshal(item, &list[i]) != nil {
+			return nil, false, bad
+		}
 	}
 	return list, true, nil
 }
 
+// pageShape: a page is digits only, no sign, no space, no fraction (docs/rules.md, lists).
+var pageShape = regexp.MustCompile(`^[0-9]+$`)
+
+// parsePage reads a list's page: digits, at least 1. Digits past an int's
+// range are no integer of the contract's either.
+func parsePage(v string) (int, bool) {
+	if !pageShape.MatchString(v) {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n >= 1
+}
+
 // dateShape is the contract's QueryDate: time.Parse alone would also take
-// a comma before the fraction, which RFC 3339 does not.
-var dateShape = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$`)
+// a comma before the fraction, which RFC 3339 does not. T and Z may be
+// lower-case, as RFC 3339 allows.
+var dateShape = regexp.MustCompile(`^(\d{4})-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?$`)
 
 // parseDate reads a date as docs/rules.md allows: RFC 3339 with any offset, or a
-// naive YYYY-MM-DDThh:mm:ss taken in the server's zone.
+// naive YYYY-MM-DDThh:mm:ss (an optional fraction) taken in the server's
+// zone; the year as written is 0001 to 9999.
 func parseDate(s string, loc *time.Location) (time.Time, bool) {
-	if !dateShape.MatchString(s) {
+	m := dateShape.FindStringSubmatch(s)
+	if m == nil || m[1] == "0000" {
 		return time.Time{}, false
 	}
+	s = strings.ToUpper(s) // Go reads only the upper-case T and Z
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, true
 	}

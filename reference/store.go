@@ -40,7 +40,7 @@ func stateTitle(id string) (string, bool) {
 
 var phoneTypes = []string{"HOME", "MOBILE", "WORK", "OTHER"}
 
-type phoneNumber struct{ value, kind string } // kind "" when not given
+type phoneNumber struct{ value, kind string }
 
 type operator struct{ uuid, login, title string }
 

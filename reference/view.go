@@ -115,4 +115,13 @@ func viewProject(p *project) projectView {
 	return projectView{UUID: p.uuid, Title: p.title, State: p.state, Mode: p.mode}
 }
 
-func (st *store) formatDate(t time.Time) string { return t.In(st.loc).Format(dateLayout) }
+// formatDate writes t in the server's zone or, where that would take its
+// year out of 0001..9999 (a date near either end read with its own offset),
+// in the offset it was read with, so that what is written is RFC 3339.
+func (st *store) formatDate(t time.Time) string {
+	in := t.In(st.loc)
+	if y := in.Year(); y < 1 || y > 9999 {
+		in = t
+	}
+	return in.Format(dateLayout)
+}

@@ -96,7 +96,7 @@ func TestXMLCreateAndRead(t *testing.T) { // S201-create, S200-get in XML
   <comment/>
   <phoneNumbers>
     <phoneNumber phoneNumberType="HOME">8000000000</phoneNumber>
-    <phoneNumber>8000000001</phoneNumber>
+    <phoneNumber phoneNumberType="OTHER">8000000001</phoneNumber>
   </phoneNumbers>
   <!-- server-managed and unknown elements are ignored -->
   <state><id>finished</id></state>
@@ -105,7 +105,7 @@ func TestXMLCreateAndRead(t *testing.T) { // S201-create, S200-get in XML
 </callcase>`)).xmlStatus(201, "")
 	uuid := e.created(h)
 	c := h.readBoth(uuid)
-	want := []phoneView{{"8000000000", "HOME"}, {"8000000001", ""}}
+	want := []phoneView{{"8000000000", "HOME"}, {"8000000001", "OTHER"}}
 	if deref(c.ID) != `"crm-42 & co"` || c.Title != "Иванов И.И." || c.Priority != 3 || c.Comment != "" || c.State.ID != "new" ||
 		!slices.Equal(c.PhoneNumbers.PhoneNumber, want) || c.Parent.UUID != h.fx.Project {
 		t.Errorf("read back %+v", c)
@@ -161,7 +161,7 @@ func TestXMLUpdateAndDelete(t *testing.T) { // S200-update, S200-delete, E404-* 
 	if c := h.readBoth(uuid); c.Title != "new" || c.Comment != "kept" || c.Priority != -2 {
 		t.Errorf("after a partial update %+v", c)
 	}
-	h.do("PUT", xmlAPI("/projects/"+h.fx.Project+"/callcases/"), withXML(`<callcase><id>x1</id><phoneNumbers><phoneNumber>1</phoneNumber></phoneNumbers></callcase>`)).xmlStatus(200, "")
+	h.do("PUT", xmlAPI("/projects/"+h.fx.Project+"/callcases/"), withXML(`<callcase><id>x1</id><phoneNumbers><phoneNumber phoneNumberType="WORK">1</phoneNumber></phoneNumbers></callcase>`)).xmlStatus(200, "")
 	if c := h.readBoth(uuid); len(c.PhoneNumbers.PhoneNumber) != 1 || c.PhoneNumbers.PhoneNumber[0].Value != "1" {
 		t.Errorf("after an update by id %+v", c)
 	}
@@ -254,7 +254,7 @@ func TestXMLBatch(t *testing.T) { // E209-batch-duplicate, E400-empty-batch in X
 		t.Errorf("batch update: comment %q", c.Comment)
 	}
 	h.do("DELETE", batch, withXML(`<objectLinks><uuid>`+*items[0].UUID+`</uuid><uuid>nosuchcase</uuid></objectLinks>`)).
-		xmlStatus(200, "<result><item>"+item(200, "<id>b1</id><uuid>"+*items[0].UUID+"</uuid>")+"</item><item>"+item(404, "")+
+		xmlStatus(200, "<result><item>"+item(200, "<id>b1</id><uuid>"+*items[0].UUID+"</uuid>")+"</item><item>"+item(404, "<uuid>nosuchcase</uuid>")+
 			"<detail>no case nosuchcase in project "+h.fx.Project+"</detail></item></result>")
 	h.do("DELETE", batch, withXML(`<objectLinks><id>exists</id></objectLinks>`)).is(200)
 
@@ -473,7 +473,7 @@ func TestXMLAcceptedBodies(t *testing.T) {
 // JSON holds (the struct tags agree with each other).
 func TestXMLViewsMatchJSON(t *testing.T) {
 	h := start(t)
-	uuid := h.create(map[string]any{"title": "t", "id": "v", "phoneNumbers": map[string]any{"phoneNumber": []map[string]string{{"value": "1"}}}})
+	uuid := h.create(map[string]any{"title": "t", "id": "v", "phoneNumbers": map[string]any{"phoneNumber": []map[string]string{{"value": "1", "phoneNumberType": "HOME"}}}})
 	h.do("POST", api("/callcases/"+uuid+"/set-state"), withForm(url.Values{"state": {"finished"}, "operator": {h.fx.Operator}, "date": {"2030-01-02T03:04:05+05:00"}})).is(200)
 	for _, tc := range []struct {
 		path string

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -41,11 +42,18 @@ type shape struct {
 	children map[string]child // objectShape: child element name → member
 	attrs    []string         // objectShape: attributes read as string members of the same name
 	text     string           // objectShape: the member that holds the element's text, if any
+	// textItems, on a batch's root, names the repeated member that text
+	// between its elements belongs to: an item that is not an object.
+	textItems string
 }
 
 type child struct {
 	shape    *shape
 	repeated bool // an array member: every occurrence is an item
+	// orText: an occurrence that holds text is that text, a string item
+	// the batch answers with a 400 item, not a malformed body
+	// (docs/rules.md, batches).
+	orText bool
 }
 
 var (
@@ -63,7 +71,7 @@ var (
 	}}
 
 	caseBody   = &requestBody{root: "callcase", members: caseFieldsShape}
-	batchBody  = &requestBody{root: "callcases", members: &shape{kind: objectShape, children: map[string]child{"callcase": {repeated: true, shape: caseFieldsShape}}}}
+	batchBody  = &requestBody{root: "callcases", members: &shape{kind: objectShape, textItems: "callcase", children: map[string]child{"callcase": {repeated: true, orText: true, shape: caseFieldsShape}}}}
 	linksBody  = &requestBody{root: "objectLinks", members: &shape{kind: objectShape, children: map[string]child{"uuid": {repeated: true, shape: textElement}, "id": {repeated: true, shape: textElement}}}}
 	assignBody = &requestBody{root: "operator", members: &shape{kind: objectShape, children: map[string]child{"uuid": {shape: textElement}}}}
 )
@@ -83,6 +91,9 @@ type xmlReader struct {
 
 func decodeXML(body []byte, b *requestBody) (map[string]json.RawMessage, *failure) {
 	body = bytes.TrimPrefix(body, []byte("\uFEFF")) // a byte order mark is no content
+	if f := checkCharRefs(body); f != nil {
+		return nil, f
+	}
 	d := xml.NewDecoder(bytes.NewReader(body))
 	d.Strict = true // and no Entity map, no CharsetReader: UTF-8 and XML's own entities only
 	x := &xmlReader{d: d}
@@ -197,8 +208,29 @@ func (x *xmlReader) text(start xml.StartElement) (string, *failure) {
 
 // object reads an element whose children and attributes are members.
 func (x *xmlReader) object(start xml.StartElement, s *shape) (map[string]json.RawMessage, *failure) {
-	if f := x.enter(); f != nil {
+	m, _, f := x.read(start, s, false)
+	return m, f
+}
+
+// item reads a batch item: the object of shape s or, when the element
+// holds text, that text as a JSON string, which is no object.
+func (x *xmlReader) item(start xml.StartElement, s *shape) (json.RawMessage, *failure) {
+	m, text, f := x.read(start, s, true)
+	if f != nil {
 		return nil, f
+	}
+	if text != nil {
+		return mustMarshal(*text), nil
+	}
+	return mustMarshal(m), nil
+}
+
+// read reads an element of shape s. Text where s has none is a malformed
+// body, unless textItem: then the element is that text (and its members
+// are dropped).
+func (x *xmlReader) read(start xml.StartElement, s *shape, textItem bool) (map[string]json.RawMessage, *string, *failure) {
+	if f := x.enter(); f != nil {
+		return nil, nil, f
 	}
 	defer func() { x.depth-- }()
 	members := map[string]json.RawMessage{}
@@ -210,48 +242,65 @@ func (x *xmlReader) object(start xml.StartElement, s *shape) (map[string]json.Ra
 		}
 	}
 	lists := map[string][]json.RawMessage{}
-	var content strings.Builder
+	var content, loose strings.Builder
+	isText := false
 	for {
 		tok, f := x.token()
 		if f != nil {
-			return nil, f
+			return nil, nil, f
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			c, known := s.children[t.Name.Local]
 			if !known || t.Name.Space != "" {
 				if f := x.skip(); f != nil {
-					return nil, f
+					return nil, nil, f
 				}
 				continue
 			}
-			v, f := x.value(t, c.shape)
+			var v json.RawMessage
+			if c.orText {
+				v, f = x.item(t, c.shape)
+			} else {
+				v, f = x.value(t, c.shape)
+			}
 			if f != nil {
-				return nil, f
+				return nil, nil, f
 			}
 			name := t.Name.Local
 			switch _, twice := members[name]; {
 			case c.repeated:
 				lists[name] = append(lists[name], v)
 			case twice:
-				return nil, fail(http.StatusBadRequest, "<%s> appears more than once in <%s>", name, start.Name.Local)
+				return nil, nil, fail(http.StatusBadRequest, "<%s> appears more than once in <%s>", name, start.Name.Local)
 			default:
 				members[name] = v
 			}
 		case xml.CharData:
-			if s.text != "" {
+			switch {
+			case s.text != "":
 				content.Write(t)
-			} else if !isXMLSpace(t) {
-				return nil, fail(http.StatusBadRequest, "<%s> holds elements, not text", start.Name.Local)
+			case isXMLSpace(t):
+			case s.textItems != "":
+				lists[s.textItems] = append(lists[s.textItems], mustMarshal(strings.Trim(string(t), " \t\r\n")))
+			case textItem:
+				isText = true
+			default:
+				return nil, nil, fail(http.StatusBadRequest, "<%s> holds elements, not text", start.Name.Local)
 			}
+			loose.Write(t)
 		case xml.EndElement:
+			if isText {
+				text := loose.String()
+				return nil, &text, nil
+			}
 			for name, items := range lists {
 				members[name] = mustMarshal(items)
 			}
 			if s.text != "" {
 				members[s.text] = mustMarshal(content.String())
 			}
-			return members, nil
+			return members, nil, nil
 		}
 	}
 }
@@ -294,4 +343,53 @@ func mustMarshal(v any) json.RawMessage {
 		panic("encoding a decoded XML member: " + err.Error()) // strings, raw numbers and maps of them always encode
 	}
 	return b
+}
+
+// checkCharRefs refuses a character reference to what is no character of
+// XML 1.0. encoding/xml refuses most (&#x1;) but reads one to half a
+// surrogate pair (&#xD800;) as U+FFFD, which would then be stored. Text in
+// CDATA sections, comments and processing instructions holds no references.
+func checkCharRefs(body []byte) *failure {
+	for rest := body; ; {
+		i := bytes.IndexAny(rest, "<&")
+		if i < 0 {
+			return nil
+		}
+		rest = rest[i:]
+		if rest[0] == '<' {
+			rest = skipMarkup(rest)
+			continue
+		}
+		ref, ok := bytes.CutPrefix(rest, []byte("&#"))
+		rest = rest[1:]
+		if !ok {
+			continue
+		}
+		end := bytes.IndexByte(ref, ';')
+		if end < 0 {
+			return nil // not well-formed: the decoder says so
+		}
+		digits, base := ref[:end], 10
+		if hex, ok := bytes.CutPrefix(digits, []byte("x")); ok {
+			digits, base = hex, 16
+		}
+		n, err := strconv.ParseUint(string(digits), base, 32)
+		if err != nil || !(n == '\t' || n == '\n' || n == '\r' || n >= 0x20 && n <= 0xD7FF || n >= 0xE000 && n <= 0xFFFD || n >= 0x10000 && n <= 0x10FFFF) {
+			return fail(http.StatusBadRequest, "the body refers to &#%s;, which is no character of XML 1.0", ref[:end])
+		}
+	}
+}
+
+// skipMarkup returns what follows a CDATA section, comment or processing
+// instruction at the start of b, or b after its '<' for any other markup.
+func skipMarkup(b []byte) []byte {
+	for _, m := range []struct{ open, close string }{{"<![CDATA[", "]]>"}, {"<!--", "-->"}, {"<?", "?>"}} {
+		if bytes.HasPrefix(b, []byte(m.open)) {
+			if end := bytes.Index(b[len(m.open):], []byte(m.close)); end >= 0 {
+				return b[len(m.open)+end+len(m.close):]
+			}
+			return nil
+		}
+	}
+	return b[1:]
 }

@@ -184,6 +184,7 @@ var _ = Describe("success through its effect", func() {
 				items := batchResult(x, 3)
 				expectItem(x, items, 0, http.StatusOK, &ids[1], &uuids[1])
 				expectItem(x, items, 1, http.StatusNotFound, &unknown, nil)
+				Expect(items[1].UUID).To(BeNil(), "a failed update item echoes the id it was asked by and has uuid null"+Shown(x))
 				expectItem(x, items, 2, http.StatusOK, &ids[0], &uuids[0])
 				reads := doAll(ctx, env.API, readRequest(a, uuids[0]), readRequest(a, uuids[1]),
 					client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, unknown), Purpose: "the failed item created nothing"})
@@ -203,6 +204,8 @@ var _ = Describe("success through its effect", func() {
 				x := env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.batch(env.Config.Project), JSON: map[string]any{"uuid": []string{missingUUID, uuids[0]}}})
 				items := batchResult(x, 2)
 				expectItem(x, items, 0, http.StatusNotFound, nil, nil)
+				Expect(items[0].UUID).To(HaveValue(Equal(missingUUID)), "a failed delete item echoes, unchanged, the uuid it was asked by"+Shown(x))
+				Expect(items[0].ID).To(BeNil(), "a failed delete item asked by uuid has id null"+Shown(x))
 				expectItem(x, items, 1, http.StatusOK, &ids[0], &uuids[0])
 				expectNoCase(ctx, a, uuids[0])
 
@@ -210,6 +213,7 @@ var _ = Describe("success through its effect", func() {
 				items = batchResult(x, 2)
 				expectItem(x, items, 0, http.StatusOK, &ids[1], &uuids[1])
 				expectItem(x, items, 1, http.StatusNotFound, &unknownID, nil)
+				Expect(items[1].UUID).To(BeNil(), "a failed delete item echoes the id it was asked by and has uuid null"+Shown(x))
 				expectNoCase(ctx, a, uuids[1])
 
 				c, read := readCaseX(ctx, a, uuids[2])
@@ -257,10 +261,8 @@ var _ = Describe("success through its effect", func() {
 				c, _ := readCaseX(ctx, a, uuid)
 				at := instant(c.LastModified)
 				before, after := at.Add(-time.Millisecond).Format(time.RFC3339Nano), at.Add(time.Millisecond).Format(time.RFC3339Nano)
-				// The bound is the case's own lastModified, as the target wrote
-				// it (its offset and fraction), T and Z upper case: this spec
-				// is about the bounds, not about reading RFC 3339's lower case.
-				own := strings.ToUpper(c.LastModified)
+				// The bound is the case's own lastModified, as the target wrote it.
+				own := c.LastModified
 				for _, bounds := range []url.Values{
 					{"modifiedAfter": {own}, "modifiedBefore": {after}},
 					{"modifiedAfter": {before}, "modifiedBefore": {own}},
