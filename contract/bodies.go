@@ -72,7 +72,8 @@ func (c *Contract) xmlStatusBody(body []byte) (code *int, text, message *string,
 	for _, e := range list {
 		item, _ := e.(map[string]any)
 		c, t, m := codeTextMessage(item)
-		items = append(items, statusItem{Code: c, Text: t, Message: m})
+		uuids, _ := item["uuids"].([]any)
+		items = append(items, statusItem{Code: c, Text: t, Message: m, UUIDs: uuids})
 	}
 	return code, text, message, items
 }

@@ -59,6 +59,7 @@ const (
 	TitleItemNotInTable    = "batch item: code is not a code of the result-code table"
 	TitleItemText          = "batch item: text is not the code table's"
 	TitleItemMsg           = "batch item: message is not the code table's"
+	TitleItemNoUUIDs       = "batch item: a 300 item without uuids"
 	TitleStatusBodyType    = "status body: Content-Type is not JSON"
 	TitleStatusBodyJSON    = "status body: not JSON"
 	TitleStatusBodyXMLType = "status body: Content-Type is not XML"
@@ -427,11 +428,13 @@ type statusItem struct {
 	Code    *int    `json:"code"`
 	Text    *string `json:"text"`
 	Message *string `json:"message"`
+	UUIDs   []any   `json:"uuids"`
 }
 
 // rules holds the i-th item of a batch's result to the code table: its
-// code is one of the table's, and its text and message that code's. A
-// member that is absent or of the wrong type is the schema's to judge.
+// code is one of the table's, and its text and message that code's; a 300
+// item lists the uuids of the cases found, as a 300 status body does. A
+// member that is of the wrong type is the schema's to judge.
 func (it statusItem) rules(op string, i int) Violations {
 	if it.Code == nil {
 		return nil
@@ -449,6 +452,10 @@ func (it statusItem) rules(op string, i int) Violations {
 	if it.Message != nil && *it.Message != row.Message {
 		v = append(v, Violation{Operation: op, In: "response", Pointer: at + "/message", Title: TitleItemMsg,
 			Detail: fmt.Sprintf("item %d: got %q, the table says %q for %d", i, *it.Message, row.Message, row.Code)})
+	}
+	if row.Code == http.StatusMultipleChoices && len(it.UUIDs) == 0 {
+		v = append(v, Violation{Operation: op, In: "response", Pointer: at + "/uuids", Title: TitleItemNoUUIDs,
+			Detail: fmt.Sprintf("item %d: a 300 item lists the uuids of the cases found", i)})
 	}
 	return v
 }

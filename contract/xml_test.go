@@ -435,6 +435,12 @@ func TestValidateXMLExchanges(t *testing.T) {
 		{"batch result with an item's message not the table's", exchange("DELETE", "/xml/projects/p1/callcases-batch/", "application/xml", `<objectLinks><uuid>a</uuid></objectLinks>`), 200, xmlCT,
 			`<status><code>200</code><text>OK</text><message>Запрос выполнен успешно</message><result>` +
 				`<item><id/><uuid>a</uuid><code>404</code><text>Not Found</text><message>m</message></item></result></status>`, "batch item: message"},
+		{"batch result with a 300 item and its uuids", exchange("DELETE", "/xml/projects/p1/callcases-batch/", "application/xml", `<objectLinks><id>x</id></objectLinks>`), 200, xmlCT,
+			`<status><code>200</code><text>OK</text><message>Запрос выполнен успешно</message><result>` +
+				`<item><id>x</id><code>300</code><text>Multiple Choices</text><message>Ошибка возникает если найдено более одного кейса с одинаковым внешним идентификатором</message><uuids><uuid>a</uuid><uuid>b</uuid></uuids></item></result></status>`, ""},
+		{"batch result with a 300 item without uuids", exchange("DELETE", "/xml/projects/p1/callcases-batch/", "application/xml", `<objectLinks><id>x</id></objectLinks>`), 200, xmlCT,
+			`<status><code>200</code><text>OK</text><message>Запрос выполнен успешно</message><result>` +
+				`<item><id>x</id><code>300</code><text>Multiple Choices</text><message>Ошибка возникает если найдено более одного кейса с одинаковым внешним идентификатором</message></item></result></status>`, "a 300 item without uuids"},
 		{"batch result with an item's text not the table's", exchange("DELETE", "/xml/projects/p1/callcases-batch/", "application/xml", `<objectLinks><uuid>a</uuid></objectLinks>`), 200, xmlCT,
 			`<status><code>200</code><text>OK</text><message>Запрос выполнен успешно</message><result>` +
 				`<item><id/><uuid>a</uuid><code>404</code><text>Missing</text><message>Объект или один из параметров запроса не найден</message></item></result></status>`, "batch item: text"},
