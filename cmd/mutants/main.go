@@ -37,6 +37,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/callcases/conformance/bundle"
 	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/mutants"
 	"github.com/callcases/conformance/reference"
@@ -157,7 +158,7 @@ func run(suite string, parallel int, only string, timeout time.Duration, formats
 			fmt.Printf("variant %s: ERROR: %v\n", variants[i], r.err)
 		case len(r.wrong) > 0:
 			falseFailures++
-			fmt.Printf("variant %s: FALSE FAILURES in %d spec(s):\n", variants[i], len(r.wrong))
+			fmt.Printf("variant %s: %d FALSE FAILURE(S), of specs or of verify:\n", variants[i], len(r.wrong))
 			for _, w := range r.wrong {
 				fmt.Printf("  %s\n", w)
 			}
@@ -294,6 +295,11 @@ func runOne(suite string, m mutants.Mutant, variant string, timeout time.Duratio
 		return r
 	}
 	r.wrong, r.unactionable = wrong, unactionable
+	if variant != "" {
+		// A variant's bundle must verify as well: verify is the reviewer's
+		// check, and it must not reject a conforming server either.
+		r.wrong = append(r.wrong, verifyBundle(dir, formats)...)
+	}
 	for id, in := range failed {
 		if len(formats) > 1 && len(in) < len(formats) { // failed in some formats only: say which
 			sort.Strings(in)
@@ -359,6 +365,26 @@ func failures(path string) (map[string][]string, []string, []string, string, err
 	sort.Strings(wrong)
 	sort.Strings(unactionable)
 	return set, wrong, slices.Compact(unactionable), suiteErr, nil
+}
+
+// verifyBundle is what callcases-conformance verify finds wrong with a
+// run's reports, each problem a line; the bundle is held to this tree's
+// contract and table, and to the suite version it names itself (the
+// compiled suite and this command are built from the same tree).
+func verifyBundle(dir string, formats []string) []string {
+	b, err := os.ReadFile(filepath.Join(dir, "result.json"))
+	var res report.Result
+	if err == nil {
+		err = json.Unmarshal(b, &res)
+	}
+	if err != nil {
+		return []string{"verify: result.json: " + err.Error()}
+	}
+	var out []string
+	for _, p := range bundle.Verify(dir, bundle.VerifyOptions{Formats: formats, Suite: res.Suite}).Problems {
+		out = append(out, "verify: "+p)
+	}
+	return out
 }
 
 // cleanEnv drops any CONFORMANCE_ setting of the caller's: each run names its own target.
