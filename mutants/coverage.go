@@ -447,6 +447,20 @@ var coverageMutants = []Mutant{
 			replay(w, rec)
 			return true
 		})},
+	{Name: "empty-parameter-absent", Breaks: "a list's query parameter given with an empty value is taken as absent instead of 400", Kills: []string{"E400-empty-parameter"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if !c.is("GET /callcases/") {
+				return false
+			}
+			q := c.URL.Query()
+			for name, values := range q {
+				if len(values) == 1 && values[0] == "" && name != "project" {
+					q.Del(name)
+				}
+			}
+			replay(w, t.send(c, func(r *http.Request) { r.URL.RawQuery = q.Encode() }))
+			return true
+		})},
 	{Name: "uuid-taken-by-external-id-209", Breaks: "a create by external id with a taken uuid answers 209 instead of 409", Kills: []string{"E409-uuid-taken"},
 		build: recodeOn("POST /projects/{project}/callcases/", http.StatusConflict, 209)},
 }

@@ -245,6 +245,15 @@ var _ = Describe("case lists", func() {
 				row("E400-page-zero", format, "0"),
 				row("E400-page-abc", format, "abc"),
 			)
+
+			// A parameter given with an empty value is malformed, never taken as absent.
+			condition("E400-empty-parameter", format, func(ctx SpecContext) {
+				for _, name := range []string{"state", "operator", "modifiedAfter", "modifiedBefore", "page"} {
+					x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.cases(), OffContract: true,
+						Query: url.Values{"project": {env.Config.Project}, name: {""}}, Purpose: "a list with " + name + " given empty"})
+					Expect(x).To(HaveResult(http.StatusBadRequest), "a list's %s given with an empty value is malformed", name)
+				}
+			})
 		})
 	}
 })
