@@ -264,6 +264,18 @@ var catalogue = []Mutant{
 			replay(w, t.send(c, withBody([]byte(form.Encode()))))
 			return true
 		})},
+	{Name: "set-state-reads-query", Breaks: "set-state reads its parameters from the query string too, where they win over the form body", Kills: []string{"S200-state"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if !c.is("POST /callcases/{uuid}/set-state") || len(c.URL.Query()) == 0 {
+				return false
+			}
+			form := c.form()
+			for k, v := range c.URL.Query() {
+				form[k] = v
+			}
+			replay(w, t.send(c, withBody([]byte(form.Encode()))))
+			return true
+		})},
 	{Name: "calllist-update-rejected", Breaks: "cmd=update on a stopped project answers 400", Kills: []string{"S200-calllist"},
 		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
 			if !c.is("POST /projects/{project}/calllist/") || c.form().Get("cmd") != "update" {
