@@ -100,7 +100,9 @@ conformance-clean:
 suite-binary:
 	$(GO) test -c -o bin/conformance.test ./suites/conformance
 
-# Every mutant must make the suite fail in the conditions it targets.
+# Every mutant must make the suite fail in the conditions it targets, every
+# variant of the reference (the liberal one, each liberty alone) must pass
+# every spec, and no failure's reason may be a matcher's bare line or a dump.
 MUTANT_PARALLEL ?= 4
 mutants: suite-binary
 	$(GO) run ./cmd/mutants -suite bin/conformance.test -parallel $(MUTANT_PARALLEL)

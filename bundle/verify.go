@@ -325,7 +325,8 @@ func answered(e *Entry, code int) bool {
 }
 
 // itemCodes are the codes of a batch answer's items, from its JSON status
-// body or its XML one (<status><result><item><code>).
+// body or its XML one (<status><result><item><code>), read by value: 209,
+// 209.0 and 2.09e2 are one code.
 func itemCodes(b []byte) []int {
 	var asJSON struct {
 		Result []struct {
@@ -335,18 +336,21 @@ func itemCodes(b []byte) []int {
 	var asXML struct {
 		XMLName xml.Name `xml:"status"`
 		Items   []struct {
-			Code int `xml:"code"`
+			Code string `xml:"code"`
 		} `xml:"result>item"`
 	}
 	var codes []int
 	switch {
-	case json.Unmarshal(b, &asJSON) == nil:
+	case contract.UnmarshalJSON(b, &asJSON) == nil:
 		for _, it := range asJSON.Result {
 			codes = append(codes, it.Code)
 		}
 	case xml.Unmarshal(b, &asXML) == nil:
 		for _, it := range asXML.Items {
-			codes = append(codes, it.Code)
+			var code int
+			if contract.UnmarshalJSON([]byte(strings.TrimSpace(it.Code)), &code) == nil {
+				codes = append(codes, code)
+			}
 		}
 	}
 	return codes

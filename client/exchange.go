@@ -1,7 +1,6 @@
 package client
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -70,7 +69,7 @@ func (x *Exchange) StatusBody() (StatusBody, error) {
 			return sb, fmt.Errorf("the body is not an XML status body: %w", err)
 		}
 	}
-	if err := json.Unmarshal(body, &sb); err != nil {
+	if err := contract.UnmarshalJSON(body, &sb); err != nil {
 		return sb, fmt.Errorf("the body is not a JSON status body: %w", err)
 	}
 	return sb, nil
@@ -86,7 +85,7 @@ func (x *Exchange) Decode(v any) error {
 			return fmt.Errorf("the body is not the XML expected: %w", err)
 		}
 	}
-	if err := json.Unmarshal(body, v); err != nil {
+	if err := contract.UnmarshalJSON(body, v); err != nil {
 		return fmt.Errorf("the body is not the JSON expected: %w", err)
 	}
 	return nil

@@ -51,28 +51,45 @@ func bodySchema(content openapi3.Content) *openapi3.SchemaRef {
 	return nil
 }
 
-// xmlStatusBody reads the code, text and message of an XML status body;
-// the code is nil when the body is not one (a resource, or no XML at all).
-func (c *Contract) xmlStatusBody(body []byte) (code *int, text, message *string) {
+// xmlStatusBody reads the code, text and message of an XML status body,
+// and those of its batch items if it has any; the code is nil when the body
+// is not one (a resource, or no XML at all).
+func (c *Contract) xmlStatusBody(body []byte) (code *int, text, message *string, items []statusItem) {
 	// Only a <status> naming a code can be a status body; a list page need not be decoded again.
 	if !bytes.Contains(body, []byte("<status")) || !bytes.Contains(body, []byte("<code")) {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
-	v, err := DecodeXML(c.status, bytes.NewReader(body))
+	v, err := DecodeXML(c.batchStatus, bytes.NewReader(body))
 	obj, ok := v.(map[string]any)
 	if err != nil || !ok {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
-	n, ok := obj["code"].(float64)
-	if !ok || n != float64(int(n)) {
-		return nil, nil, nil
+	code, text, message = codeTextMessage(obj)
+	if code == nil {
+		return nil, nil, nil, nil
 	}
-	i := int(n)
+	list, _ := obj["result"].([]any)
+	for _, e := range list {
+		item, _ := e.(map[string]any)
+		c, t, m := codeTextMessage(item)
+		uuids, _ := item["uuids"].([]any)
+		items = append(items, statusItem{Code: c, Text: t, Message: m, UUIDs: uuids})
+	}
+	return code, text, message, items
+}
+
+// codeTextMessage reads a decoded object's code (nil unless an integer),
+// text and message (nil unless strings).
+func codeTextMessage(obj map[string]any) (code *int, text, message *string) {
+	if n, ok := obj["code"].(float64); ok && n == float64(int(n)) {
+		i := int(n)
+		code = &i
+	}
 	if s, ok := obj["text"].(string); ok {
 		text = &s
 	}
 	if s, ok := obj["message"].(string); ok {
 		message = &s
 	}
-	return &i, text, message
+	return code, text, message
 }

@@ -25,12 +25,14 @@ import (
 // code table. Build it once per process: loading and routing are the
 // expensive part, validation after that is cheap.
 type Contract struct {
-	doc      *openapi3.T
-	router   routers.Router
-	table    *Table
-	status   *openapi3.SchemaRef
-	basePath string // the API base's path, before /{format}/
-	routes   routeCache
+	doc    *openapi3.T
+	router routers.Router
+	table  *Table
+	status *openapi3.SchemaRef
+	// batchStatus reads an XML status body with its batch items, if any.
+	batchStatus *openapi3.SchemaRef
+	basePath    string // the API base's path, before /{format}/
+	routes      routeCache
 }
 
 // Violation is one rule of the contract an exchange broke. Title is stable
@@ -54,6 +56,10 @@ const (
 	TitleStatusBodyCode    = "status body: code is not the HTTP status"
 	TitleStatusBodyText    = "status body: text is not the code table's"
 	TitleStatusBodyMsg     = "status body: message is not the code table's"
+	TitleItemNotInTable    = "batch item: code is not a code of the result-code table"
+	TitleItemText          = "batch item: text is not the code table's"
+	TitleItemMsg           = "batch item: message is not the code table's"
+	TitleItemNoUUIDs       = "batch item: a 300 item without uuids"
 	TitleStatusBodyType    = "status body: Content-Type is not JSON"
 	TitleStatusBodyJSON    = "status body: not JSON"
 	TitleStatusBodyXMLType = "status body: Content-Type is not XML"
@@ -153,15 +159,15 @@ func Load(apiBase string) (*Contract, error) {
 	if err != nil {
 		return nil, fmt.Errorf("openapi.yaml: routing %s: %w", apiBase, err)
 	}
-	status := doc.Components.Schemas["Status"]
-	if status == nil || status.Value == nil {
-		return nil, errors.New("openapi.yaml: no Status schema")
+	status, batchStatus := doc.Components.Schemas["Status"], doc.Components.Schemas["BatchStatus"]
+	if status == nil || status.Value == nil || batchStatus == nil || batchStatus.Value == nil {
+		return nil, errors.New("openapi.yaml: no Status or BatchStatus schema")
 	}
 	u, err := url.Parse(strings.TrimSuffix(apiBase, "/"))
 	if err != nil {
 		return nil, fmt.Errorf("contract: API base %q: %w", apiBase, err)
 	}
-	return &Contract{doc: doc, router: router, table: DefaultTable(), status: status, basePath: u.Path}, nil
+	return &Contract{doc: doc, router: router, table: DefaultTable(), status: status, batchStatus: batchStatus, basePath: u.Path}, nil
 }
 
 // Document is the loaded contract (servers set to the target).
@@ -397,16 +403,61 @@ func (c *Contract) checkStatusSchema(op string, req *http.Request, header http.H
 // violation, whichever check saw it.
 func StatusBodyViolations(op string, row Result, body []byte) Violations {
 	var sb struct {
-		Code    *int    `json:"code"`
-		Text    *string `json:"text"`
-		Message *string `json:"message"`
+		Code    *int              `json:"code"`
+		Text    *string           `json:"text"`
+		Message *string           `json:"message"`
+		Result  []json.RawMessage `json:"result"`
 	}
 	// Only an object naming a code can be a status body; a list page need not be decoded again.
 	if !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) || !bytes.Contains(body, []byte(`"code"`)) ||
-		json.Unmarshal(body, &sb) != nil || sb.Code == nil {
+		UnmarshalJSON(body, &sb) != nil || sb.Code == nil {
 		return nil
 	}
-	return StatusBodyRules(op, row, sb.Code, sb.Text, sb.Message)
+	v := StatusBodyRules(op, row, sb.Code, sb.Text, sb.Message)
+	for i, raw := range sb.Result {
+		var item statusItem
+		if UnmarshalJSON(raw, &item) == nil { // an item that is no object: the schema judges it
+			v = append(v, item.rules(op, i)...)
+		}
+	}
+	return v
+}
+
+// statusItem is what the code table holds of a batch result item.
+type statusItem struct {
+	Code    *int    `json:"code"`
+	Text    *string `json:"text"`
+	Message *string `json:"message"`
+	UUIDs   []any   `json:"uuids"`
+}
+
+// rules holds the i-th item of a batch's result to the code table: its
+// code is one of the table's, and its text and message that code's; a 300
+// item lists the uuids of the cases found, as a 300 status body does. A
+// member that is of the wrong type is the schema's to judge.
+func (it statusItem) rules(op string, i int) Violations {
+	if it.Code == nil {
+		return nil
+	}
+	at := fmt.Sprintf("/result/%d", i)
+	row, ok := DefaultTable().Lookup(*it.Code)
+	if !ok {
+		return Violations{{Operation: op, In: "response", Pointer: at + "/code", Title: TitleItemNotInTable, Detail: fmt.Sprintf("item %d: code %d", i, *it.Code)}}
+	}
+	var v Violations
+	if it.Text != nil && *it.Text != row.Text {
+		v = append(v, Violation{Operation: op, In: "response", Pointer: at + "/text", Title: TitleItemText,
+			Detail: fmt.Sprintf("item %d: got %q, the table says %q for %d", i, *it.Text, row.Text, row.Code)})
+	}
+	if it.Message != nil && *it.Message != row.Message {
+		v = append(v, Violation{Operation: op, In: "response", Pointer: at + "/message", Title: TitleItemMsg,
+			Detail: fmt.Sprintf("item %d: got %q, the table says %q for %d", i, *it.Message, row.Message, row.Code)})
+	}
+	if row.Code == http.StatusMultipleChoices && len(it.UUIDs) == 0 {
+		v = append(v, Violation{Operation: op, In: "response", Pointer: at + "/uuids", Title: TitleItemNoUUIDs,
+			Detail: fmt.Sprintf("item %d: a 300 item lists the uuids of the cases found", i)})
+	}
+	return v
 }
 
 // checkStatusBody is StatusBodyViolations for a body of either format, by
@@ -415,11 +466,15 @@ func (c *Contract) checkStatusBody(op string, row Result, header http.Header, bo
 	if !IsXMLMediaType(header.Get("Content-Type")) {
 		return StatusBodyViolations(op, row, body)
 	}
-	code, text, message := c.xmlStatusBody(body)
+	code, text, message, items := c.xmlStatusBody(body)
 	if code == nil {
 		return nil // not a status body; the schema decides whether one was due
 	}
-	return StatusBodyRules(op, row, code, text, message)
+	v := StatusBodyRules(op, row, code, text, message)
+	for i, item := range items {
+		v = append(v, item.rules(op, i)...)
+	}
+	return v
 }
 
 // StatusBodyRules holds the code, text and message a status body names (in

@@ -30,9 +30,10 @@ func init() {
 // schema's hints (see openapi.yaml's introduction):
 //
 //   - the root element must be the one the schema names;
-//   - an element or attribute the schema has becomes its member, an unknown
-//     one is kept under its own name, so that a schema that forbids other
-//     members rejects it;
+//   - an element or attribute the schema has becomes its member; one it
+//     does not name is skipped, as JSON's unknown members are ignored
+//     (every object of the contract is open), on an object's element and
+//     on a scalar's alike;
 //   - a list is an array whatever its count, and a required list that is
 //     absent is empty (XML cannot tell the two apart);
 //   - integers, numbers and booleans are parsed by the schema's type; text
@@ -155,9 +156,15 @@ func (d *xmlDecoder) token() (xml.Token, error) {
 		if t.Name.Space != "" {
 			return nil, d.fail("namespaces are not part of the API (element <%s>)", qname(t.Name))
 		}
-		for _, a := range t.Attr {
+		for i, a := range t.Attr {
 			if a.Name.Space != "" || a.Name.Local == "xmlns" {
 				return nil, d.fail("namespaces are not part of the API (attribute %s of <%s>)", qname(a.Name), t.Name.Local)
+			}
+			// XML forbids a repeated attribute, known or not (encoding/xml does not check it).
+			for _, b := range t.Attr[:i] {
+				if b.Name == a.Name {
+					return nil, d.fail("attribute %s repeats", a.Name.Local)
+				}
 			}
 		}
 	case xml.Directive:
@@ -215,13 +222,12 @@ func (d *xmlDecoder) elementIn(start xml.StartElement, l *xmlLayout) (any, error
 	switch {
 	case l.err != nil:
 		return nil, d.fail("%v", l.err)
-	case l.kind == "object" || l.kind == "" && len(start.Attr) > 0:
+	case l.kind == "object":
 		return d.object(start, l)
 	case l.kind == "array":
 		return nil, d.fail("the contract's schema is a list, which has no element of its own")
-	case len(start.Attr) > 0:
-		return nil, d.fail("attribute %s on an element whose value is a %s", start.Attr[0].Name.Local, l.kind)
 	}
+	// A scalar's attributes are none of the contract's: they are skipped.
 	text, children, err := d.content(start)
 	if err != nil {
 		return nil, err
@@ -261,7 +267,9 @@ func (d *xmlDecoder) content(start xml.StartElement) (string, map[string]any, er
 	}
 }
 
-// unknown reads an element the schema does not have into obj, under its own name.
+// unknown reads an element the schema does not have into obj, under its
+// own name: only where a scalar is due, so that validation names the object
+// found there.
 func (d *xmlDecoder) unknown(obj map[string]any, start xml.StartElement) error {
 	v, err := d.element(start, schemaless)
 	if err != nil {
@@ -269,6 +277,33 @@ func (d *xmlDecoder) unknown(obj map[string]any, start xml.StartElement) error {
 	}
 	add(obj, start.Name.Local, v)
 	return nil
+}
+
+// skip reads past an element the schema does not name, up to its end tag,
+// holding its content to the same bounds and refusals as the rest.
+func (d *xmlDecoder) skip(start xml.StartElement) error {
+	d.path = append(d.path, start.Name.Local)
+	defer func() { d.path = d.path[:len(d.path)-1] }()
+	if len(d.path) > MaxXMLDepth {
+		return d.fail("nested deeper than %d elements", MaxXMLDepth)
+	}
+	for {
+		tok, err := d.token()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if err := d.skip(t); err != nil {
+				return err
+			}
+		case xml.EndElement:
+			if t.Name != start.Name {
+				return d.fail("</%s> closes <%s>", qname(t.Name), qname(start.Name))
+			}
+			return nil
+		}
+	}
 }
 
 // add sets a member; a member that repeats becomes an array, which a schema
@@ -297,12 +332,14 @@ func (d *xmlDecoder) object(start xml.StartElement, l *xmlLayout) (any, error) {
 	var lists map[string][]any // unwrapped lists, by key
 	for _, a := range start.Attr {
 		name := a.Name.Local
-		key, value := name, any(a.Value)
-		if f := l.attrs[name]; f != nil {
-			key, value = f.key, scalar(a.Value, f.layout().kind)
-		} else if l.elems[name] != nil || (l.text != nil && l.text.key == name) {
+		f := l.attrs[name]
+		switch {
+		case f == nil && (l.elems[name] != nil || l.text != nil && l.text.key == name):
 			return nil, d.fail("%s is an attribute here, but the contract makes it an element", name)
+		case f == nil:
+			continue // an attribute the contract does not name
 		}
+		key, value := f.key, scalar(a.Value, f.layout().kind)
 		if _, dup := obj[key]; dup {
 			return nil, d.fail("attribute %s repeats", name)
 		}
@@ -329,8 +366,10 @@ func (d *xmlDecoder) object(start xml.StartElement, l *xmlLayout) (any, error) {
 			switch {
 			case f == nil && l.attrs[name] != nil:
 				return nil, d.fail("<%s> is an element here, but the contract makes it an attribute", name)
+			case f == nil && l.text != nil && l.text.key == name:
+				return nil, d.fail("<%s> is an element here, but the contract makes it the element's text", name)
 			case f == nil:
-				if err := d.unknown(member(), t); err != nil {
+				if err := d.skip(t); err != nil {
 					return nil, err
 				}
 			case f.list && !f.wrapped:

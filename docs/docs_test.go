@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/callcases/conformance/catalogue"
+	"github.com/callcases/conformance/mutants"
 )
 
 func read(t *testing.T, name string) string {
@@ -81,5 +82,64 @@ func TestNothingCitesADocumentOutsideTheRepository(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// ruleRows reads the rule tables of rules.md: each row's rule id and the
+// names it lists in its last column.
+func ruleRows(t *testing.T) map[string][]string {
+	t.Helper()
+	row := regexp.MustCompile("^\\| `(R-[a-z0-9-]+)` \\|.*\\|([^|]*)\\|$")
+	name := regexp.MustCompile("`([^`]+)`")
+	rows := map[string][]string{}
+	for _, line := range strings.Split(read(t, "rules.md"), "\n") {
+		m := row.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		if _, dup := rows[m[1]]; dup {
+			t.Errorf("rules.md lists rule %s twice", m[1])
+		}
+		rows[m[1]] = nil
+		for _, n := range name.FindAllStringSubmatch(m[2], -1) {
+			rows[m[1]] = append(rows[m[1]], n[1])
+		}
+	}
+	if len(rows) == 0 {
+		t.Fatal("rules.md has no rule table")
+	}
+	return rows
+}
+
+// A rule behind every mutant, a mutant (or, for what a server may do, a
+// liberty of the liberal variant) behind every rule: each rule names at
+// least one, each mutant and each liberty is named by exactly one rule.
+func TestEveryRuleHasAMutantAndEveryMutantARule(t *testing.T) {
+	known := map[string]string{}
+	for _, m := range mutants.All() {
+		known[m.Name] = "mutant"
+	}
+	for _, l := range mutants.Liberties() {
+		known[l.Name] = "liberty"
+	}
+	ruleOf := map[string]string{}
+	for rule, names := range ruleRows(t) {
+		if len(names) == 0 {
+			t.Errorf("rule %s names no mutant that breaks it", rule)
+		}
+		for _, n := range names {
+			switch {
+			case known[n] == "":
+				t.Errorf("rule %s names %q, which is no mutant and no liberty", rule, n)
+			case ruleOf[n] != "":
+				t.Errorf("%s %s is under two rules, %s and %s: it must break exactly one", known[n], n, ruleOf[n], rule)
+			}
+			ruleOf[n] = rule
+		}
+	}
+	for n, kind := range known {
+		if ruleOf[n] == "" {
+			t.Errorf("%s %s is under no rule of rules.md", kind, n)
+		}
 	}
 }

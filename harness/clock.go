@@ -16,7 +16,7 @@ import (
 // Resolution is the finest unit a date the API wrote shows: a millisecond
 // for "2016-10-18T09:58:24.594+03:00", a second without a fraction.
 func Resolution(date string) time.Duration {
-	_, clock, ok := strings.Cut(date, "T")
+	_, clock, ok := strings.Cut(strings.ToUpper(date), "T")
 	if !ok {
 		return time.Second
 	}

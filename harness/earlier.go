@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/callcases/conformance/client"
+	"github.com/callcases/conformance/contract"
 )
 
 // A run that died hard (killed, the machine lost) may leave marked cases
@@ -145,7 +146,7 @@ func (e *Env) scanProject(ctx context.Context, project string, each func(listedC
 			return fmt.Errorf("listing project %s, page %d: %w", project, page, err)
 		}
 		for _, c := range list.CallCase {
-			modified, _ := time.Parse(time.RFC3339Nano, c.LastModified)
+			modified, _ := contract.ParseDate(c.LastModified)
 			each(c.listedCase, modified)
 		}
 		if len(list.CallCase) == 0 || page*100 >= list.Count {

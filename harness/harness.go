@@ -31,6 +31,12 @@ const EmbeddedFaultTimer = 100 * time.Millisecond
 // anyone can watch the suite fail: CONFORMANCE_MUTANT=no-location make conformance.
 const EnvMutant = "CONFORMANCE_MUTANT"
 
+// EnvVariant names a variant of the embedded reference server: "liberal"
+// takes every liberty the design allows at once, a liberty's name that one
+// alone (go run ./cmd/reference -variants lists them). The suite must pass
+// every one: CONFORMANCE_VARIANT=liberal make conformance.
+const EnvVariant = "CONFORMANCE_VARIANT"
+
 // Shared is what the first process hands every other: enough to rebuild the Env.
 type Shared struct {
 	Config  config.Config `json:"config"`
@@ -89,6 +95,13 @@ func Start(ctx context.Context, lookup func(string) (string, bool)) (*Session, *
 	if mutant != "" && !cfg.Embedded() {
 		return nil, nil, fmt.Errorf("%s: a mutant is a deviation of the embedded reference server; unset it or %s", EnvMutant, config.EnvTarget)
 	}
+	variant, _ := lookup(EnvVariant)
+	switch {
+	case variant != "" && !cfg.Embedded():
+		return nil, nil, fmt.Errorf("%s: a variant is one of the embedded reference server; unset it or %s", EnvVariant, config.EnvTarget)
+	case variant != "" && mutant != "":
+		return nil, nil, fmt.Errorf("%s and %s: the embedded reference serves one or the other; unset one", EnvMutant, EnvVariant)
+	}
 	if cfg.Embedded() {
 		opts := reference.Options{FaultTimer: EmbeddedFaultTimer}
 		s.Embedded = reference.New(opts)
@@ -96,6 +109,11 @@ func Start(ctx context.Context, lookup func(string) (string, bool)) (*Session, *
 		if mutant != "" {
 			if handler, err = mutants.Wrap(mutant, s.Embedded, opts); err != nil {
 				return nil, nil, fmt.Errorf("%s: %w", EnvMutant, err)
+			}
+		}
+		if variant != "" {
+			if handler, err = mutants.WrapVariant(variant, s.Embedded); err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", EnvVariant, err)
 			}
 		}
 		s.server = httptest.NewServer(handler)

@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/callcases/conformance/contract"
@@ -314,6 +317,203 @@ var coverageMutants = []Mutant{
 			status(w, http.StatusNotFound)
 			return true
 		})},
+	{Name: "long-external-id-body-truncated", Breaks: "a create or update body's external id over 255 characters is cut to 255 (a VARCHAR(255) column) instead of 400", Kills: []string{"E400-external-id-length-body"},
+		build: truncatedExternalIDs(false, "POST /callcases/", "POST /projects/{project}/callcases/", "PUT /callcases/", "PUT /projects/{project}/callcases/")},
+	{Name: "batch-long-external-id-truncated", Breaks: "a batch item's external id over 255 characters is cut to 255 instead of a 400 item", Kills: []string{"E400-external-id-length-batch"},
+		build: truncatedExternalIDs(true, "POST /projects/{project}/callcases-batch/", "PUT /projects/{project}/callcases-batch/")},
+	{Name: "method-not-allowed-405", Breaks: "a method a known path does not have answers 405 Method Not Allowed, a code the table does not have, instead of 404", Kills: []string{"E404-unknown-path"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if c.route == "" || !c.authOK {
+				return false
+			}
+			rec := t.send(c, nil)
+			if rec.Code == http.StatusNotFound && strings.Contains(rec.Body.String(), "no endpoint") {
+				rec = recode(rec, http.StatusMethodNotAllowed)
+			}
+			replay(w, rec)
+			return true
+		})},
+	{Name: "batch-delete-both-by-uuid", Breaks: "a batch delete naming its cases by both uuid and id deletes by uuid and answers 200", Kills: []string{"E400-batch-delete-keys"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if !c.is("DELETE /projects/{project}/callcases-batch/") {
+				return false
+			}
+			var body []byte
+			if c.inXML() {
+				root, ok := parseXML(c.body)
+				if !ok || root.child("uuid") == nil || root.child("id") == nil {
+					return false
+				}
+				root.drop("id")
+				body = root.bytes()
+			} else {
+				m := c.jsonBody()
+				if m["uuid"] == nil || m["id"] == nil {
+					return false
+				}
+				delete(m, "id")
+				body, _ = json.Marshal(m)
+			}
+			replay(w, t.send(c, withBody(body)))
+			return true
+		})},
+	{Name: "update-moves-creation-date", Breaks: "an update rewrites the case's creationDate to the time of the update", Kills: []string{"S200-update"},
+		build: func() handler {
+			var mu sync.Mutex
+			updated := map[string]bool{}
+			return func(t *target, w http.ResponseWriter, c *call) bool {
+				switch {
+				case c.is("PUT /callcases/"):
+					rec := t.send(c, nil)
+					if uuid, ok := c.member("uuid"); ok && rec.Code == http.StatusOK {
+						mu.Lock()
+						updated[uuid] = true
+						mu.Unlock()
+					}
+					replay(w, rec)
+					return true
+				case c.is("GET /callcases/{uuid}"):
+					mu.Lock()
+					moved := updated[c.params["uuid"]]
+					mu.Unlock()
+					if !moved {
+						return false
+					}
+					rec := t.send(c, nil)
+					if rec.Code == http.StatusOK {
+						editJSON(rec, func(m map[string]any) { m["creationDate"] = m["lastModified"] })
+						editXML(rec, func(root *xmlNode) {
+							if lm, cd := root.child("lastModified"), root.child("creationDate"); lm != nil && cd != nil {
+								cd.content = []any{lm.text()}
+							}
+						})
+					}
+					replay(w, rec)
+					return true
+				}
+				return false
+			}
+		}},
+	{Name: "priority-unbounded", Breaks: "a create's priority past 2^53 - 1 is cut to 2^53 - 1 instead of 400", Kills: []string{"E400-priority-too-large"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			const most = 1<<53 - 1
+			if !c.is("POST /callcases/") {
+				return false
+			}
+			var body []byte
+			if c.inXML() {
+				root, ok := parseXML(c.body)
+				p := root.child("priority")
+				if !ok || p == nil {
+					return false
+				}
+				if n, err := strconv.ParseFloat(strings.TrimSpace(p.text()), 64); err != nil || n <= most {
+					return false
+				}
+				p.content = []any{strconv.Itoa(most)}
+				body = root.bytes()
+			} else {
+				m := c.jsonBody()
+				if n, ok := m["priority"].(float64); !ok || n <= most {
+					return false
+				}
+				m["priority"] = most
+				body, _ = json.Marshal(m)
+			}
+			replay(w, t.send(c, withBody(body)))
+			return true
+		})},
+	{Name: "batch-300-item-without-uuids", Breaks: "a batch's 300 item does not list the uuids of the cases found", Kills: []string{"E300-batch"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if !strings.HasSuffix(c.route, "/callcases-batch/") {
+				return false
+			}
+			rec := t.send(c, nil)
+			editJSON(rec, func(m map[string]any) {
+				items, _ := m["result"].([]any)
+				for _, it := range items {
+					if obj, ok := it.(map[string]any); ok {
+						delete(obj, "uuids")
+					}
+				}
+			})
+			editXML(rec, func(root *xmlNode) {
+				if result := root.child("result"); result != nil {
+					for _, item := range result.elements() {
+						item.drop("uuids")
+					}
+				}
+			})
+			replay(w, rec)
+			return true
+		})},
+	{Name: "empty-parameter-absent", Breaks: "a list's query parameter given with an empty value is taken as absent instead of 400", Kills: []string{"E400-empty-parameter"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if !c.is("GET /callcases/") {
+				return false
+			}
+			q := c.URL.Query()
+			for name, values := range q {
+				if len(values) == 1 && values[0] == "" && name != "project" {
+					q.Del(name)
+				}
+			}
+			replay(w, t.send(c, func(r *http.Request) { r.URL.RawQuery = q.Encode() }))
+			return true
+		})},
 	{Name: "uuid-taken-by-external-id-209", Breaks: "a create by external id with a taken uuid answers 209 instead of 409", Kills: []string{"E409-uuid-taken"},
 		build: recodeOn("POST /projects/{project}/callcases/", http.StatusConflict, 209)},
+}
+
+// truncatedExternalIDs cuts the external ids of a body on routes (of each
+// item of a batch's callcase list when batch) to 255 characters before the
+// conforming server reads them.
+func truncatedExternalIDs(batch bool, routes ...string) builder {
+	cut := func(s string) string {
+		if r := []rune(s); len(r) > 255 {
+			return string(r[:255])
+		}
+		return s
+	}
+	return stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+		if !slices.ContainsFunc(routes, c.is) {
+			return false
+		}
+		var body []byte
+		if c.inXML() {
+			root, ok := parseXML(c.body)
+			if !ok {
+				return false
+			}
+			cases := []*xmlNode{root}
+			if batch {
+				cases = root.elements()
+			}
+			for _, n := range cases {
+				if id := n.child("id"); id != nil {
+					id.content = []any{cut(id.text())}
+				}
+			}
+			body = root.bytes()
+		} else {
+			m := c.jsonBody()
+			if m == nil {
+				return false
+			}
+			cases := []any{m}
+			if batch {
+				cases, _ = m["callcase"].([]any)
+			}
+			for _, item := range cases {
+				if obj, ok := item.(map[string]any); ok {
+					if id, ok := obj["id"].(string); ok {
+						obj["id"] = cut(id)
+					}
+				}
+			}
+			body, _ = json.Marshal(m)
+		}
+		replay(w, t.send(c, withBody(body)))
+		return true
+	})
 }

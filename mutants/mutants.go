@@ -7,6 +7,7 @@ package mutants
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -149,6 +150,87 @@ var catalogue = []Mutant{
 		build: onRead("GET /callcases/{uuid}", func(rec *httptest.ResponseRecorder) {
 			setJSON(rec, "phoneNumbers", map[string]any{"phoneNumber": []any{}})
 		})},
+	{Name: "text-trimmed", Breaks: "a create's title and comment are stored with the spaces at either end trimmed", Kills: []string{"S200-get"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if !c.is("POST /callcases/") {
+				return false
+			}
+			var body []byte
+			if c.inXML() {
+				root, ok := parseXML(c.body)
+				if !ok {
+					return false
+				}
+				for _, name := range []string{"title", "comment"} {
+					if n := root.child(name); n != nil {
+						n.content = []any{strings.TrimSpace(n.text())}
+					}
+				}
+				body = root.bytes()
+			} else {
+				m := c.jsonBody()
+				if m == nil {
+					return false
+				}
+				for _, name := range []string{"title", "comment"} {
+					if s, ok := m[name].(string); ok {
+						m[name] = strings.TrimSpace(s)
+					}
+				}
+				body, _ = json.Marshal(m)
+			}
+			replay(w, t.send(c, withBody(body)))
+			return true
+		})},
+	{Name: "phones-appended", Breaks: "an update carrying phoneNumbers adds them to the stored ones instead of replacing the list", Kills: []string{"S200-update"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			uuid, ok := c.member("uuid")
+			if !c.is("PUT /callcases/") || !ok {
+				return false
+			}
+			stored := t.get(c, apiPrefix+"json/callcases/"+urlEscape(uuid))
+			var old struct {
+				PhoneNumbers struct {
+					PhoneNumber []struct {
+						Value string `json:"value"`
+						Type  string `json:"phoneNumberType"`
+					} `json:"phoneNumber"`
+				} `json:"phoneNumbers"`
+			}
+			if stored.Code != http.StatusOK || json.Unmarshal(stored.Body.Bytes(), &old) != nil {
+				return false
+			}
+			var body []byte
+			if c.inXML() {
+				root, ok := parseXML(c.body)
+				phones := root.child("phoneNumbers")
+				if !ok || phones == nil {
+					return false
+				}
+				var kept []any
+				for _, p := range old.PhoneNumbers.PhoneNumber {
+					kept = append(kept, &xmlNode{StartElement: xml.StartElement{Name: xml.Name{Local: "phoneNumber"},
+						Attr: []xml.Attr{{Name: xml.Name{Local: "phoneNumberType"}, Value: p.Type}}}, content: []any{p.Value}})
+				}
+				phones.content = append(kept, phones.content...)
+				body = root.bytes()
+			} else {
+				m := c.jsonBody()
+				phones, _ := m["phoneNumbers"].(map[string]any)
+				list, ok := phones["phoneNumber"].([]any)
+				if !ok {
+					return false
+				}
+				var kept []any
+				for _, p := range old.PhoneNumbers.PhoneNumber {
+					kept = append(kept, map[string]any{"value": p.Value, "phoneNumberType": p.Type})
+				}
+				phones["phoneNumber"] = append(kept, list...)
+				body, _ = json.Marshal(m)
+			}
+			replay(w, t.send(c, withBody(body)))
+			return true
+		})},
 	{Name: "update-not-applied", Breaks: "PUT answers 200 but changes nothing", Kills: []string{"S200-update"},
 		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
 			uuid, ok := c.member("uuid")
@@ -178,6 +260,18 @@ var catalogue = []Mutant{
 			form := c.form()
 			if d := form.Get("date"); len(d) > 19 {
 				form.Set("date", d[:19])
+			}
+			replay(w, t.send(c, withBody([]byte(form.Encode()))))
+			return true
+		})},
+	{Name: "set-state-reads-query", Breaks: "set-state reads its parameters from the query string too, where they win over the form body", Kills: []string{"S200-state"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if !c.is("POST /callcases/{uuid}/set-state") || len(c.URL.Query()) == 0 {
+				return false
+			}
+			form := c.form()
+			for k, v := range c.URL.Query() {
+				form[k] = v
 			}
 			replay(w, t.send(c, withBody([]byte(form.Encode()))))
 			return true
@@ -706,9 +800,9 @@ var catalogue = []Mutant{
 		build: recodeOn("", http.StatusGatewayTimeout, http.StatusServiceUnavailable)},
 
 	// The contract's shapes.
-	{Name: "forbidden-field", Breaks: "a case read carries a member the schema forbids", Kills: []string{"S200-get"},
+	{Name: "forbidden-field", Breaks: "a case read carries a named member with a value the schema forbids (its state as a bare string)", Kills: []string{"S200-get"},
 		build: onRead("GET /callcases/{uuid}", func(rec *httptest.ResponseRecorder) {
-			setMember(rec, "internalNotes", "dialer shard 3")
+			setMember(rec, "state", "new")
 		})},
 	{Name: "missing-required-field", Breaks: "a case read lacks lastModified", Kills: []string{"S200-get"},
 		build: onRead("GET /callcases/{uuid}", func(rec *httptest.ResponseRecorder) {

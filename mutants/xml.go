@@ -257,6 +257,36 @@ func staleXMLReads() handler {
 }
 
 var xmlCatalogue = []Mutant{
+	{Name: "xml-path-reads-json", Format: "xml", Breaks: "a create on an /xml/ path declared application/json is read as JSON and served, instead of 400", Kills: []string{"E400-other-format-body"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			m := c.jsonBody()
+			if !c.is("POST /callcases/") || !c.inXML() || !strings.HasPrefix(c.Header.Get("Content-Type"), "application/json") || m == nil {
+				return false
+			}
+			root := &xmlNode{StartElement: xml.StartElement{Name: xml.Name{Local: "callcase"}}}
+			for k, v := range m {
+				if s, ok := v.(string); ok {
+					root.add(k, s)
+				}
+			}
+			replay(w, t.send(c, func(r *http.Request) {
+				r.Header.Set("Content-Type", "application/xml")
+				withBody(root.bytes())(r)
+			}))
+			return true
+		})},
+	{Name: "xml-location-json-path", Format: "xml", Breaks: "the Location of a case created through /xml/ names it under /json/", Kills: []string{"S201-create"},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if !c.is("POST /callcases/") || !c.inXML() {
+				return false
+			}
+			rec := t.send(c, nil)
+			if loc := rec.Header().Get("Location"); loc != "" {
+				rec.Header().Set("Location", strings.Replace(loc, "/xml/", "/json/", 1))
+			}
+			replay(w, rec)
+			return true
+		})},
 	{Name: "xml-wrong-root", Format: "xml", Breaks: "a case read in XML has the root element <case> instead of <callcase>", Kills: []string{"S200-get"},
 		build: onXML(func(_ *target, c *call, rec *httptest.ResponseRecorder) *httptest.ResponseRecorder {
 			if c.is("GET /callcases/{uuid}") && rec.Code == http.StatusOK {

@@ -53,16 +53,21 @@ func probes(format string, fx reference.Fixtures) []probe {
 		{method: "GET", path: api + "/projects/" + fx.Project},
 		{method: "GET", path: api + "/callcases/" + uuid},
 	}
+	// A body in the other format, declared as such.
+	other, otherType := `{"title":"the other format","uuid":"probe1`+format+`"}`, "application/json"
+	if format == "json" {
+		other, otherType = `<callcase><title>the other format</title><uuid>probe1json</uuid></callcase>`, "application/xml"
+	}
 	if format == "xml" { // then a change through the other format, read back in this one
 		probes = append(probes,
 			probe{method: "PUT", path: apiPrefix + "json/callcases/", contentType: "application/json", body: `{"uuid":"` + uuid + `","title":"changed through json"}`},
 			probe{method: "GET", path: api + "/callcases/" + uuid})
 	}
-	return probes
+	return append(probes, probe{method: "POST", path: api + "/callcases/?project=" + fx.Project, contentType: otherType, body: other})
 }
 
 func answer(w *httptest.ResponseRecorder) string {
-	return fmt.Sprintf("%d %s %s\n%s", w.Code, w.Header().Get("Content-Type"), w.Header().Get("WWW-Authenticate"), w.Body)
+	return fmt.Sprintf("%d %s %s %s\n%s", w.Code, w.Header().Get("Content-Type"), w.Header().Get("WWW-Authenticate"), w.Header().Get("Location"), w.Body)
 }
 
 // sameAnswer compares answers; a case read holds the time it was created

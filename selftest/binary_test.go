@@ -128,6 +128,14 @@ func TestBinaryCertifiesWithoutGoOrSourceTree(t *testing.T) {
 			e.Response.Content.Text = strings.Replace(e.Response.Content.Text, m, "Не найдено", 1)
 			return true
 		}, "message"},
+		{"a batch item's 209 message", func(e *bundle.Entry) bool {
+			const m = "Ошибка возникает при добавлении кейса с уже существующим внешним идентификатором"
+			if e.Response.Status != 200 || !strings.Contains(e.Response.Content.Text, m) {
+				return false
+			}
+			e.Response.Content.Text = strings.Replace(e.Response.Content.Text, m, "ACCEPTED", 1)
+			return true
+		}, "batch item: message"},
 	} {
 		t.Run("tampered "+tc.name, func(t *testing.T) {
 			copyDir := t.TempDir()

@@ -5,6 +5,11 @@
 // failed as a verdict on the API (a spec's run error kills nothing). It
 // exits non-zero unless the reference passes and every mutant is killed.
 //
+// It also runs the suite against the reference's liberal variant and each
+// of its liberties alone (-variants): a conforming server that takes a
+// liberty the design allows, and every spec must pass against each. A spec
+// that fails or errs there is a false failure of the suite.
+//
 // The runs certify the formats of -formats, both by default. A mutant of a
 // format outside them (the XML mutants under -formats json) cannot be killed
 // by those runs: it is listed as not run and left out of the score.
@@ -14,6 +19,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -31,6 +37,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/callcases/conformance/bundle"
 	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/mutants"
 	"github.com/callcases/conformance/reference"
@@ -44,8 +51,9 @@ func main() {
 	only := flag.String("only", "", "comma-separated mutant names to run (default all)")
 	timeout := flag.Duration("timeout", 2*time.Second, "CONFORMANCE_TIMEOUT for each run (bounds the hang mutants)")
 	formats := flag.String("formats", defaultFormats, "CONFORMANCE_FORMATS for each run; mutants of another format are not run")
+	variants := flag.String("variants", "all", `comma-separated variants of the reference the suite must pass ("all": the liberal one and each liberty alone; "": none)`)
 	flag.Parse()
-	if err := run(*suite, *parallel, *only, *timeout, strings.Split(*formats, ",")); err != nil {
+	if err := run(*suite, *parallel, *only, *timeout, strings.Split(*formats, ","), variantList(*variants)); err != nil {
 		fmt.Fprintln(os.Stderr, "mutants:", err)
 		os.Exit(1)
 	}
@@ -60,11 +68,28 @@ type result struct {
 	failed []string // conditions whose specs failed
 	missed []string // targeted conditions that did not fail
 	err    error
+	// wrong are the specs that failed in any way (a run error included),
+	// each with the first line of its reason.
+	wrong []string
+	// unactionable are the failed specs whose reason a person cannot act
+	// on (a bare matcher line, a Go value dump), with the shape found.
+	unactionable []string
+}
+
+// variantList is the variants -variants names.
+func variantList(flagValue string) []string {
+	switch flagValue {
+	case "":
+		return nil
+	case "all":
+		return mutants.Variants()
+	}
+	return strings.Split(flagValue, ",")
 }
 
 func (r result) killed() bool { return r.err == nil && len(r.failed) > 0 && len(r.missed) == 0 }
 
-func run(suite string, parallel int, only string, timeout time.Duration, formats []string) error {
+func run(suite string, parallel int, only string, timeout time.Duration, formats []string, variants []string) error {
 	suite, err := filepath.Abs(suite)
 	if err != nil {
 		return err
@@ -92,7 +117,7 @@ func run(suite string, parallel int, only string, timeout time.Duration, formats
 
 	// The reference first: a suite that fails a conforming server proves nothing either.
 	refStart := time.Now()
-	ref := runOne(suite, mutants.Mutant{Name: ""}, timeout, formats)
+	ref := runOne(suite, mutants.Mutant{Name: ""}, "", timeout, formats)
 	if ref.err != nil {
 		return fmt.Errorf("the suite against the reference: %w", ref.err)
 	}
@@ -102,18 +127,45 @@ func run(suite string, parallel int, only string, timeout time.Duration, formats
 	fmt.Printf("reference: every spec passed (%s)\n", time.Since(refStart).Round(time.Millisecond))
 
 	results := make([]result, len(list))
+	variantResults := make([]result, len(variants))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, parallel)
+	for i, v := range variants {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			variantResults[i] = runOne(suite, mutants.Mutant{}, v, timeout, formats)
+		}()
+	}
 	for i, m := range list {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results[i] = runOne(suite, m, timeout, formats)
+			results[i] = runOne(suite, m, "", timeout, formats)
 		}()
 	}
 	wg.Wait()
+
+	falseFailures := 0
+	for i, r := range variantResults {
+		switch {
+		case r.err != nil:
+			falseFailures++
+			fmt.Printf("variant %s: ERROR: %v\n", variants[i], r.err)
+		case len(r.wrong) > 0:
+			falseFailures++
+			fmt.Printf("variant %s: %d FALSE FAILURE(S), of specs or of verify:\n", variants[i], len(r.wrong))
+			for _, w := range r.wrong {
+				fmt.Printf("  %s\n", w)
+			}
+		default:
+			fmt.Printf("variant %s: every spec passed\n", variants[i])
+		}
+	}
 
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "MUTANT\tTARGETS\tVERDICT\tFAILED SPECS")
@@ -139,8 +191,27 @@ func run(suite string, parallel int, only string, timeout time.Duration, formats
 	if len(notRun) > 0 {
 		fmt.Printf("not run: %d mutant(s) of a format outside %s\n", len(notRun), strings.Join(formats, ","))
 	}
-	if killed != len(results) {
+	if len(variants) > 0 {
+		fmt.Printf("variants passed: %d/%d\n", len(variants)-falseFailures, len(variants))
+	}
+	// Every reason of every run's failures must be one a person can act on.
+	var unactionable []string
+	for _, r := range slices.Concat([]result{ref}, results, variantResults) {
+		for _, u := range r.unactionable {
+			unactionable = append(unactionable, fmt.Sprintf("%s: %s", cmp.Or(r.mutant.Name, "the reference or a variant"), u))
+		}
+	}
+	for _, u := range unactionable {
+		fmt.Printf("UNACTIONABLE REASON: %s\n", u)
+	}
+	fmt.Printf("unactionable reasons: %d\n", len(unactionable))
+	switch {
+	case len(unactionable) > 0:
+		return fmt.Errorf("%d failure reason(s) are a matcher's bare line, a Go value dump or a struct print, not what was wrong with the API", len(unactionable))
+	case killed != len(results):
 		return fmt.Errorf("%d mutant(s) survived", len(results)-killed)
+	case falseFailures > 0:
+		return fmt.Errorf("the suite fails %d variant(s) of the reference that keep the contract", falseFailures)
 	}
 	return nil
 }
@@ -173,20 +244,24 @@ func checkTargets() error {
 	return nil
 }
 
-// runOne serves the reference (with the mutant around it, if named) on
-// loopback and runs the compiled suite against it as a live target.
-func runOne(suite string, m mutants.Mutant, timeout time.Duration, formats []string) result {
+// runOne serves the reference (with the mutant around it, or as the
+// variant, if named) on loopback and runs the compiled suite against it as
+// a live target.
+func runOne(suite string, m mutants.Mutant, variant string, timeout time.Duration, formats []string) result {
 	r := result{mutant: m}
 	opts := reference.Options{FaultTimer: 100 * time.Millisecond}
 	srv := reference.New(opts)
 	var handler http.Handler = srv
-	if m.Name != "" {
-		h, err := mutants.Wrap(m.Name, srv, opts)
-		if err != nil {
-			r.err = err
-			return r
-		}
-		handler = h
+	var err error
+	switch {
+	case m.Name != "":
+		handler, err = mutants.Wrap(m.Name, srv, opts)
+	case variant != "":
+		handler, err = mutants.WrapVariant(variant, srv)
+	}
+	if err != nil {
+		r.err = err
+		return r
 	}
 	ts := httptest.NewServer(handler)
 	defer ts.Close()
@@ -206,7 +281,7 @@ func runOne(suite string, m mutants.Mutant, timeout time.Duration, formats []str
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	out, runErr := cmd.CombinedOutput()
-	failed, suiteErr, err := failures(filepath.Join(dir, "ginkgo.json"))
+	failed, wrong, unactionable, suiteErr, err := failures(filepath.Join(dir, "ginkgo.json"))
 	if err != nil {
 		r.err = fmt.Errorf("%v; suite output:\n%s", err, tail(out))
 		return r
@@ -215,9 +290,15 @@ func runOne(suite string, m mutants.Mutant, timeout time.Duration, formats []str
 		r.err = fmt.Errorf("the run itself failed (%s)", suiteErr)
 		return r
 	}
-	if runErr == nil && len(failed) > 0 {
+	if runErr == nil && len(wrong) > 0 {
 		r.err = fmt.Errorf("specs failed but the suite exited 0")
 		return r
+	}
+	r.wrong, r.unactionable = wrong, unactionable
+	if variant != "" {
+		// A variant's bundle must verify as well: verify is the reviewer's
+		// check, and it must not reject a conforming server either.
+		r.wrong = append(r.wrong, verifyBundle(dir, formats)...)
 	}
 	for id, in := range failed {
 		if len(formats) > 1 && len(in) < len(formats) { // failed in some formats only: say which
@@ -237,17 +318,20 @@ func runOne(suite string, m mutants.Mutant, timeout time.Duration, formats []str
 }
 
 // failures reads Ginkgo's JSON report: the condition ids of failed specs,
-// each with the formats it failed in, and the first failure outside any
-// spec (a preflight, say).
-func failures(path string) (map[string][]string, string, error) {
+// each with the formats it failed in; every spec that failed in any way,
+// with its reason's first line; those whose reason is not one a person can
+// act on (report.Unactionable); and the first failure outside any spec (a
+// preflight, say).
+func failures(path string) (map[string][]string, []string, []string, string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, "", fmt.Errorf("no report: %w", err)
+		return nil, nil, nil, "", fmt.Errorf("no report: %w", err)
 	}
 	var reports []types.Report
 	if err := json.Unmarshal(b, &reports); err != nil {
-		return nil, "", fmt.Errorf("report: %w", err)
+		return nil, nil, nil, "", fmt.Errorf("report: %w", err)
 	}
+	var wrong, unactionable []string
 	known := map[string]bool{}
 	for _, c := range catalogue.All() {
 		known[c.ID] = true
@@ -265,14 +349,42 @@ func failures(path string) (map[string][]string, string, error) {
 				}
 				continue
 			}
+			row := report.RowOf(sr)
+			line := fmt.Sprintf("%s [%s] %s: %s", row.Condition.ID, row.Format, row.Outcome, strings.SplitN(row.Reason, "\n", 2)[0])
+			wrong = append(wrong, line)
+			if shape := report.Unactionable(row.Reason); shape != "" {
+				unactionable = append(unactionable, shape+": "+line)
+			}
 			// A kill is a verdict on the API: a spec that failed because of
 			// the run itself (a run error) kills nothing.
-			if row := report.RowOf(sr); row.Outcome == report.Failed && known[row.Condition.ID] && !slices.Contains(set[row.Condition.ID], row.Format) {
+			if row.Outcome == report.Failed && known[row.Condition.ID] && !slices.Contains(set[row.Condition.ID], row.Format) {
 				set[row.Condition.ID] = append(set[row.Condition.ID], row.Format)
 			}
 		}
 	}
-	return set, suiteErr, nil
+	sort.Strings(wrong)
+	sort.Strings(unactionable)
+	return set, wrong, slices.Compact(unactionable), suiteErr, nil
+}
+
+// verifyBundle is what callcases-conformance verify finds wrong with a
+// run's reports, each problem a line; the bundle is held to this tree's
+// contract and table, and to the suite version it names itself (the
+// compiled suite and this command are built from the same tree).
+func verifyBundle(dir string, formats []string) []string {
+	b, err := os.ReadFile(filepath.Join(dir, "result.json"))
+	var res report.Result
+	if err == nil {
+		err = json.Unmarshal(b, &res)
+	}
+	if err != nil {
+		return []string{"verify: result.json: " + err.Error()}
+	}
+	var out []string
+	for _, p := range bundle.Verify(dir, bundle.VerifyOptions{Formats: formats, Suite: res.Suite}).Problems {
+		out = append(out, "verify: "+p)
+	}
+	return out
 }
 
 // cleanEnv drops any CONFORMANCE_ setting of the caller's: each run names its own target.

@@ -47,6 +47,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&opts.ReadOnlyPassword, "readonly-password", opts.ReadOnlyPassword, "the read-only user's password")
 	mutant := fs.String("mutant", "", "serve this mutant: a deliberate deviation from the contract (see -mutants)")
 	list := fs.Bool("mutants", false, "list the mutants, one line each, and exit")
+	variant := fs.String("variant", "", "serve this variant: "+mutants.VariantLiberal+" takes every liberty the design allows, a liberty's name that one alone (see -variants)")
+	listVariants := fs.Bool("variants", false, "list the variants, one line each, and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -60,10 +62,27 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return nil
 	}
+	if *listVariants {
+		fmt.Fprintf(stdout, "%-30s %s\n", mutants.VariantLiberal, "every liberty below at once")
+		for _, l := range mutants.Liberties() {
+			fmt.Fprintf(stdout, "%-30s %s\n", l.Name, l.Allows)
+		}
+		return nil
+	}
+	if *mutant != "" && *variant != "" {
+		return errors.New("-mutant and -variant: the reference serves one or the other")
+	}
 	server := reference.New(opts)
 	var handler http.Handler = server
 	if *mutant != "" {
 		h, err := mutants.Wrap(*mutant, server, opts)
+		if err != nil {
+			return err
+		}
+		handler = h
+	}
+	if *variant != "" {
+		h, err := mutants.WrapVariant(*variant, server)
 		if err != nil {
 			return err
 		}
@@ -78,7 +97,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	printSettings(stdout, server.Settings(root))
 	// A shell comment, so that the output can still be sourced: it tells a
 	// reader of stdout that the settings are complete and the server is up.
-	fmt.Fprintf(stdout, "# serving on %s%s\n", root, map[bool]string{true: " as mutant " + *mutant}[*mutant != ""])
+	as := ""
+	switch {
+	case *mutant != "":
+		as = " as mutant " + *mutant
+	case *variant != "":
+		as = " as variant " + *variant
+	}
+	fmt.Fprintf(stdout, "# serving on %s%s\n", root, as)
 	log.Printf("reference server listening on %s (API %s/fx/api/v1, fault hook %s/faults)", root, root, root)
 
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}

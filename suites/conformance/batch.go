@@ -23,13 +23,26 @@ var _ = Describe("batches", func() {
 					{"uuid": fresh, "id": newExternalID(), "title": newTitle("fresh in a batch")},
 				}}})
 				Expect(x).To(HaveResult(http.StatusOK))
-				sb, err := x.StatusBody()
-				Expect(err).NotTo(HaveOccurred())
-				Expect(sb.Result).To(HaveLen(2), "one result per item, in request order")
-				Expect(sb.Result[0]).To(HaveItemResult(209))
-				Expect(sb.Result[0].UUID).To(BeNil(), "a failed create item has uuid null")
-				Expect(sb.Result[1]).To(HaveItemResult(http.StatusCreated))
+				sb := statusBodyOf(x)
+				Expect(sb.Result).To(HaveLen(2), "one result per item, in request order"+Shown(x))
+				Expect(sb.Result[0]).To(HaveItemResult(209), "batch result item 0, whose id the project has"+Shown(x))
+				Expect(sb.Result[0].UUID).To(BeNil(), "a failed create item has uuid null"+Shown(x))
+				Expect(sb.Result[1]).To(HaveItemResult(http.StatusCreated), "batch result item 1, a fresh id"+Shown(x))
 				expectNoCase(ctx, a, dup)
+			})
+
+			condition("E400-batch-delete-keys", format, func(ctx SpecContext) {
+				id := newExternalID()
+				uuid := newExternalCase(ctx, a, id)
+				for _, body := range []map[string]any{
+					{"uuid": []string{uuid}, "id": []string{id}},
+					{},
+				} {
+					x := env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.batch(env.Config.Project), JSON: body, OffContract: true,
+						Purpose: "a batch delete by both uuid and id, or by neither"})
+					Expect(x).To(HaveResult(http.StatusBadRequest), "a batch delete takes uuid or id, not both, not neither")
+				}
+				readCase(ctx, a, uuid) // the case named is still there
 			})
 
 			condition("E400-empty-batch", format, func(ctx SpecContext) {

@@ -27,12 +27,12 @@ var _ = Describe("call list", func() {
 			condition("S200-calllist", format, func(ctx SpecContext) {
 				Expect(command(ctx, env.API, a, env.Config.Project, "stop")).To(HaveResult(http.StatusOK))
 				Expect(command(ctx, env.API, a, env.Config.Project, "update")).To(HaveResult(http.StatusOK))
-				Expect(readProject(ctx, a, env.Config.Project)).To(Equal("stopped"))
+				Expect(readProject(ctx, a, env.Config.Project)).To(Equal("stopped"), "stop and update leave the main project stopped (its state read back)")
 			})
 
 			condition("E400-unknown-cmd", format, func(ctx SpecContext) {
 				Expect(command(ctx, env.API, a, env.Config.Project, "launch")).To(HaveResult(http.StatusBadRequest))
-				Expect(readProject(ctx, a, env.Config.Project)).To(Equal("stopped"))
+				Expect(readProject(ctx, a, env.Config.Project)).To(Equal("stopped"), "an unknown command leaves the main project stopped (its state read back)")
 			})
 
 			condition("E404-calllist-project", format, func(ctx SpecContext) {
@@ -41,7 +41,7 @@ var _ = Describe("call list", func() {
 
 			condition("E500-start-completed", format, func(ctx SpecContext) {
 				Expect(command(ctx, env.API, a, env.Config.CompletedProject, "start")).To(HaveResult(http.StatusInternalServerError))
-				Expect(readProject(ctx, a, env.Config.CompletedProject)).To(Equal("completed"))
+				Expect(readProject(ctx, a, env.Config.CompletedProject)).To(Equal("completed"), "a refused start leaves the project completed (its state read back)")
 			})
 
 			condition("E500-dialer-down", format, func(ctx SpecContext) {
@@ -49,7 +49,7 @@ var _ = Describe("call list", func() {
 				c, _ := fault(ctx, harness.FaultDown, harness.Dialer)
 				Expect(command(ctx, c, a, env.Config.Project, "stop")).To(HaveResult(http.StatusInternalServerError))
 				Expect(command(ctx, c, a, env.Config.Project, "update")).To(HaveResult(http.StatusInternalServerError))
-				Expect(readProject(ctx, a, env.Config.Project)).To(Equal(before))
+				Expect(readProject(ctx, a, env.Config.Project)).To(Equal(before), "commands refused while the dialer is down leave the project's state (read back)")
 			})
 		})
 	}

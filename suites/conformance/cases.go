@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -17,28 +18,37 @@ var _ = Describe("cases by uuid", func() {
 		Context(format, func() {
 			condition("S200-get", format, func(ctx SpecContext) {
 				phones := PhoneNumbers{PhoneNumber: []PhoneNumber{{Value: "8000000000", Type: "HOME"}, {Value: "8000000001", Type: "MOBILE"}}}
-				uuid := newCase(ctx, a, map[string]any{"priority": 3, "comment": "conformance comment", "phoneNumbers": phones})
+				// Spaces at either end, CR and LF, and a character outside the
+				// Basic Multilingual Plane read back exactly as written.
+				title, comment := newTitle("case, kept as written \r\n\U0001F600  "), "  conformance comment\r\non two lines \U0001F600 "
+				uuid := newCase(ctx, a, map[string]any{"title": title, "priority": 3, "comment": comment, "phoneNumbers": phones})
 
 				x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid)})
 				Expect(x).To(BeRead())
 				var c CallCase
-				Expect(x.Decode(&c)).To(Succeed())
-				Expect(c.UUID).To(Equal(uuid))
-				Expect(c.Title).To(Equal(newTitle("case")))
-				Expect(c.Parent.UUID).To(Equal(env.Config.Project), "parent is the project the case was created in")
-				Expect(c.Priority).To(HaveValue(Equal(3)))
-				Expect(c.Comment).To(HaveValue(Equal("conformance comment")))
-				Expect(c.PhoneNumbers.PhoneNumber).To(ConsistOf(phones.PhoneNumber))
+				decodeAs(x, &c, "a case")
+				Expect(c.UUID).To(Equal(uuid), "the read case is the one asked for"+Shown(x))
+				Expect(c.Title).To(Equal(title), "the title reads back exactly as created"+Shown(x))
+				Expect(c.Parent.UUID).To(Equal(env.Config.Project), "parent is the project the case was created in"+Shown(x))
+				Expect(c.Priority).To(HaveValue(Equal(3)), "the priority reads back as created"+Shown(x))
+				Expect(c.Comment).To(HaveValue(Equal(comment)), "the comment reads back exactly as created"+Shown(x))
+				Expect(c.PhoneNumbers.PhoneNumber).To(ConsistOf(phones.PhoneNumber), "the phone numbers read back as created"+Shown(x))
 				Expect(instant(c.LastModified)).NotTo(BeTemporally("<", instant(c.CreationDate)), "a case is not modified before it is created")
 			})
 
 			condition("S200-update", format, func(ctx SpecContext) {
-				uuid := newCase(ctx, a, map[string]any{"comment": "kept by a partial update"})
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.cases(), JSON: map[string]any{"uuid": uuid, "title": newTitle("renamed")}})
+				two := PhoneNumbers{PhoneNumber: []PhoneNumber{{Value: "8000000000", Type: "HOME"}, {Value: "8000000001", Type: "MOBILE"}}}
+				one := PhoneNumbers{PhoneNumber: []PhoneNumber{{Value: "8000000002", Type: "WORK"}}}
+				uuid := newCase(ctx, a, map[string]any{"comment": "kept by a partial update", "phoneNumbers": two})
+				before := readCase(ctx, a, uuid)
+				x := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.cases(), JSON: map[string]any{"uuid": uuid, "title": newTitle("renamed"), "phoneNumbers": one}})
 				Expect(x).To(HaveResult(http.StatusOK))
 				c := readCase(ctx, a, uuid)
-				Expect(c.Title).To(Equal(newTitle("renamed")))
+				Expect(c.Title).To(Equal(newTitle("renamed")), "a read after the update shows the new title")
 				Expect(c.Comment).To(HaveValue(Equal("kept by a partial update")), "an update changes only the members it carries")
+				Expect(c.PhoneNumbers.PhoneNumber).To(ConsistOf(one.PhoneNumber), "an update carrying phoneNumbers replaces the stored list")
+				Expect(instant(c.CreationDate)).To(BeTemporally("==", instant(before.CreationDate)), "creationDate never moves: %s before the update, %s after", before.CreationDate, c.CreationDate)
+				Expect(instant(c.LastModified)).NotTo(BeTemporally("<", instant(before.LastModified)), "a write never moves lastModified back: %s before the update, %s after", before.LastModified, c.LastModified)
 			})
 
 			condition("S200-delete", format, func(ctx SpecContext) {
@@ -62,16 +72,18 @@ var _ = Describe("cases by uuid", func() {
 					JSON: map[string]any{"title": newTitle("created"), "id": id}})
 				Expect(x).To(HaveResult(http.StatusCreated))
 				location, err := x.Location()
-				Expect(err).NotTo(HaveOccurred(), "a 201 names the created case in Location")
+				if err != nil {
+					Fail(fmt.Sprintf("a 201 names the created case in Location: %v%s", err, Shown(x)))
+				}
 				base := env.API.Base().String()
-				Expect(location).To(HavePrefix(base+"/"), "Location %q names a resource of the API", location)
+				Expect(location).To(HavePrefix(base+"/"+a.format+"/"), "Location %q names a resource of the API under the path of the format the case was created in", location)
 
 				read := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: strings.TrimPrefix(location, base), Purpose: "follow Location"})
 				Expect(read).To(BeRead())
 				var c CallCase
-				Expect(read.Decode(&c)).To(Succeed())
-				Expect(c.Title).To(Equal(newTitle("created")), "Location names the case just created")
-				Expect(c.ID).To(HaveValue(Equal(id)))
+				decodeAs(read, &c, "a case")
+				Expect(c.Title).To(Equal(newTitle("created")), "Location names the case just created"+Shown(read))
+				Expect(c.ID).To(HaveValue(Equal(id)), "the external id reads back as created"+Shown(read))
 			})
 
 			condition("E409-uuid-taken", format, func(ctx SpecContext) {
@@ -88,6 +100,19 @@ var _ = Describe("cases by uuid", func() {
 			})
 
 			Context("unknown uuid", func() {
+				// GET and DELETE of /projects/{p}/callcases/ without an id, and a
+				// PUT of a case's own path, are methods those paths do not have.
+				condition("E404-unknown-path", format, func(ctx SpecContext) {
+					for _, r := range []client.Request{
+						{Method: http.MethodGet, Path: a.external(env.Config.Project)},
+						{Method: http.MethodDelete, Path: a.external(env.Config.Project)},
+						{Method: http.MethodPut, Path: a.caseByUUID(unknownUUID())},
+						{Method: http.MethodGet, Path: "/" + a.format + "/nowhere/"},
+					} {
+						r.OffContract, r.Purpose = true, "a method the path does not have, or no path of the API"
+						Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusNotFound), "an unknown path, or a method a known path does not have, is 404")
+					}
+				})
 				condition("E404-get", format, func(ctx SpecContext) {
 					Expect(env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(unknownUUID())})).To(HaveResult(http.StatusNotFound))
 				})
@@ -137,6 +162,14 @@ var _ = Describe("cases by uuid", func() {
 				row("E400-wrong-content-type", format, func(uuid string) client.Request {
 					body, _ := encoded(a, map[string]any{"uuid": uuid, "title": newTitle("wrong content type")})
 					return client.Request{Query: projectQuery(env.Config.Project), ContentType: "text/plain", Raw: body}
+				}),
+				row("E400-other-format-body", format, func(uuid string) client.Request {
+					other := api{map[string]string{"json": "xml", "xml": "json"}[a.format]}
+					body, contentType := encoded(other, map[string]any{"uuid": uuid, "title": newTitle("the other format's body")})
+					return client.Request{Query: projectQuery(env.Config.Project), ContentType: contentType, Raw: body}
+				}),
+				row("E400-priority-too-large", format, func(uuid string) client.Request {
+					return client.Request{Query: projectQuery(env.Config.Project), JSON: map[string]any{"uuid": uuid, "title": newTitle("priority past 2^53 - 1"), "priority": int64(1) << 53}}
 				}),
 				row("E400-no-project", format, func(uuid string) client.Request {
 					return client.Request{JSON: map[string]any{"uuid": uuid, "title": newTitle("no project")}}

@@ -25,7 +25,7 @@ func readByExternalID(ctx SpecContext, a api, id string) (CallCase, *client.Exch
 	x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, id), Purpose: "read the case back by external id"})
 	Expect(x).To(BeRead())
 	var c CallCase
-	Expect(x.Decode(&c)).To(Succeed(), Shown(x))
+	decodeAs(x, &c, "a case")
 	return c, x
 }
 
@@ -41,8 +41,7 @@ func readCaseX(ctx SpecContext, a api, uuid string) (CallCase, *client.Exchange)
 func batchResult(x *client.Exchange, n int) []client.Item {
 	GinkgoHelper()
 	Expect(x).To(HaveResult(http.StatusOK))
-	sb, err := x.StatusBody()
-	Expect(err).NotTo(HaveOccurred(), Shown(x))
+	sb := statusBodyOf(x)
 	Expect(sb.Result).To(HaveLen(n), "one result item per case, in request order"+Shown(x))
 	return sb.Result
 }
@@ -263,9 +262,10 @@ var _ = Describe("success through its effect", func() {
 				at := instant(c.LastModified)
 				before, after := at.Add(-time.Millisecond).Format(time.RFC3339Nano), at.Add(time.Millisecond).Format(time.RFC3339Nano)
 				// The bound is the case's own lastModified, as the target wrote it.
+				own := c.LastModified
 				for _, bounds := range []url.Values{
-					{"modifiedAfter": {c.LastModified}, "modifiedBefore": {after}},
-					{"modifiedAfter": {before}, "modifiedBefore": {c.LastModified}},
+					{"modifiedAfter": {own}, "modifiedBefore": {after}},
+					{"modifiedAfter": {before}, "modifiedBefore": {own}},
 				} {
 					bounds.Set("project", env.Config.Project)
 					listed, _ := listAll(ctx, a, bounds)
@@ -290,7 +290,7 @@ var _ = Describe("success through its effect", func() {
 					var list struct {
 						Operator []any `json:"operator"`
 					}
-					Expect(x.Decode(&list)).To(Succeed(), Shown(x))
+					decodeAs(x, &list, "the project's operators")
 					Expect(list.Operator).NotTo(BeEmpty(), "a project without operators answers 204, not 200 with an empty list"+Shown(x))
 				}
 				notProvoked("every fixture project (%s) has operators", strings.Join([]string{config.EnvProject, config.EnvAutoProject, config.EnvCompletedProject}, ", "))
@@ -303,6 +303,83 @@ var _ = Describe("success through its effect", func() {
 					Expect(x).To(HaveResult(http.StatusBadRequest), "an external id has at most 255 characters")
 				}
 			})
+
+			// An external id is 1 to 255 characters in a body too: on every
+			// create and update, whichever route, a longer or empty one is
+			// 400 and changes nothing.
+			condition("E400-external-id-length-body", format, func(ctx SpecContext) {
+				target := newCase(ctx, a, nil)
+				before := readCase(ctx, a, target)
+				type attempt struct {
+					what    string
+					req     client.Request
+					created string // the uuid a create would have made
+				}
+				var attempts []attempt
+				for _, id := range []string{tooLongExternalID(), ""} {
+					say := fmt.Sprintf("an external id of %d characters", len(id))
+					byUUID, byID := newUUID(), newUUID()
+					deleteManyLater(a, []string{byUUID, byID})
+					attempts = append(attempts,
+						attempt{"a create by uuid carrying " + say, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project),
+							JSON: map[string]any{"uuid": byUUID, "id": id, "title": newTitle("external id length")}, OffContract: true}, byUUID},
+						attempt{"a create by external id carrying " + say, client.Request{Method: http.MethodPost, Path: a.external(env.Config.Project),
+							JSON: map[string]any{"uuid": byID, "id": id, "title": newTitle("external id length")}, OffContract: true}, byID},
+						attempt{"an update by uuid carrying " + say, client.Request{Method: http.MethodPut, Path: a.cases(),
+							JSON: map[string]any{"uuid": target, "id": id, "title": newTitle("changed")}, OffContract: true}, ""},
+						attempt{"an update by external id carrying " + say, client.Request{Method: http.MethodPut, Path: a.external(env.Config.Project),
+							JSON: map[string]any{"id": id, "title": newTitle("changed")}, OffContract: true}, ""},
+					)
+				}
+				for _, at := range attempts {
+					at.req.Purpose = at.what
+					x := env.API.Do(ctx, at.req)
+					Expect(x).To(HaveResult(http.StatusBadRequest), "an external id has 1 to 255 characters: %s", at.what)
+					if at.created != "" {
+						expectNoCase(ctx, a, at.created)
+					}
+				}
+				after := readCase(ctx, a, target)
+				Expect(after.Title).To(Equal(before.Title), "a refused update changes nothing: the title")
+				Expect(after.ID).To(Equal(before.ID), "a refused update changes nothing: the external id")
+			})
+
+			condition("E400-external-id-length-batch", format, func(ctx SpecContext) {
+				fine, long, empty := newUUID(), newUUID(), newUUID()
+				deleteManyLater(a, []string{fine, long, empty})
+				longID := tooLongExternalID()
+				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.batch(env.Config.Project), OffContract: true,
+					Purpose: "a batch create whose second item's external id is too long and third's empty",
+					JSON: map[string]any{"callcase": []map[string]any{
+						{"uuid": fine, "id": newExternalID(), "title": newTitle("fine in a batch")},
+						{"uuid": long, "id": longID, "title": newTitle("id too long in a batch")},
+						{"uuid": empty, "id": "", "title": newTitle("empty id in a batch")},
+					}}})
+				items := batchResult(x, 3)
+				expectItem(x, items, 0, http.StatusCreated, nil, &fine)
+				for i := 1; i < 3; i++ {
+					expectItem(x, items, i, http.StatusBadRequest, nil, nil)
+					Expect(items[i].UUID).To(BeNil(), "batch result item %d: a failed create item has uuid null%s", i, Shown(x))
+				}
+				expectNoCase(ctx, a, long)
+				expectNoCase(ctx, a, empty)
+				y := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.batch(env.Config.Project), OffContract: true,
+					Purpose: "a batch update whose first item's external id is too long and second's empty",
+					JSON: map[string]any{"callcase": []map[string]any{
+						{"id": longID, "title": newTitle("changed")},
+						{"id": "", "title": newTitle("changed")},
+					}}})
+				updated := batchResult(y, 2)
+				expectItem(y, updated, 0, http.StatusBadRequest, &longID, nil)
+				expectItem(y, updated, 1, http.StatusBadRequest, nil, nil)
+			})
 		})
 	}
 })
+
+// tooLongExternalID is an external id this run owns, one character over
+// the 255 an external id may have.
+func tooLongExternalID() string {
+	id := newExternalID()
+	return id + strings.Repeat("x", 256-len([]rune(id)))
+}

@@ -27,10 +27,10 @@ var _ = Describe("cases by external id", func() {
 				read := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, id)})
 				Expect(read).To(BeRead())
 				var c CallCase
-				Expect(read.Decode(&c)).To(Succeed())
-				Expect(c.UUID).To(Equal(uuid))
-				Expect(c.ID).To(HaveValue(Equal(id)))
-				Expect(c.Title).To(Equal(newTitle("created by external id")))
+				decodeAs(read, &c, "a case")
+				Expect(c.UUID).To(Equal(uuid), "a read by the external id finds the case created with it"+Shown(read))
+				Expect(c.ID).To(HaveValue(Equal(id)), "the external id reads back as created"+Shown(read))
+				Expect(c.Title).To(Equal(newTitle("created by external id")), "the title reads back as created"+Shown(read))
 
 				// External ids are unique per project: an id another fixture
 				// project already uses must still be free in the main project.
@@ -69,8 +69,8 @@ var _ = Describe("cases by external id", func() {
 				read := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, id), Purpose: "only the first case has the id"})
 				Expect(read).To(BeRead())
 				var c CallCase
-				Expect(read.Decode(&c)).To(Succeed())
-				Expect(c.UUID).To(Equal(first))
+				decodeAs(read, &c, "a case")
+				Expect(c.UUID).To(Equal(first), "the id still names the first case only"+Shown(read))
 				expectNoCase(ctx, a, second)
 			})
 
@@ -90,9 +90,8 @@ var _ = Describe("cases by external id", func() {
 				multipleChoices := func(x *client.Exchange) {
 					GinkgoHelper()
 					Expect(x).To(HaveResult(http.StatusMultipleChoices))
-					sb, err := x.StatusBody()
-					Expect(err).NotTo(HaveOccurred())
-					Expect(sb.UUIDs).To(ConsistOf(shared), "uuids lists every case with the id, and only those")
+					sb := statusBodyOf(x)
+					Expect(sb.UUIDs).To(ConsistOf(shared), "uuids lists every case with the id, and only those"+Shown(x))
 				}
 				untouched := func(ctx SpecContext) {
 					GinkgoHelper()
@@ -111,6 +110,21 @@ var _ = Describe("cases by external id", func() {
 				})
 				condition("E300-delete", format, func(ctx SpecContext) {
 					multipleChoices(env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.byExternalID(env.Config.Project, id)}))
+					untouched(ctx)
+				})
+				// In a batch, the shared id's item is the 300 the case alone
+				// would get, with the uuids of every case found.
+				condition("E300-batch", format, func(ctx SpecContext) {
+					for _, r := range []client.Request{
+						{Method: http.MethodPut, Path: a.batch(env.Config.Project), JSON: map[string]any{"callcase": []map[string]any{{"id": id, "title": newTitle("must not be applied")}}},
+							Purpose: "a batch update by the shared id"},
+						{Method: http.MethodDelete, Path: a.batch(env.Config.Project), JSON: map[string]any{"id": []string{id}}, Purpose: "a batch delete by the shared id"},
+					} {
+						x := env.API.Do(ctx, r)
+						items := batchResult(x, 1)
+						expectItem(x, items, 0, http.StatusMultipleChoices, &id, nil)
+						Expect(items[0].UUIDs).To(ConsistOf(shared), "a 300 item's uuids lists every case with the id, and only those"+Shown(x))
+					}
 					untouched(ctx)
 				})
 			})

@@ -14,6 +14,7 @@ import (
 	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/config"
+	"github.com/callcases/conformance/contract"
 	"github.com/callcases/conformance/harness"
 	"github.com/callcases/conformance/matchers"
 	. "github.com/callcases/conformance/matchers"
@@ -301,8 +302,10 @@ type caseList struct {
 // instant parses a date the API wrote (RFC 3339 with an offset).
 func instant(s string) time.Time {
 	GinkgoHelper()
-	t, err := time.Parse(time.RFC3339Nano, s)
-	Expect(err).NotTo(HaveOccurred(), "date %q is not RFC 3339", s)
+	t, err := contract.ParseDate(s)
+	if err != nil {
+		Fail(fmt.Sprintf("date %q is not RFC 3339 with an offset: %v", s, err))
+	}
 	return t
 }
 
@@ -388,7 +391,7 @@ func decodeCase(x *client.Exchange) CallCase {
 	GinkgoHelper()
 	Expect(x).To(BeRead())
 	var c CallCase
-	Expect(x.Decode(&c)).To(Succeed(), Shown(x))
+	decodeAs(x, &c, "a case")
 	return c
 }
 
@@ -471,7 +474,7 @@ func projectStateOf(x *client.Exchange) string {
 	var p struct {
 		State string `json:"state"`
 	}
-	Expect(x.Decode(&p)).To(Succeed(), "the project read"+Shown(x))
+	decodeAs(x, &p, "a project")
 	return p.State
 }
 
@@ -504,3 +507,23 @@ func noError(err error, doing string, args ...any) {
 
 // unknownUUID is a uuid no target has: this run's id and a counter, never created.
 func unknownUUID() string { return "zz" + newUUID() }
+
+// decodeAs decodes an answer's body into v; a body that does not read as
+// what it should be fails the spec saying so, with the exchange.
+func decodeAs(x *client.Exchange, v any, what string) {
+	GinkgoHelper()
+	if err := x.Decode(v); err != nil {
+		Fail(fmt.Sprintf("the answer is not %s: %v%s", what, err, Shown(x)))
+	}
+}
+
+// statusBodyOf decodes an answer's status body; one that does not read as a
+// status body fails the spec saying so, with the exchange.
+func statusBodyOf(x *client.Exchange) client.StatusBody {
+	GinkgoHelper()
+	sb, err := x.StatusBody()
+	if err != nil {
+		Fail(fmt.Sprintf("the answer is not a status body: %v%s", err, Shown(x)))
+	}
+	return sb
+}

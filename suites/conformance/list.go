@@ -100,7 +100,7 @@ func cloneValues(v url.Values) url.Values {
 func decodeList(x *client.Exchange) caseList {
 	GinkgoHelper()
 	var l caseList
-	Expect(x.Decode(&l)).To(Succeed())
+	decodeAs(x, &l, "a list of cases")
 	return l
 }
 
@@ -138,7 +138,7 @@ var _ = Describe("list windows", append(orderedDecorators("S200-list", "S204-pas
 				x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.cases(), Query: q})
 				Expect(x).To(BeRead())
 				l := decodeList(x)
-				Expect(l.Page).To(Equal(1))
+				Expect(l.Page).To(Equal(1), "the first page says page 1"+Shown(x))
 				expectInWindow(l.CallCase, q)
 				// Another run's cases may fill the window beyond page 1: read on until both are found.
 				listed := uuidsOf(l.CallCase)
@@ -200,13 +200,13 @@ var _ = Describe("list windows", append(orderedDecorators("S200-list", "S204-pas
 						if !last && l.Count != count {
 							return false
 						}
-						Expect(l.Page).To(Equal(page))
-						Expect(l.Count).To(Equal(count), "count on page %d is the total over all pages", page)
+						Expect(l.Page).To(Equal(page), "page %d says its number%s", page, Shown(x))
+						Expect(l.Count).To(Equal(count), "count on page %d is the total over all pages%s", page, Shown(x))
 						Expect(l.CallCase).To(HaveLen(min(100, count-100*(page-1))), "page %d of %d cases holds %d", page, count, min(100, count-100*(page-1)))
 						expectInWindow(l.CallCase, q)
 						listed = append(listed, uuidsOf(l.CallCase)...)
 					}
-					Expect(listed).To(HaveLen(count))
+					Expect(listed).To(HaveLen(count), "the pages hold count (%d) cases in all", count)
 					Expect(listed).To(ContainElements(mine), "the pages hold every case made")
 					Expect(slices.Compact(slices.Sorted(slices.Values(listed)))).To(HaveLen(count), "no case is listed twice")
 
@@ -245,6 +245,15 @@ var _ = Describe("case lists", func() {
 				row("E400-page-zero", format, "0"),
 				row("E400-page-abc", format, "abc"),
 			)
+
+			// A parameter given with an empty value is malformed, never taken as absent.
+			condition("E400-empty-parameter", format, func(ctx SpecContext) {
+				for _, name := range []string{"state", "operator", "modifiedAfter", "modifiedBefore", "page"} {
+					x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.cases(), OffContract: true,
+						Query: url.Values{"project": {env.Config.Project}, name: {""}}, Purpose: "a list with " + name + " given empty"})
+					Expect(x).To(HaveResult(http.StatusBadRequest), "a list's %s given with an empty value is malformed", name)
+				}
+			})
 		})
 	}
 })
@@ -263,8 +272,7 @@ func newCases(ctx SpecContext, a api, n int) []string {
 	deleteManyLater(a, uuids)
 	x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.batch(env.Config.Project), JSON: map[string]any{"callcase": items}, Purpose: fmt.Sprintf("create %d cases", n)})
 	setup(x, http.StatusOK, fmt.Sprintf("create %d cases in a batch", n))
-	sb, err := x.StatusBody()
-	Expect(err).NotTo(HaveOccurred())
+	sb := statusBodyOf(x)
 	for i, item := range sb.Result {
 		if item.Code != http.StatusCreated {
 			runError("setup could not create %d cases: item %d answered %d", n, i, item.Code)

@@ -82,7 +82,7 @@ var _ = Describe("operator membership", append(orderedDecorators("S201-operator"
 			condition("S201-operator", format, func(ctx SpecContext) {
 				claimOperator(ctx, a)
 				Expect(assign(ctx, env.API, a, env.Config.Project, env.Config.Operator)).To(HaveResult(http.StatusCreated))
-				Expect(memberUUIDs(ctx, a, env.Config.Project)).To(ContainElement(env.Config.Operator))
+				Expect(memberUUIDs(ctx, a, env.Config.Project)).To(ContainElement(env.Config.Operator), "the assigned operator is listed among the project's operators (uuids listed)")
 			})
 
 			condition("E409-operator-assigned", format, func(ctx SpecContext) {
@@ -95,7 +95,7 @@ var _ = Describe("operator membership", append(orderedDecorators("S201-operator"
 				holdLease(ctx, stateMembership, "compare the main project's membership before and after")
 				before := memberUUIDs(ctx, a, env.Config.Project)
 				Expect(assign(ctx, env.API, a, env.Config.Project, unknownUUID())).To(HaveResult(http.StatusNotFound))
-				Expect(memberUUIDs(ctx, a, env.Config.Project)).To(ConsistOf(before))
+				Expect(memberUUIDs(ctx, a, env.Config.Project)).To(ConsistOf(before), "assigning an unknown operator left the project's operators (uuids listed before and after)")
 			})
 
 			condition("E403-operators", format, func(ctx SpecContext) {
@@ -132,7 +132,7 @@ var _ = Describe("operator membership", append(orderedDecorators("S201-operator"
 							UUID string `json:"uuid"`
 						} `json:"operator"`
 					}
-					Expect(x.Decode(&list)).To(Succeed(), Shown(x))
+					decodeAs(x, &list, "the project's operators")
 					for _, o := range list.Operator {
 						Expect(o.UUID).NotTo(Equal(env.Config.Operator), "the unassigned operator is not listed"+Shown(x))
 					}
