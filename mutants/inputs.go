@@ -287,6 +287,27 @@ var inputMutants = []Mutant{
 			})
 			return rec
 		})},
+	{Name: "batch-delete-malformed-uuid-null", Breaks: "a batch delete item asked by a string not of a uuid's shape has uuid null instead of that string", Kills: []string{"S200-batch-delete"},
+		build: on("DELETE /projects/{project}/callcases-batch/", func(_ *target, c *call, rec *httptest.ResponseRecorder) *httptest.ResponseRecorder {
+			editJSON(rec, func(m map[string]any) {
+				results, _ := m["result"].([]any)
+				for _, r := range results {
+					if item, ok := r.(map[string]any); ok && item["code"] == float64(http.StatusBadRequest) {
+						item["uuid"] = nil
+					}
+				}
+			})
+			editXML(rec, func(root *xmlNode) {
+				if result := root.child("result"); result != nil {
+					for _, item := range result.elements() {
+						if code := item.child("code"); code != nil && code.text() == "400" {
+							item.drop("uuid")
+						}
+					}
+				}
+			})
+			return rec
+		})},
 }
 
 // hasNoObjectItem tells a batch body with an item that is not an object:

@@ -178,8 +178,8 @@ func (s *Server) batchDelete(w http.ResponseWriter, r *http.Request, p params) {
 // project is not found through this project's path.
 func (st *store) deleteOneByUUID(proj *project, uuid string) batchItem {
 	if !uuidShape.MatchString(uuid) {
-		// Not echoed: openapi.yaml holds an item's uuid to a uuid's shape.
-		return failedItem(fail(http.StatusBadRequest, "%q is not a uuid", uuid), nil, nil)
+		// Echoed unchanged like every key a failed item was asked by.
+		return failedItem(fail(http.StatusBadRequest, "%q is not a uuid", uuid), nil, &uuid)
 	}
 	c, ok := st.cases[uuid]
 	if !ok || c.project != proj {

@@ -201,12 +201,20 @@ var _ = Describe("success through its effect", func() {
 				uuids := newExternalCases(ctx, a, ids...)
 				missingUUID, unknownID := unknownUUID(), newExternalID()
 
-				x := env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.batch(env.Config.Project), JSON: map[string]any{"uuid": []string{missingUUID, uuids[0]}}})
-				items := batchResult(x, 2)
+				// Upper case is not a uuid's shape: a 400 item, which echoes the
+				// string too. The request breaks the Uuid pattern on purpose; its
+				// answer is still validated.
+				malformed := strings.ToUpper(missingUUID)
+				x := env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.batch(env.Config.Project), OffContract: true,
+					JSON: map[string]any{"uuid": []string{missingUUID, uuids[0], malformed}}})
+				items := batchResult(x, 3)
 				expectItem(x, items, 0, http.StatusNotFound, nil, nil)
 				Expect(items[0].UUID).To(HaveValue(Equal(missingUUID)), "a failed delete item echoes, unchanged, the uuid it was asked by"+Shown(x))
 				Expect(items[0].ID).To(BeNil(), "a failed delete item asked by uuid has id null"+Shown(x))
 				expectItem(x, items, 1, http.StatusOK, &ids[0], &uuids[0])
+				expectItem(x, items, 2, http.StatusBadRequest, nil, nil)
+				Expect(items[2].UUID).To(HaveValue(Equal(malformed)), "a delete item asked by a string not of a uuid's shape is 400 and echoes the string unchanged"+Shown(x))
+				Expect(items[2].ID).To(BeNil(), "a failed delete item asked by uuid has id null"+Shown(x))
 				expectNoCase(ctx, a, uuids[0])
 
 				x = env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.batch(env.Config.Project), JSON: map[string]any{"id": []string{ids[1], unknownID}}})
