@@ -50,7 +50,7 @@ var _ = Describe("cases by external id", func() {
 				uuid = newUUID()
 				// Deleted before the lease and the turn are given back (cleanup
 				// runs last registered first), so that the next holder finds the id free.
-				DeferCleanup(func(ctx SpecContext) { _ = deleteNow(ctx, a, uuid) })
+				later(func(ctx SpecContext) { _ = deleteNow(ctx, a, uuid) })
 				x = env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.external(env.Config.Project),
 					JSON:    map[string]any{"uuid": uuid, "id": id, "title": newTitle("external id used in another project")},
 					Purpose: "an external id of another project is free in this one"})

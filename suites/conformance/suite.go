@@ -97,6 +97,7 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	for _, note := range e.Notes {
 		say(note)
 	}
+	reportRetried()
 	return s.Marshal()
 }, func(data []byte) {
 	ready()
@@ -144,6 +145,7 @@ var _ = SynchronizedAfterSuite(func(spec SpecContext) {
 	if env != nil {
 		deleteTheProcessCases(cleanupContext(spec))
 		reportSpeed()
+		reportRetried()
 	}
 }, func(spec SpecContext) {
 	defer session.Close()
@@ -178,6 +180,7 @@ var _ = SynchronizedAfterSuite(func(spec SpecContext) {
 		recordLeftover(harness.Leftover{Kind: "final sweep", ID: "of the fixture projects", Reason: "incomplete, so cases of this run may remain: " + err.Error()})
 	}
 	reportSpeed()
+	reportRetried()
 })
 
 // ReportAfterSuite runs on process 1 with every process's specs. It takes a
