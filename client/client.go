@@ -183,6 +183,7 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 	for attempt := 1; ; attempt++ {
 		x := c.once(ctx, r)
 		x.Attempt = attempt
+		retried.Add(int64(x.Resent)) // Go's transport sent it again itself: a retry all the same
 		again := x.Lost && attempt <= c.opts.Retries && Retryable(r) && pause(ctx, attempt)
 		if again {
 			x.Retried = true
