@@ -2,11 +2,13 @@ package selftest
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callcases/conformance/bundle"
+	"github.com/callcases/conformance/mutants"
+	"github.com/callcases/conformance/reference"
 	"github.com/callcases/conformance/report"
 )
 
@@ -220,4 +225,115 @@ func (p *runningProxy) stop(t *testing.T) string {
 		}
 	}
 	return cuts
+}
+
+// cutOnce is a wrapper of the target that, once, cuts the connection of the
+// first request of a spec (about the run's own data) that matches, after
+// the target acted on it: its answer never reaches the suite.
+func cutOnce(method string, cut *signalOnce) func(*reference.Server, http.Handler) http.Handler {
+	return func(_ *reference.Server, next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			if r.Method != method || !ownedByTheRun.MatchString(r.URL.String()+string(body)) || !cut.fire() {
+				next.ServeHTTP(w, r)
+				return
+			}
+			next.ServeHTTP(httptest.NewRecorder(), r) // the target acts; the answer is dropped
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				_ = conn.Close()
+			}
+		})
+	}
+}
+
+// harEntries reads a run's HAR.
+func harEntries(t *testing.T, reports string) []*bundle.Entry {
+	t.Helper()
+	h, err := bundle.ReadHAR(filepath.Join(reports, bundle.HARFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h.Log.Entries
+}
+
+// A spec whose POST lost its answer is run again from the start, with a new
+// case, and says so; the case the lost attempt made is cleaned up.
+func TestASpecThatLostAnAnswerRunsAgain(t *testing.T) {
+	cut := newSignal()
+	tg := newTarget(t, reference.Options{}, cutOnce(http.MethodPost, cut))
+	r := runSuite(t, fullRun, tg.env(), "-ginkgo.label-filter=S200-update && format:json")
+	if !cut.fired.Load() {
+		t.Fatalf("no request was cut: this test proves nothing\n%s", r.tail())
+	}
+	if r.exitCode() != 0 {
+		t.Fatalf("exit %d:\n%s", r.exitCode(), r.tail())
+	}
+	summary := r.summary(t)
+	if !regexp.MustCompile(`(?m)^- S200-update \(json\): passed on attempt 2; attempt 1: no answer to POST /fx/api/v1/json/callcases/\?project=\S+: the target broke the connection after the request was sent`).MatchString(summary) ||
+		!strings.Contains(summary, "1 spec lost an answer it could not judge and was run again") {
+		t.Errorf("summary.md does not say the spec passed on attempt 2, and why:\n%s", summary)
+	}
+	res := readResultJSON(t, r.reports)
+	if len(res.Reruns) != 1 || !strings.HasPrefix(res.Reruns[0], "S200-update (json): passed on attempt 2; attempt 1: no answer to POST") {
+		t.Errorf("result.json reruns: %q", res.Reruns)
+	}
+	page, err := os.ReadFile(filepath.Join(r.reports, "conformance.html"))
+	if err != nil || !strings.Contains(string(page), `id="network"`) || !strings.Contains(string(page), "passed on attempt 2") {
+		t.Errorf("conformance.html does not say the spec ran again (%v)", err)
+	}
+	posts := map[int]int{}
+	for _, e := range harEntries(t, r.reports) {
+		if e.Condition == "S200-update" && e.Request.Method == http.MethodPost {
+			posts[max(e.SpecAttempt, 1)]++
+		}
+	}
+	if posts[1] != 1 || posts[2] != 1 {
+		t.Errorf("the HAR holds the POSTs of attempts %v; want one of attempt 1 and one of attempt 2", posts)
+	}
+	// Both attempts' cases are gone.
+	if status, body := tg.call(http.MethodGet, "/fx/api/v1/json/callcases/?project="+tg.settings["CONFORMANCE_PROJECT"], nil); status != http.StatusNoContent {
+		t.Errorf("the main project lists cases after the run (%d): %s", status, body)
+	}
+}
+
+// A wrong answer is a verdict at the first attempt, retries on: a read
+// whose connection was cut is sent again, and the mutant's wrong answer
+// after it fails the spec, which is not run again.
+func TestAWrongAnswerIsAVerdictAtTheFirstAttempt(t *testing.T) {
+	cut := newSignal()
+	tg := newTarget(t, reference.Options{}, func(s *reference.Server, _ http.Handler) http.Handler {
+		mutant, err := mutants.Wrap("update-not-applied", s, reference.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cutOnce(http.MethodGet, cut)(s, mutant)
+	})
+	r := runSuite(t, fullRun, append(tg.env(), "CONFORMANCE_RETRIES=2"), "-ginkgo.label-filter=S200-update && format:json")
+	if !cut.fired.Load() {
+		t.Fatalf("no request was cut: this test proves nothing\n%s", r.tail())
+	}
+	summary := r.summary(t)
+	if !strings.Contains(summary, "| S200-update | 200 | json | failed |") {
+		t.Fatalf("the mutant was not killed:\n%s", summary)
+	}
+	res := readResultJSON(t, r.reports)
+	if res.RetriedRequests != 1 || len(res.Reruns) != 0 {
+		t.Errorf("result.json: %d requests retried (want the one cut GET), reruns %q (want none)", res.RetriedRequests, res.Reruns)
+	}
+	// The GET went on a pooled connection: Go's transport resends it on a
+	// fresh one by itself (the HAR says so), else the client does.
+	retried := 0
+	for _, e := range harEntries(t, r.reports) {
+		if e.SpecAttempt > 1 {
+			t.Errorf("the HAR holds an exchange of spec attempt %d: %s", e.SpecAttempt, e.Comment)
+		}
+		if e.Retried {
+			retried++
+		}
+		retried += e.Resent
+	}
+	if retried != 1 {
+		t.Errorf("the HAR marks %d exchanges as sent again, want the cut GET", retried)
+	}
 }
