@@ -34,7 +34,7 @@ const (
 	flakyCutRate     = "0.02"
 )
 
-// A flaky network must not cost the verdict (SPEC section 6): the suite
+// A flaky network must not cost the verdict (README, "A flaky network"): the suite
 // binary, against the reference as its own process, through a proxy (its
 // own process too) that cuts 2% of connections, half before the request
 // reaches the target and half after the target acted and answered, gives
