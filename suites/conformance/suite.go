@@ -81,6 +81,11 @@ var (
 )
 
 var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
+	// Ginkgo's flake attempts run a spec again after any failure, a wrong
+	// answer too: the suite runs a spec again only after a lost answer.
+	if suite, _ := GinkgoConfiguration(); suite.FlakeAttempts > 0 {
+		RedactedFail(fmt.Sprintf("--flake-attempts would run a spec again after a wrong answer too, which is a verdict; the suite runs a spec again only when an answer was lost (%s, %d by default)", config.EnvRetries, config.DefaultRetries))
+	}
 	if cfg, err := config.Load(os.LookupEnv); err == nil {
 		matchers.Redact(cfg.Secrets()...) // before the preflight, whose failures may quote the target
 	}
