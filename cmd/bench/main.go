@@ -293,9 +293,9 @@ func flakyRuns(ctx context.Context, goCmd, ginkgo, dir string, o options) error 
 		if b, err := os.ReadFile(filepath.Join(runDir, "reports", "result.json")); err == nil && json.Unmarshal(b, &res) == nil {
 			emit("flaky_retried_requests", strconv.Itoa(res.RetriedRequests), "requests")
 			emit("flaky_reruns", strconv.Itoa(len(res.Reruns)), "specs")
-			emit("flaky_verdict", res.Verdict, "")
+			emit("flaky_verdict", res.Verdict, "verdict")
 		} else {
-			emit("flaky_verdict", "n/a", "")
+			emit("flaky_verdict", "n/a", "verdict")
 		}
 	}
 	return nil
