@@ -184,7 +184,8 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 		x := c.once(ctx, r)
 		x.Attempt = attempt
 		retried.Add(int64(x.Resent)) // Go's transport sent it again itself: a retry all the same
-		again := x.Lost && attempt <= c.opts.Retries && Retryable(r) && pause(ctx, attempt)
+		c.health.answered(x)
+		again := x.Lost && attempt <= c.opts.Retries && Retryable(r) && c.health.retrying() && pause(ctx, attempt)
 		if again {
 			x.Retried = true
 			retried.Add(1)
@@ -197,6 +198,11 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 		}
 	}
 }
+
+// Retrying tells whether an answer lost now may be tried again: fewer than
+// LostInARow answers in a row were lost (health.go). The suite asks before
+// it runs a spec again.
+func (c *Client) Retrying() bool { return c.health.retrying() }
 
 // pause waits a moment before a retry, longer after each (a load balancer
 // that restarts takes a moment to accept again); false when the run stopped.

@@ -15,12 +15,18 @@ import (
 // cutting is a target that cuts the connection of the first cuts requests
 // after reading them whole (so that it may have acted), then answers 200.
 type cutting struct {
-	cuts     int32
+	cuts     atomic.Int32
 	received atomic.Int32
 }
 
+func newCutting(cuts int32) *cutting {
+	c := &cutting{}
+	c.cuts.Store(cuts)
+	return c
+}
+
 func (c *cutting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if c.received.Add(1) <= c.cuts {
+	if c.received.Add(1) <= c.cuts.Load() {
 		conn, _, err := http.NewResponseController(w).Hijack()
 		if err == nil {
 			if tcp, ok := conn.(*net.TCPConn); ok {
@@ -69,7 +75,7 @@ func TestDoRetriesWhatCanBeJudged(t *testing.T) {
 		{"a DELETE its caller judges", Request{Method: http.MethodDelete, Path: "/json/callcases/a", Retry: true}, 2, 1, 2, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			target := &cutting{cuts: tc.cuts}
+			target := newCutting(tc.cuts)
 			c, recorded := retryingClient(t, target, tc.retries)
 			x := c.Do(context.Background(), tc.r)
 			if got := target.received.Load(); got != tc.sends {
@@ -129,5 +135,31 @@ func TestDoTellsACutBeforeSendingAndATimeoutFromALoss(t *testing.T) {
 	x = slow.Do(context.Background(), Request{Method: http.MethodGet, Path: "/json/callcases/a"})
 	if x.Lost || x.Err == nil || len(*recorded) != 1 || received.Load() != 1 {
 		t.Errorf("a GET that timed out: lost %v, %d exchanges, %d received: %v", x.Lost, len(*recorded), received.Load(), x.Err)
+	}
+}
+
+// A target that loses every answer is not a flaky network: after
+// LostInARow losses in a row the client stops sending requests again, and
+// one answer puts retries back.
+func TestDoStopsRetryingATargetThatLosesEveryAnswer(t *testing.T) {
+	target := newCutting(1 << 20)
+	c, recorded := retryingClient(t, target, 2)
+	for range LostInARow {
+		c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/json/callcases/a"})
+	}
+	if c.Retrying() {
+		t.Fatalf("still retrying after %d requests lost every answer", target.received.Load())
+	}
+	sent := target.received.Load()
+	c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/json/callcases/a"})
+	if got := target.received.Load() - sent; got != 1 {
+		t.Errorf("a GET to a target that loses every answer was sent %d times, want once", got)
+	}
+	if n := len(*recorded); n != int(target.received.Load()) {
+		t.Errorf("%d exchanges recorded for %d requests received", n, target.received.Load())
+	}
+	target.cuts.Store(0) // answers again
+	if x := c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/json/callcases/a"}); x.Err != nil || !c.Retrying() {
+		t.Errorf("an answer did not put retries back: %v, retrying %v", x.Err, c.Retrying())
 	}
 }

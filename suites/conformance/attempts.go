@@ -135,8 +135,8 @@ func later(f func(SpecContext)) {
 // Every way the suite fails a spec calls it first (RedactedFail, runError).
 func interceptLoss() {
 	r := current.Load()
-	if r == nil || r.cleaning || r.n > env.Config.Retries {
-		return
+	if r == nil || r.cleaning || r.n > env.Config.Retries || !env.API.Retrying() {
+		return // the last attempt, or a target that loses every answer: as ever, a run error
 	}
 	if cause := lostAnswer(env.Log.Peek()); cause != "" {
 		panic(lostAttempt{cause})
