@@ -10,11 +10,13 @@
 // With -log it writes one line per request, so that a bench can tell which
 // round trips fell in which spec.
 //
-// With -cut it is a flaky network: that share of requests have their
-// connection cut, half before the request is passed on (the target never
-// sees it) and half after the target acted and answered (the answer is
-// dropped), chosen by a generator seeded with -seed. On shutdown it prints
-// "# cuts N (before B, after A)".
+// With -cut it is a flaky network: that share of connections is cut, at
+// one of its first four requests, half before the request is passed on (the
+// target never sees it) and half after the target acted and answered (the
+// answer is dropped), chosen by a generator seeded with -seed; with
+// -cut-per request, that share of requests instead (a harsher network: a
+// client that reuses its connections sends many requests on each). On
+// shutdown it prints "# cuts N (before B, after A)".
 //
 //	latencyproxy -target http://127.0.0.1:8080 -delay 0 -cut 0.02 -seed 7
 package main
@@ -55,12 +57,16 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	delay := fs.Duration("delay", 50*time.Millisecond, "added to every round trip")
 	logPath := fs.String("log", "", "write one line per request to this file: arrival in Unix nanoseconds, method, path")
 	cut := fs.Float64("cut", 0, "the share of requests whose connection is cut, from 0 to 1: half before passing the request on, half after the target answered")
-	seed := fs.Uint64("seed", 1, "seeds the choice of the requests -cut cuts")
+	seed := fs.Uint64("seed", 1, "seeds the choice of what -cut cuts")
+	per := fs.String("cut-per", "connection", "what -cut is a share of: connection or request")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *cut < 0 || *cut > 1 || *cut != *cut {
-		return fmt.Errorf("-cut %v is not a share from 0 to 1 (0.02 cuts 2%% of requests)", *cut)
+		return fmt.Errorf("-cut %v is not a share from 0 to 1 (0.02 cuts 2%% of connections)", *cut)
+	}
+	if *per != "connection" && *per != "request" {
+		return fmt.Errorf("-cut-per %q is neither connection nor request", *per)
 	}
 	backend, err := url.Parse(*target)
 	if err != nil || backend.Host == "" {
@@ -68,6 +74,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	p := newProxy(backend, *delay)
 	p.cuts = newCutter(*cut, *seed)
+	if p.cuts != nil {
+		p.cuts.perConnection = *per == "connection"
+	}
 	if *logPath != "" {
 		f, err := os.Create(*logPath)
 		if err != nil {
@@ -82,7 +91,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "# proxying on http://%s to %s with %s a round trip\n", ln.Addr(), backend, *delay)
 
-	srv := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, ConnState: p.connState}
+	srv := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, ConnState: p.connState, ConnContext: p.connContext}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
@@ -119,9 +128,10 @@ type proxy struct {
 	cuts        *cutter   // nil: no connection is cut
 }
 
-// cutter chooses the requests whose connection is cut.
+// cutter chooses the connections (or the requests) it cuts.
 type cutter struct {
 	rate          float64
+	perConnection bool
 	mu            sync.Mutex
 	rand          *rand.Rand
 	before, after atomic.Int64
@@ -143,6 +153,58 @@ const (
 	cutBefore     // the target never sees the request
 	cutAfter      // the target acts and answers; the answer is dropped
 )
+
+// plan is a connection's fate: cut at its at-th request (0: never).
+type plan struct {
+	at, served int
+	how        cut
+}
+
+type planKey struct{}
+
+// connContext gives each connection its plan, when cuts are per connection.
+func (p *proxy) connContext(ctx context.Context, _ net.Conn) context.Context {
+	c := p.cuts
+	if c == nil || !c.perConnection {
+		return ctx
+	}
+	c.mu.Lock()
+	u, at := c.rand.Float64(), 1+c.rand.IntN(4)
+	c.mu.Unlock()
+	pl := &plan{}
+	switch {
+	case u < c.rate/2:
+		pl.at, pl.how = at, cutBefore
+	case u < c.rate:
+		pl.at, pl.how = at, cutAfter
+	}
+	return context.WithValue(ctx, planKey{}, pl)
+}
+
+// fate is how a request fares: per connection, by its connection's plan
+// (one request at a time on a connection, so no lock); else drawn.
+func (c *cutter) fate(r *http.Request) cut {
+	if c == nil {
+		return uncut
+	}
+	if !c.perConnection {
+		return c.choose()
+	}
+	pl, ok := r.Context().Value(planKey{}).(*plan)
+	if !ok {
+		return uncut
+	}
+	pl.served++
+	if pl.served != pl.at {
+		return uncut
+	}
+	if pl.how == cutBefore {
+		c.before.Add(1)
+	} else {
+		c.after.Add(1)
+	}
+	return pl.how
+}
 
 func (c *cutter) choose() cut {
 	if c == nil {
@@ -220,7 +282,7 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// client gets a body cut short (unexpected EOF). In full duplex the
 	// body stays readable until the handler returns.
 	_ = http.NewResponseController(w).EnableFullDuplex()
-	switch p.cuts.choose() {
+	switch p.cuts.fate(r) {
 	case cutBefore:
 		hangUp(w)
 		return

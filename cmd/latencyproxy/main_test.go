@@ -142,7 +142,7 @@ func TestProxyCutsASeededShareOfConnections(t *testing.T) {
 	u, _ := url.Parse(backend.URL)
 	pattern := func() (string, *proxy) {
 		p := newProxy(u, 0)
-		p.cuts = newCutter(0.2, 7)
+		p.cuts = newCutter(0.2, 7) // per request
 		front := httptest.NewServer(p)
 		defer front.Close()
 		// A fresh connection each: on a reused one Go's transport would
@@ -179,5 +179,39 @@ func TestProxyCutsASeededShareOfConnections(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"-target", backend.URL, "-cut", "1.5"}, io.Discard); err == nil || !strings.Contains(err.Error(), "not a share from 0 to 1") {
 		t.Errorf("-cut 1.5: %v", err)
+	}
+}
+
+// Per connection (the default of -cut-per), a connection chosen is cut once,
+// at one of its first four requests; at a rate of 1 every connection is.
+func TestProxyCutsEachChosenConnectionOnce(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") }))
+	defer backend.Close()
+	u, _ := url.Parse(backend.URL)
+	p := newProxy(u, 0)
+	p.cuts = newCutter(1, 3)
+	p.cuts.perConnection = true
+	front := httptest.NewUnstartedServer(p)
+	front.Config.ConnContext, front.Config.ConnState = p.connContext, p.connState
+	front.Start()
+	defer front.Close()
+	client := &http.Client{Transport: &http.Transport{}}
+	failed := 0
+	for range 40 {
+		resp, err := client.Post(front.URL+"/x", "text/plain", strings.NewReader("hi")) // a POST: Go's transport does not resend it
+		if err != nil {
+			failed++
+			continue
+		}
+		_, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	cuts := p.cuts.before.Load() + p.cuts.after.Load()
+	if int64(failed) != cuts || cuts < 10 {
+		t.Errorf("%d requests failed, %d cuts, of 40 requests at a rate of 1 (at least one in four)", failed, cuts)
+	}
+	// The last connection may still be waiting for its cut.
+	if conns := p.connections.Load(); conns != cuts && conns != cuts+1 {
+		t.Errorf("%d connections, %d cuts: each connection is cut once", conns, cuts)
 	}
 }
