@@ -109,7 +109,7 @@ mutants: suite-binary
 # bin/conformance.test against the embedded reference, one through
 # cmd/latencyproxy (BENCH_DELAY a round trip) in front of cmd/reference, and
 # two runs through the proxy with no delay, without and with BENCH_CUT of
-# connections cut (a flaky network), and the Go benchmarks of contract and reference.
+# requests cut (a flaky network), and the Go benchmarks of contract and reference.
 BENCH_PROCS      ?= 2
 BENCH_SLOW_PROCS ?= 0
 BENCH_DELAY      ?= 50ms

@@ -18,8 +18,9 @@
 //     the run through the proxy the physical floor, chain x round trip plus
 //     the fault timer, and how far the wall time is from it;
 //   - a flaky network: two runs through cmd/latencyproxy with no delay,
-//     one with no cut and one with -cut (a share of connections cut, half
-//     before and half after the target answered):
+//     one with no cut and one with -cut (a share of requests whose
+//     connection is cut, half before and half after the target answered;
+//     per request, so that one run meets cuts enough to time):
 //     their times, the cuts, the requests sent again and the specs run
 //     again, and the flaky run's verdict;
 //   - the Go benchmarks of the hot paths (contract validation, code table,
@@ -67,7 +68,7 @@ type options struct {
 	procs, slowProcs int
 	formats          string // CONFORMANCE_FORMATS for both runs; "" leaves the suite's default
 	delay            time.Duration
-	cut              float64 // the share of connections the flaky run's proxy cuts
+	cut              float64 // the share of requests whose connection the flaky run's proxy cuts
 	goBench          bool
 	benchTime        string
 	keep             bool
@@ -81,7 +82,7 @@ func main() {
 	flag.IntVar(&o.slowProcs, "slow-procs", 0, "parallel processes for the run through the latency proxy; 0 picks them from the measured round trip as the runner does (speed.Procs)")
 	flag.StringVar(&o.formats, "formats", "", "CONFORMANCE_FORMATS for both runs (json, xml or json,xml); empty: the suite's default")
 	flag.DurationVar(&o.delay, "delay", 50*time.Millisecond, "latency the proxy adds to every round trip")
-	flag.Float64Var(&o.cut, "cut", 0.02, "the share of connections the flaky run's proxy cuts, each at one of its first four requests (0 skips the flaky runs)")
+	flag.Float64Var(&o.cut, "cut", 0.02, "the share of requests whose connection the flaky run's proxy cuts (0 skips the flaky runs)")
 	flag.BoolVar(&o.goBench, "go-bench", true, "also run the Go benchmarks of contract and reference")
 	flag.StringVar(&o.benchTime, "benchtime", "200ms", "-benchtime for the Go benchmarks")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work folder (reports, outputs, proxy log) and print its path")
@@ -241,7 +242,9 @@ func slowRun(ctx context.Context, goCmd, ginkgo, dir string, o options) error {
 
 // flakyRuns serves cmd/reference as its own process and runs the suite
 // twice through cmd/latencyproxy with no delay: once with no cut, once with
-// o.cut of connections cut, so that the two times differ only by the cuts.
+// o.cut of requests cut (latencyproxy -cut-per request: a run opens about
+// a hundred connections, of which 2% is too few cuts to time), so that the
+// two times differ only by the cuts.
 func flakyRuns(ctx context.Context, goCmd, ginkgo, dir string, o options) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -258,12 +261,12 @@ func flakyRuns(ctx context.Context, goCmd, ginkgo, dir string, o options) error 
 	if o.formats != "" {
 		settings["CONFORMANCE_FORMATS"] = o.formats
 	}
-	emit("flaky_cut", fmt.Sprintf("%.1f", 100*o.cut), "% of connections")
+	emit("flaky_cut", fmt.Sprintf("%.1f", 100*o.cut), "% of requests")
 	for _, run := range []struct {
 		name string
 		cut  float64
 	}{{"uncut", 0}, {"flaky", o.cut}} {
-		proxy, err := startServer(ctx, proxyBin, "# proxying on ", "-target", root, "-delay", "0", "-cut", strconv.FormatFloat(run.cut, 'f', -1, 64), "-seed", "1")
+		proxy, err := startServer(ctx, proxyBin, "# proxying on ", "-target", root, "-delay", "0", "-cut", strconv.FormatFloat(run.cut, 'f', -1, 64), "-cut-per", "request", "-seed", "1")
 		if err != nil {
 			return fmt.Errorf("starting the proxy: %w", err)
 		}
