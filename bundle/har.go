@@ -104,6 +104,16 @@ type Entry struct {
 	OffContract bool     `json:"_offContract,omitempty"`
 	Error       string   `json:"_error,omitempty"`      // a failure of the exchange: no response
 	Violations  []string `json:"_violations,omitempty"` // what the suite found broken
+	// Attempt is which sending of its request this is, when not the first;
+	// Retried: its answer never came and the request was sent again (the
+	// next entry of the same request stands for it); Resent: Go's transport
+	// resent it by itself on a fresh connection so many times.
+	Attempt int  `json:"_attempt,omitempty"`
+	Retried bool `json:"_retried,omitempty"`
+	Resent  int  `json:"_resent,omitempty"`
+	// SpecAttempt is which run of its spec made the exchange, when not the
+	// first: an earlier run lost an answer that could not be retried.
+	SpecAttempt int `json:"_specAttempt,omitempty"`
 }
 
 // Request is a HAR request.
@@ -168,6 +178,8 @@ type Timings struct {
 type Tags struct {
 	Condition, Format, Phase string
 	Process                  int
+	// SpecAttempt is which run of the spec this is (0 or 1: the first).
+	SpecAttempt int
 }
 
 // NewEntry turns an exchange into a HAR entry: credentials and secrets
@@ -202,9 +214,22 @@ func newEntryUnredacted(x *client.Exchange, tags Tags, limit caps) *Entry {
 	if tags.Phase != "" {
 		e.Comment = strings.TrimSpace(e.Comment + " " + tags.Phase)
 	}
+	if tags.SpecAttempt > 1 {
+		e.SpecAttempt = tags.SpecAttempt
+		e.Comment += fmt.Sprintf(" [spec attempt %d]", tags.SpecAttempt)
+	}
 	if x.Request.Purpose != "" {
 		e.Comment += ": " + x.Request.Purpose
 	}
+	if x.Attempt > 1 {
+		e.Attempt = x.Attempt
+		e.Comment += fmt.Sprintf(" [attempt %d]", x.Attempt)
+	}
+	if x.Retried {
+		e.Retried = true
+		e.Comment += " [no answer: sent again]"
+	}
+	e.Resent = x.Resent
 	e.Request = Request{Method: x.Request.Method, URL: x.Request.Path, HTTPVersion: "HTTP/1.1",
 		Cookies: []any{}, Headers: []NameVal{}, QueryString: []NameVal{}, HeadersSize: -1, BodySize: len(x.RequestBody)}
 	if req := x.HTTPRequest; req != nil {

@@ -46,8 +46,12 @@ type Options struct {
 	// MaxHeader caps a response's header section; 0 means DefaultMaxHeader.
 	MaxHeader int64
 	TLS       *tls.Config     // for https targets; nil means the system's roots
-	Record    func(*Exchange) // called with every finished exchange
+	Record    func(*Exchange) // called with every finished exchange, every attempt of a request
 	Header    http.Header     // sent on every request (e.g. the run's X-Conformance-Run)
+	// Retries is how many more times a request whose answer never came
+	// (the connection broke) is sent, where a retry can be judged (see
+	// Retryable); 0 sends every request once.
+	Retries int
 }
 
 // Client sends requests to one target as one user.
@@ -148,20 +152,75 @@ type Request struct {
 	OffContract bool
 	// Purpose says why the suite sends it ("create a case to read back"), shown on failure.
 	Purpose string
+	// Retry: the caller judges a retry of this request itself, whatever its
+	// method (a cleanup's DELETE, for which a 404 on a retry is done).
+	Retry bool
+}
+
+// Retryable tells whether a request whose answer never came may be sent
+// again, the retry's answer standing for both (README, "A flaky network"): a read, a
+// PUT that sets values (not a batch, whose items the first attempt may
+// have changed), or one its caller judges itself. A POST, a DELETE, a
+// set-state, a calllist command or a batch is not: the target may have
+// acted, and its second answer would say something else.
+func Retryable(r Request) bool {
+	switch {
+	case r.Retry, r.Method == http.MethodGet, r.Method == http.MethodHead:
+		return true
+	case r.Method == http.MethodPut:
+		return !strings.Contains(r.Path, "-batch")
+	}
+	return false
 }
 
 // Do sends the request and records the exchange; it never panics and never
 // waits longer than the timeout, and once the target timed out TripAfter
 // times in a row it stops waiting on it (health.go). Transport failures
-// land in Exchange.Err.
+// land in Exchange.Err. A request whose answer never came is sent again,
+// up to Options.Retries times, when it is Retryable: every attempt is
+// recorded, the earlier ones marked Retried, and the last one is returned.
 func (c *Client) Do(ctx context.Context, r Request) *Exchange {
-	x := &Exchange{Request: r, Started: time.Now(), contract: c.opts.Contract}
-	defer func() {
-		x.Duration = time.Since(x.Started)
+	for attempt := 1; ; attempt++ {
+		x := c.once(ctx, r)
+		x.Attempt = attempt
+		retried.Add(int64(x.Resent)) // Go's transport sent it again itself: a retry all the same
+		c.health.answered(x)
+		again := x.Lost && attempt <= c.opts.Retries && Retryable(r) && c.health.retrying() && pause(ctx, attempt)
+		if again {
+			x.Retried = true
+			retried.Add(1)
+		}
 		if c.opts.Record != nil {
 			c.opts.Record(x)
 		}
-	}()
+		if !again {
+			return x
+		}
+	}
+}
+
+// Retrying tells whether an answer lost now may be tried again: fewer than
+// LostInARow answers in a row were lost (health.go). The suite asks before
+// it runs a spec again.
+func (c *Client) Retrying() bool { return c.health.retrying() }
+
+// pause waits a moment before a retry, longer after each (a load balancer
+// that restarts takes a moment to accept again); false when the run stopped.
+func pause(ctx context.Context, attempt int) bool {
+	t := time.NewTimer(time.Duration(attempt*attempt) * 20 * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// once sends the request once.
+func (c *Client) once(ctx context.Context, r Request) *Exchange {
+	x := &Exchange{Request: r, Started: time.Now(), contract: c.opts.Contract}
+	defer func() { x.Duration = time.Since(x.Started) }()
 	probe, ok := c.health.admit(time.Now())
 	if !ok {
 		x.Err = c.health.refusal(c.opts.Timeout)
@@ -204,10 +263,12 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 
 	// Client.Timeout bounds the whole exchange, the body's last byte included,
 	// so a target that trickles its answer costs one timeout, no more.
-	var conn net.Conn
-	resp, err := c.http.Do(req.WithContext(withConnTrace(req.Context(), &conn)))
+	var trace connTrace
+	resp, err := c.http.Do(req.WithContext(withConnTrace(req.Context(), &trace)))
+	x.Sent, x.Resent = trace.sent(), trace.resent()
 	if err != nil {
-		x.Err = describeTransport(ctx, err, c.opts.Timeout, c.opts.MaxHeader, conn)
+		x.Err = describeTransport(ctx, err, c.opts.Timeout, c.opts.MaxHeader, trace.conn(), x.Sent)
+		x.Lost = isLost(ctx, err)
 		return x
 	}
 	defer resp.Body.Close()
@@ -218,6 +279,7 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 	x.Body, err = io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBody+1))
 	if err != nil {
 		x.Err = describeBodyError(ctx, err, len(x.Body), length, c.opts.Timeout)
+		x.Lost = isLost(ctx, err) && !strings.Contains(x.Err.Error(), "does not decompress")
 		return x
 	}
 	if int64(len(x.Body)) > c.opts.MaxBody {
@@ -265,7 +327,7 @@ func (c *Client) encode(r Request) ([]byte, string, error) {
 // describeTransport says, in the user's terms, what went wrong before an
 // answer's header arrived: the run stopped, the timeout, a huge header, TLS
 // trust, a target nobody answers at, or a connection the target broke.
-func describeTransport(ctx context.Context, err error, timeout time.Duration, maxHeader int64, conn net.Conn) error {
+func describeTransport(ctx context.Context, err error, timeout time.Duration, maxHeader int64, conn net.Conn, sent bool) error {
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
 		err = urlErr.Err
@@ -300,7 +362,31 @@ func describeTransport(ctx context.Context, err error, timeout time.Duration, ma
 	if errors.As(err, &opErr) && opErr.Op == "dial" {
 		return fmt.Errorf("nothing answers at the target's address (check CONFORMANCE_TARGET, and that the target is up): %w", err)
 	}
-	return fmt.Errorf("the target broke the connection before answering: %w", err)
+	if !sent {
+		return fmt.Errorf("the target broke the connection before the request was sent whole (the target cannot have acted on it): %w", err)
+	}
+	return fmt.Errorf("the target broke the connection after the request was sent, before answering (the target may have acted on it): %w", err)
+}
+
+// isLost tells whether a transport failure is a connection that broke (or
+// could not be made) before the whole answer came: the flaky network's
+// failure, which a retry may get past. The run stopping, a timeout (a
+// target that hangs hangs again), an oversized header and TLS trust are not.
+func isLost(ctx context.Context, err error) bool {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		err = urlErr.Err
+	}
+	var certErr *tls.CertificateVerificationError
+	var recordErr tls.RecordHeaderError
+	var dnsErr *net.DNSError
+	switch {
+	case ctx.Err() != nil, errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), isTimeout(err),
+		strings.Contains(err.Error(), "server response headers exceeded"), strings.Contains(err.Error(), "header list larger than"),
+		errors.As(err, &certErr), errors.As(err, &recordErr), errors.As(err, &dnsErr):
+		return false
+	}
+	return true
 }
 
 // describeBodyError says what went wrong after the header arrived, while

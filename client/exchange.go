@@ -36,6 +36,22 @@ type Exchange struct {
 	// the contract's map, or without a contract): the coverage matrix counts by it.
 	Operation string
 
+	// Attempt is which sending of the request this is (1: the first); a
+	// request whose answer never came may be sent again (Client.Do).
+	Attempt int
+	// Retried: the answer never came and the request was sent again; the
+	// later attempt's answer stands for this one.
+	Retried bool
+	// Lost: the connection broke (or could not be made) before the whole
+	// answer came; Err says how. Not a timeout.
+	Lost bool
+	// Sent: the request was written whole, so the target may have acted on it.
+	Sent bool
+	// Resent counts the times Go's transport resent the request on a fresh
+	// connection by itself, unseen but for this (a pooled connection the
+	// target had closed).
+	Resent int
+
 	contract *contract.Contract // reads XML bodies
 }
 
@@ -148,6 +164,9 @@ func (x *Exchange) Format(secrets ...string) string {
 	if x.Err != nil {
 		fmt.Fprintf(&b, "! %s\n", Clip(x.Err.Error(), ShownLine))
 	}
+	if x.Attempt > 1 {
+		fmt.Fprintf(&b, "! (attempt %d of this request: the earlier ones got no answer)\n", x.Attempt)
+	}
 	for _, v := range x.Violations {
 		fmt.Fprintf(&b, "! %s\n", Clip(v.String(), ShownLine))
 	}
@@ -242,6 +261,13 @@ func (l *Log) Withdraw(xs ...*Exchange) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.exchanges = slices.DeleteFunc(l.exchanges, func(x *Exchange) bool { return gone[x] })
+}
+
+// Peek returns the recorded exchanges, keeping them.
+func (l *Log) Peek() []*Exchange {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.exchanges)
 }
 
 // Take returns the recorded exchanges and starts afresh.

@@ -13,6 +13,14 @@ import (
 // the run a few timeouts, not one per request it would have sent.
 const TripAfter = 3
 
+// LostInARow is how many answers in a row may be lost (the connection
+// broke) before the client stops sending requests again, and the suite
+// stops running specs again: a network that drops one connection in fifty
+// loses that many in a row next to never, while a target that closes every
+// connection would otherwise cost every request and every spec its retries.
+// One answer puts things back.
+const LostInARow = 8
+
 // health is what a client and its copies (As, WithAuthorization) know of the
 // target's timeliness. Once TripAfter exchanges in a row timed out, requests
 // fail at once, as run errors that say why, except one probe at a time, at
@@ -23,6 +31,26 @@ type health struct {
 	probing  bool      // a probe is in flight
 	next     time.Time // no probe before this
 	retry    time.Duration
+	lost     int // answers in a row that were lost
+}
+
+// answered records whether an exchange got its answer or lost it.
+func (h *health) answered(x *Exchange) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch {
+	case x.Lost:
+		h.lost++
+	case x.Err == nil:
+		h.lost = 0
+	}
+}
+
+// retrying: fewer than LostInARow answers in a row were lost.
+func (h *health) retrying() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.lost < LostInARow
 }
 
 func newHealth(timeout time.Duration) *health { return &health{retry: 5 * timeout} }

@@ -48,10 +48,52 @@ func sniffingDialer(dial func(ctx context.Context, network, addr string) (net.Co
 	}
 }
 
-// withConnTrace returns a context under which the connection a request got is
-// stored in *got.
-func withConnTrace(ctx context.Context, got *net.Conn) context.Context {
-	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) { *got = info.Conn }})
+// connTrace is what the transport did with one request: the connections it
+// got (more than one when it resent the request itself: Go's transport
+// resends a request on a fresh connection when a reused one broke before
+// anything was written, or, for a GET, before any answer byte came) and
+// whether the request was written whole on the last one.
+type connTrace struct {
+	mu    sync.Mutex
+	last  net.Conn
+	conns int
+	wrote bool
+}
+
+func (t *connTrace) conn() net.Conn {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.last
+}
+
+func (t *connTrace) sent() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.wrote
+}
+
+func (t *connTrace) resent() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return max(0, t.conns-1)
+}
+
+// withConnTrace returns a context under which the transport's doings with a
+// request are kept in t.
+func withConnTrace(ctx context.Context, t *connTrace) context.Context {
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(info httptrace.GotConnInfo) {
+			t.mu.Lock()
+			defer t.mu.Unlock()
+			t.last, t.wrote = info.Conn, false
+			t.conns++
+		},
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			t.mu.Lock()
+			defer t.mu.Unlock()
+			t.wrote = info.Err == nil
+		},
+	})
 }
 
 // hugeHeader names the longest header line of the answer conn received, as

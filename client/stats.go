@@ -22,6 +22,7 @@ type Stats struct {
 }
 
 var (
+	retried    atomic.Int64 // requests sent again because their answer never came
 	exchanges  atomic.Int64
 	validation atomic.Int64 // nanoseconds
 
@@ -33,6 +34,10 @@ var (
 func CurrentStats() Stats {
 	return Stats{Exchanges: exchanges.Load(), Validation: time.Duration(validation.Load())}
 }
+
+// Retried counts this process's requests whose answer never came and which
+// were sent again.
+func Retried() int64 { return retried.Load() }
 
 // observeExchange counts an answered exchange; Do defers it just before
 // validating, with the time validation started.

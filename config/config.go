@@ -47,6 +47,7 @@ type Config struct {
 	Timeout            time.Duration // CONFORMANCE_TIMEOUT: per-request timeout, body included
 	Deadline           time.Duration // CONFORMANCE_DEADLINE: the whole run's deadline
 	LeaseWait          time.Duration // CONFORMANCE_LEASE_WAIT: how long a spec waits for the fault hook's lease
+	Retries            int           // CONFORMANCE_RETRIES: more attempts for a request or a spec whose answer never came
 	Reports            string        // CONFORMANCE_REPORTS: report folder, absolute
 	CABundle           string        // CONFORMANCE_CA_BUNDLE: PEM file of extra CAs to trust for https targets, absolute
 	Insecure           bool          // CONFORMANCE_INSECURE: skip TLS verification; off by default

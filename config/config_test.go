@@ -136,6 +136,7 @@ func TestLoadLiveTarget(t *testing.T) {
 		Timeout:   90 * time.Second,
 		Deadline:  5 * time.Minute,
 		LeaseWait: DefaultLeaseWait,
+		Retries:   DefaultRetries,
 		Reports:   "/home/ci/checkout/out/reports",
 		CABundle:  ca,
 	}
@@ -335,6 +336,14 @@ func TestLoadErrors(t *testing.T) {
 		{name: "timeout negative", env: with(live(), EnvTimeout, "-5s"),
 			want: []string{EnvTimeout, "is not positive"}},
 
+		// Retries.
+		{name: "retries not a number", env: with(live(), EnvRetries, "two"),
+			want: []string{EnvRetries, `"two" is not a whole number from 0 to 10`, `expected one such as "2"`}},
+		{name: "retries negative", env: with(live(), EnvRetries, "-1"),
+			want: []string{EnvRetries, "is not a whole number"}},
+		{name: "retries too many", env: with(live(), EnvRetries, "11"),
+			want: []string{EnvRetries, "from 0 to 10"}},
+
 		// Required for a live target.
 		{name: "live target missing user, password and project",
 			env:  map[string]string{EnvTarget: "http://host/api"},
@@ -477,6 +486,7 @@ func TestLines(t *testing.T) {
 			"CONFORMANCE_TIMEOUT=10s",
 			"CONFORMANCE_DEADLINE=15m",
 			"CONFORMANCE_LEASE_WAIT=2m",
+			"CONFORMANCE_RETRIES=2",
 			"CONFORMANCE_REPORTS=/home/ci/reports",
 			"CONFORMANCE_CA_BUNDLE=<unset>",
 			"CONFORMANCE_INSECURE=false",
@@ -497,6 +507,7 @@ func TestLines(t *testing.T) {
 			"CONFORMANCE_TIMEOUT=10s",
 			"CONFORMANCE_DEADLINE=15m",
 			"CONFORMANCE_LEASE_WAIT=2m",
+			"CONFORMANCE_RETRIES=2",
 			"CONFORMANCE_REPORTS=/home/ci/reports",
 			"CONFORMANCE_CA_BUNDLE=<unset>",
 			"CONFORMANCE_INSECURE=false",

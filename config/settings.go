@@ -24,6 +24,7 @@ const (
 	EnvTimeout          = "CONFORMANCE_TIMEOUT"
 	EnvDeadline         = "CONFORMANCE_DEADLINE"
 	EnvLeaseWait        = "CONFORMANCE_LEASE_WAIT"
+	EnvRetries          = "CONFORMANCE_RETRIES"
 	EnvReports          = "CONFORMANCE_REPORTS"
 	EnvCABundle         = "CONFORMANCE_CA_BUNDLE"
 	EnvInsecure         = "CONFORMANCE_INSECURE"
@@ -42,6 +43,13 @@ const (
 	// another run holds the lease for seconds at a time, so two minutes is many turns.
 	DefaultLeaseWait = 2 * time.Minute
 	DefaultReports   = "reports"
+	// DefaultRetries is the table's default for CONFORMANCE_RETRIES: with 2%
+	// of connections cut, three attempts make a lost spec rare enough that 19
+	// runs in 20 give a verdict (README, "A flaky network").
+	DefaultRetries = 2
+	// MaxRetries bounds CONFORMANCE_RETRIES: a network that needs more is
+	// broken, and each attempt of a spec costs its round trips again.
+	MaxRetries = 10
 )
 
 // Setting is one row of the settings table: everything the suite knows about
@@ -103,6 +111,9 @@ var settings = []Setting{
 	{Env: EnvLeaseWait, Key: "lease_wait", Meaning: "how long a spec waits for the fault hook's lease while another run holds it, a Go duration (docs/fault-hook.md)",
 		Default: "2m",
 		field:   func(c *Config) field { return duration{&c.LeaseWait} }},
+	{Env: EnvRetries, Key: "retries", Meaning: "how many more times a request or a spec whose answer never came (a connection cut) is tried: a GET or a PUT that sets values is sent again, any other request's spec is run again from the start with new data; a wrong answer is never retried; `0` turns retries off",
+		Default: strconv.Itoa(DefaultRetries),
+		field:   func(c *Config) field { return count{&c.Retries, MaxRetries} }},
 	{Env: EnvReports, Key: "reports", Meaning: "report folder", Default: DefaultReports, Path: true,
 		field: func(c *Config) field { return text{&c.Reports} }},
 	{Env: EnvCABundle, Key: "ca_bundle", Meaning: "PEM file of extra CAs for an https target", Without: "system roots", Path: true,
@@ -236,6 +247,27 @@ func (f duration) String() string {
 	}
 	return s
 }
+
+// count is a whole number from 0 to max.
+type count struct {
+	p   *int
+	max int
+}
+
+func (f count) set(s string) error {
+	s = strings.TrimSpace(s)
+	*f.p = 0
+	if s == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > f.max {
+		return fmt.Errorf("%q is not a whole number from 0 to %d; expected one such as \"2\"", s, f.max)
+	}
+	*f.p = n
+	return nil
+}
+func (f count) String() string { return strconv.Itoa(*f.p) }
 
 type boolean struct{ p *bool }
 

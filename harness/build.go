@@ -160,7 +160,7 @@ func probeEnv(cfg config.Config) (*Env, error) {
 		return nil, err
 	}
 	opts := client.Options{Header: http.Header{RunHeader: {NewRunID()}},
-		Base: cfg.Target, Timeout: cfg.Timeout, TLS: tlsConfig,
+		Base: cfg.Target, Timeout: cfg.Timeout, TLS: tlsConfig, Retries: cfg.Retries,
 		User: client.Credentials{Username: cfg.Username, Password: cfg.Password},
 	}
 	env := &Env{Config: cfg}

@@ -85,7 +85,7 @@ func (e *Env) IsMember(ctx context.Context, project, operator string) (bool, err
 // DeleteCase removes a case the run made; it returns nil when the case is
 // gone (or was never created), else what is left and why.
 func (e *Env) DeleteCase(ctx context.Context, uuid string) *Leftover {
-	x := e.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: "/" + e.Config.Formats[0] + "/callcases/" + url.PathEscape(uuid), Purpose: "clean up"})
+	x := e.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: "/" + e.Config.Formats[0] + "/callcases/" + url.PathEscape(uuid), Purpose: "clean up", Retry: true})
 	if x.Err == nil && (x.Status == http.StatusOK || x.Status == http.StatusNotFound) {
 		return nil
 	}

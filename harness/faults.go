@@ -408,7 +408,7 @@ func (e *Env) takeLease(ctx context.Context, why string) (none bool, err error) 
 }
 
 func (e *Env) releaseLease(ctx context.Context, holder string) error {
-	x := e.Faults.Do(ctx, client.Request{Method: http.MethodDelete, Path: "/lease", JSON: map[string]string{"holder": holder}, Purpose: "release the fault hook's lease"})
+	x := e.Faults.Do(ctx, client.Request{Method: http.MethodDelete, Path: "/lease", JSON: map[string]string{"holder": holder}, Purpose: "release the fault hook's lease", Retry: true})
 	if x.Err != nil {
 		return fmt.Errorf("releasing the fault hook's lease: %w", x.Err)
 	}

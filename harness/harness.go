@@ -174,7 +174,7 @@ func NewEnv(shared Shared) (*Env, error) {
 	}
 	env := &Env{Config: cfg, RunID: shared.RunID, Started: shared.Started, Contract: c, Log: &client.Log{}, Coverage: &coverage.Tracker{}, Speed: &speed.Tracker{}, Scopes: shared.Scopes, OperatorAssigned: shared.OperatorAssigned, Process: 1}
 	opts := client.Options{Record: env.record, Header: http.Header{RunHeader: {shared.RunID}},
-		Base: cfg.Target, Contract: c, Timeout: cfg.Timeout, TLS: tlsConfig,
+		Base: cfg.Target, Contract: c, Timeout: cfg.Timeout, TLS: tlsConfig, Retries: cfg.Retries,
 		User: client.Credentials{Username: cfg.Username, Password: cfg.Password},
 	}
 	if env.API, err = client.New(opts); err != nil {

@@ -35,7 +35,11 @@ type Facts struct {
 	RunErrors         []string         // failures outside any spec
 	Config            []string         // the configuration echoed, NAME=value
 	Coverage          []coverage.Table // the contract's coverage matrix, per format
-	secrets           []string
+	// Retried counts the requests sent again after their answer was lost;
+	// Reruns are the specs run again, with what happened to each attempt.
+	Retried int
+	Reruns  []string
+	secrets []string
 }
 
 // Version is the suite's own version, from the binary's build information.
@@ -140,6 +144,10 @@ func NewFacts(s Summary, r types.Report, run Run) Facts {
 	}
 	for _, e := range s.SuiteErrors {
 		f.RunErrors = append(f.RunErrors, redact(e))
+	}
+	f.Retried, f.Reruns = s.Retried, []string{}
+	for _, r := range s.Reruns {
+		f.Reruns = append(f.Reruns, redact(r))
 	}
 	for _, c := range run.Config {
 		f.Config = append(f.Config, redact(c))

@@ -49,6 +49,7 @@ type page struct {
 	Total                       int
 	Groups                      []codeGroup
 	Attention                   []problemGroup // failures first, then errors
+	Network                     string         // how flaky the network was (NetworkLine), "" when no answer was lost
 }
 
 // problemGroup is the failed (or errored) cells that share one reason, so
@@ -102,6 +103,7 @@ func HTML(f Facts) ([]byte, error) {
 		Duration: f.Finished.Sub(f.Started).Round(time.Millisecond).String(),
 		Total:    len(f.Rows),
 		Groups:   groups(f),
+		Network:  NetworkLine(f.Retried, len(f.Reruns)),
 	}
 	for _, outcome := range []string{Failed, Error} {
 		at := map[string]int{}

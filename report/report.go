@@ -36,6 +36,13 @@ const (
 	// NotProvokedEntry: the spec was skipped because the target lacks what
 	// the condition needs (a fixture setting).
 	NotProvokedEntry = "conformance: not provoked"
+	// AttemptsEntry: the spec lost an answer it could not judge and was run
+	// again; the value says which attempt gave the outcome and what
+	// happened to the others.
+	AttemptsEntry = "conformance: attempts"
+	// RetriedEntry: how many requests got no answer and were sent again
+	// while the node ran (a whole number).
+	RetriedEntry = "conformance: retried requests"
 )
 
 // formatNotSelected is the reason of the rows of a format the run did not select.
@@ -62,6 +69,9 @@ type Row struct {
 	// Operation is the contract operation a family's spec is about ("" for
 	// other specs); Summarise merges a family's specs into one row.
 	Operation string
+	// Attempts, when the spec was run more than once because an answer
+	// was lost: "passed on attempt 2; attempt 1: no answer to ...".
+	Attempts string
 }
 
 // Summary is a run's rows and counts.
@@ -74,6 +84,11 @@ type Summary struct {
 	Coverage    []coverage.Table
 	Interrupted bool     // a signal or an abort stopped the run
 	NotRun      []string // in an interrupted run, "id (format)" of what it kept from running
+	// Retried counts the requests that got no answer and were sent again;
+	// Reruns are the specs that lost an answer and were run again, each
+	// "id (format): what happened to its attempts". Both say a flaky network.
+	Retried int
+	Reruns  []string
 }
 
 // Verdict is one word for the whole run.
@@ -101,6 +116,7 @@ func Summarise(r types.Report) Summary {
 	notRun := 0
 	specLabels := map[string][]string{}
 	for _, sr := range r.SpecReports {
+		s.Retried += retriedIn(sr)
 		if sr.LeafNodeType != types.NodeTypeIt {
 			if sr.State.Is(types.SpecStateFailureStates) {
 				s.SuiteErrors = append(s.SuiteErrors, fmt.Sprintf("%s: %s", sr.LeafNodeType, reason(sr.Failure.Message)))
@@ -117,6 +133,13 @@ func Summarise(r types.Report) Summary {
 		}
 		row.Reason, row.Detail = ansi.ReplaceAllString(row.Reason, ""), ansi.ReplaceAllString(row.Detail, "")
 		specLabels[row.Condition.ID+" "+row.Format] = sr.Labels()
+		if row.Attempts != "" {
+			name := row.Condition.ID + " (" + row.Format
+			if row.Operation != "" {
+				name += ", " + row.Operation
+			}
+			s.Reruns = append(s.Reruns, name+"): "+row.Attempts)
+		}
 		s.Rows = append(s.Rows, row)
 		specs = append(specs, specOf(sr, row))
 	}
@@ -209,6 +232,7 @@ func RowOf(sr types.SpecReport) Row {
 		row.Condition = catalogue.Condition{ID: sr.FullText()}
 	}
 	row.Outcome, row.Reason = outcome(sr)
+	row.Attempts, _ = entry(sr, AttemptsEntry)
 	if row.Outcome == Failed || row.Outcome == Error {
 		row.Detail = detail(sr)
 	}
@@ -268,6 +292,42 @@ func outcome(sr types.SpecReport) (string, string) {
 		return Error, why
 	}
 	return Failed, msg
+}
+
+// retriedIn adds up a node's RetriedEntry counts.
+func retriedIn(sr types.SpecReport) int {
+	n := 0
+	for _, e := range sr.ReportEntries {
+		if e.Name != RetriedEntry {
+			continue
+		}
+		if v, ok := e.Value.GetRawValue().(int); ok {
+			n += v
+			continue
+		}
+		var v int
+		if json.Unmarshal([]byte(e.Value.AsJSON), &v) == nil {
+			n += v
+		}
+	}
+	return n
+}
+
+// NetworkLine says how flaky the network was, or "" when no answer was lost.
+func NetworkLine(retried, reruns int) string {
+	if retried == 0 && reruns == 0 {
+		return ""
+	}
+	return fmt.Sprintf("A flaky network: %d %s got no answer and %s sent again; %d %s lost an answer %s could not judge and %s run again (%s).",
+		retried, plural(retried, "request", "requests"), plural(retried, "was", "were"),
+		reruns, plural(reruns, "spec", "specs"), plural(reruns, "it", "they"), plural(reruns, "was", "were"), config.EnvRetries)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // entry is the reason the spec's first report entry of this name gives.
@@ -396,6 +456,15 @@ func Markdown(s Summary, r types.Report, run Run) string {
 	}
 	if len(s.SuiteErrors) > 0 {
 		b.WriteString("\n")
+	}
+	if line := NetworkLine(s.Retried, len(s.Reruns)); line != "" {
+		b.WriteString(line + "\n\n")
+		for _, r := range s.Reruns {
+			fmt.Fprintf(&b, "- %s\n", r)
+		}
+		if len(s.Reruns) > 0 {
+			b.WriteString("\n")
+		}
 	}
 	b.WriteString("| condition | code | format | outcome | detail |\n|---|---|---|---|---|\n")
 	for _, row := range s.Rows {

@@ -29,7 +29,12 @@ type Result struct {
 	Contract     ContractHash            `json:"contract"`
 	Formats      []string                `json:"formats"`
 	RunErrors    []string                `json:"runErrors"`
-	Results      []ResultEntry           `json:"results"`
+	// RetriedRequests counts the requests sent again because their answer
+	// never came; Reruns names the specs run again for it, and what
+	// happened to each attempt (README, "A flaky network").
+	RetriedRequests int           `json:"retriedRequests"`
+	Reruns          []string      `json:"reruns"`
+	Results         []ResultEntry `json:"results"`
 	// Coverage is the contract's coverage matrix: per format, every
 	// operation of openapi.yaml with a cell per documented code.
 	Coverage []coverage.Table `json:"coverage"`
@@ -71,17 +76,19 @@ func NewResult(f Facts) Result {
 			Passed: f.Counts[Passed], Failed: f.Counts[Failed], Error: f.Counts[Error],
 			NotProvoked: f.Counts[NotProvoked], NotSelected: f.Counts[NotSelected], NotRun: f.Counts[NotRun], Total: len(f.Rows),
 		},
-		FormatCounts: map[string]ResultCounts{},
-		Target:       f.Target,
-		RunID:        f.RunID,
-		Suite:        f.Suite,
-		Started:      f.Started,
-		Finished:     f.Finished,
-		Contract:     ContractHash{OpenAPISHA256: f.OpenAPISHA256, ResultCodesSHA256: f.ResultCodesSHA256},
-		Formats:      append([]string{}, f.Formats...),
-		RunErrors:    append([]string{}, f.RunErrors...),
-		Results:      []ResultEntry{},
-		Coverage:     append([]coverage.Table{}, f.Coverage...),
+		FormatCounts:    map[string]ResultCounts{},
+		Target:          f.Target,
+		RunID:           f.RunID,
+		Suite:           f.Suite,
+		Started:         f.Started,
+		Finished:        f.Finished,
+		Contract:        ContractHash{OpenAPISHA256: f.OpenAPISHA256, ResultCodesSHA256: f.ResultCodesSHA256},
+		Formats:         append([]string{}, f.Formats...),
+		RunErrors:       append([]string{}, f.RunErrors...),
+		RetriedRequests: f.Retried,
+		Reruns:          append([]string{}, f.Reruns...),
+		Results:         []ResultEntry{},
+		Coverage:        append([]coverage.Table{}, f.Coverage...),
 	}
 	for format, c := range f.FormatCounts {
 		total := 0

@@ -36,6 +36,7 @@ func TestMain(m *testing.M) {
 		{"test", "-c", "-o", filepath.Join(dir, "conformance.test"), "../suites/conformance"},
 		{"build", "-o", filepath.Join(dir, "reference"), "../cmd/reference"},
 		{"build", "-o", filepath.Join(dir, "callcases-conformance"), "../cmd/callcases-conformance"},
+		{"build", "-o", filepath.Join(dir, "latencyproxy"), "../cmd/latencyproxy"},
 	} {
 		if out, err := exec.Command("go", build...).CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "go %s: %v\n%s", strings.Join(build, " "), err, out)

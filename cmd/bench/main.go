@@ -17,6 +17,12 @@
 //     chain of any spec, the time in specs that run alone (Serial); and for
 //     the run through the proxy the physical floor, chain x round trip plus
 //     the fault timer, and how far the wall time is from it;
+//   - a flaky network: two runs through cmd/latencyproxy with no delay,
+//     one with no cut and one with -cut (a share of requests whose
+//     connection is cut, half before and half after the target answered;
+//     per request, so that one run meets cuts enough to time):
+//     their times, the cuts, the requests sent again and the specs run
+//     again, and the flaky run's verdict;
 //   - the Go benchmarks of the hot paths (contract validation, code table,
 //     reference handlers), unless -go-bench=false.
 //
@@ -33,6 +39,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -51,6 +58,7 @@ import (
 
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/harness"
+	"github.com/callcases/conformance/report"
 	"github.com/callcases/conformance/speed"
 )
 
@@ -60,6 +68,7 @@ type options struct {
 	procs, slowProcs int
 	formats          string // CONFORMANCE_FORMATS for both runs; "" leaves the suite's default
 	delay            time.Duration
+	cut              float64 // the share of requests whose connection the flaky run's proxy cuts
 	goBench          bool
 	benchTime        string
 	keep             bool
@@ -73,6 +82,7 @@ func main() {
 	flag.IntVar(&o.slowProcs, "slow-procs", 0, "parallel processes for the run through the latency proxy; 0 picks them from the measured round trip as the runner does (speed.Procs)")
 	flag.StringVar(&o.formats, "formats", "", "CONFORMANCE_FORMATS for both runs (json, xml or json,xml); empty: the suite's default")
 	flag.DurationVar(&o.delay, "delay", 50*time.Millisecond, "latency the proxy adds to every round trip")
+	flag.Float64Var(&o.cut, "cut", 0.02, "the share of requests whose connection the flaky run's proxy cuts (0 skips the flaky runs)")
 	flag.BoolVar(&o.goBench, "go-bench", true, "also run the Go benchmarks of contract and reference")
 	flag.StringVar(&o.benchTime, "benchtime", "200ms", "-benchtime for the Go benchmarks")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work folder (reports, outputs, proxy log) and print its path")
@@ -142,6 +152,11 @@ func run(ctx context.Context, o options) error {
 	}
 	if err := binaryRun(ctx, goCmd, ginkgo, filepath.Join(work, "binary"), o); err != nil {
 		return err
+	}
+	if o.cut > 0 {
+		if err := flakyRuns(ctx, goCmd, ginkgo, filepath.Join(work, "flaky"), o); err != nil {
+			return err
+		}
 	}
 	if o.goBench {
 		return goBenchmarks(ctx, goCmd, o.benchTime)
@@ -222,6 +237,70 @@ func slowRun(ctx context.Context, goCmd, ginkgo, dir string, o options) error {
 	emit("slow_measured_rtt", fmt.Sprintf("%.1f", float64(rtt.Microseconds())/1000), "ms")
 	emitChains("slow_", slow.report)
 	emitFloor(slow, o.delay, harness.EmbeddedFaultTimer)
+	return nil
+}
+
+// flakyRuns serves cmd/reference as its own process and runs the suite
+// twice through cmd/latencyproxy with no delay: once with no cut, once with
+// o.cut of requests cut (latencyproxy -cut-per request: a run opens about
+// a hundred connections, of which 2% is too few cuts to time), so that the
+// two times differ only by the cuts.
+func flakyRuns(ctx context.Context, goCmd, ginkgo, dir string, o options) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	proxyBin := filepath.Join(dir, "latencyproxy")
+	if err := runQuiet(ctx, goCmd, "build", "-o", proxyBin, "./cmd/latencyproxy"); err != nil {
+		return err
+	}
+	ref, settings, root, err := startReference(ctx, goCmd, dir)
+	if err != nil {
+		return err
+	}
+	defer ref.stop()
+	if o.formats != "" {
+		settings["CONFORMANCE_FORMATS"] = o.formats
+	}
+	emit("flaky_cut", fmt.Sprintf("%.1f", 100*o.cut), "% of requests")
+	for _, run := range []struct {
+		name string
+		cut  float64
+	}{{"uncut", 0}, {"flaky", o.cut}} {
+		proxy, err := startServer(ctx, proxyBin, "# proxying on ", "-target", root, "-delay", "0", "-cut", strconv.FormatFloat(run.cut, 'f', -1, 64), "-cut-per", "request", "-seed", "1")
+		if err != nil {
+			return fmt.Errorf("starting the proxy: %w", err)
+		}
+		line, _ := proxy.head.ReadString('\n')
+		proxyRoot := strings.Fields(strings.TrimPrefix(line, "# proxying on "))[0]
+		through := maps.Clone(settings)
+		for _, name := range []string{"CONFORMANCE_TARGET", "CONFORMANCE_FAULTS_URL"} {
+			through[name] = strings.Replace(through[name], root, proxyRoot, 1)
+		}
+		runDir := filepath.Join(dir, run.name)
+		r, runErr := runSuite(ctx, ginkgo, runDir, o.procs, through)
+		tally := proxy.stop()
+		// A flaky run that gave no PASS is a figure, not the bench's failure.
+		if runErr != nil && run.cut == 0 {
+			return runErr
+		}
+		emit(run.name+"_run_wall", seconds(r.wall), "s")
+		if run.cut == 0 {
+			continue
+		}
+		cuts := "n/a"
+		if m := regexp.MustCompile(`(?m)^# cuts (\d+)`).FindStringSubmatch(tally); m != nil {
+			cuts = m[1]
+		}
+		emit("flaky_cuts", cuts, "cuts")
+		var res report.Result
+		if b, err := os.ReadFile(filepath.Join(runDir, "reports", "result.json")); err == nil && json.Unmarshal(b, &res) == nil {
+			emit("flaky_retried_requests", strconv.Itoa(res.RetriedRequests), "requests")
+			emit("flaky_reruns", strconv.Itoa(len(res.Reruns)), "specs")
+			emit("flaky_verdict", res.Verdict, "verdict")
+		} else {
+			emit("flaky_verdict", "n/a", "verdict")
+		}
+	}
 	return nil
 }
 

@@ -210,6 +210,12 @@ func (c *console) summary(res report.Result, dir string) {
 			fmt.Fprintf(c.out, "  %s\n", e)
 		}
 	}
+	if line := report.NetworkLine(res.RetriedRequests, len(res.Reruns)); line != "" {
+		fmt.Fprintf(c.out, "\n%s\n", line)
+		for _, r := range res.Reruns {
+			fmt.Fprintf(c.out, "  %s\n", cut(r, 200))
+		}
+	}
 	if res.Verdict == report.Interrupted {
 		var notRun []string
 		for _, e := range res.Results {

@@ -9,6 +9,16 @@
 // and of connections clients opened ("# round trips N", "# connections N").
 // With -log it writes one line per request, so that a bench can tell which
 // round trips fell in which spec.
+//
+// With -cut it is a flaky network: that share of connections is cut, at
+// one of its first four requests, half before the request is passed on (the
+// target never sees it) and half after the target acted and answered (the
+// answer is dropped), chosen by a generator seeded with -seed; with
+// -cut-per request, that share of requests instead (a harsher network: a
+// client that reuses its connections sends many requests on each). On
+// shutdown it prints "# cuts N (before B, after A)".
+//
+//	latencyproxy -target http://127.0.0.1:8080 -delay 0 -cut 0.02 -seed 7
 package main
 
 import (
@@ -18,8 +28,10 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
@@ -44,14 +56,27 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	target := fs.String("target", "", "the server to pass requests on to, e.g. http://127.0.0.1:8080")
 	delay := fs.Duration("delay", 50*time.Millisecond, "added to every round trip")
 	logPath := fs.String("log", "", "write one line per request to this file: arrival in Unix nanoseconds, method, path")
+	cut := fs.Float64("cut", 0, "the share of requests whose connection is cut, from 0 to 1: half before passing the request on, half after the target answered")
+	seed := fs.Uint64("seed", 1, "seeds the choice of what -cut cuts")
+	per := fs.String("cut-per", "connection", "what -cut is a share of: connection or request")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cut < 0 || *cut > 1 || *cut != *cut {
+		return fmt.Errorf("-cut %v is not a share from 0 to 1 (0.02 cuts 2%% of connections)", *cut)
+	}
+	if *per != "connection" && *per != "request" {
+		return fmt.Errorf("-cut-per %q is neither connection nor request", *per)
 	}
 	backend, err := url.Parse(*target)
 	if err != nil || backend.Host == "" {
 		return fmt.Errorf("-target %q is not an absolute URL", *target)
 	}
 	p := newProxy(backend, *delay)
+	p.cuts = newCutter(*cut, *seed)
+	if p.cuts != nil {
+		p.cuts.perConnection = *per == "connection"
+	}
 	if *logPath != "" {
 		f, err := os.Create(*logPath)
 		if err != nil {
@@ -66,7 +91,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "# proxying on http://%s to %s with %s a round trip\n", ln.Addr(), backend, *delay)
 
-	srv := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, ConnState: p.connState}
+	srv := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, ConnState: p.connState, ConnContext: p.connContext}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
@@ -78,6 +103,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	defer cancel()
 	err = srv.Shutdown(shutdown)
 	fmt.Fprintf(stdout, "# round trips %d\n# connections %d\n", p.roundTrips.Load(), p.connections.Load())
+	if p.cuts != nil {
+		before, after := p.cuts.before.Load(), p.cuts.after.Load()
+		fmt.Fprintf(stdout, "# cuts %d (before %d, after %d)\n", before+after, before, after)
+	}
 	if err != nil {
 		return err
 	}
@@ -96,6 +125,116 @@ type proxy struct {
 	forward     *httputil.ReverseProxy
 	logMu       sync.Mutex
 	log         io.Writer // nil for none
+	cuts        *cutter   // nil: no connection is cut
+}
+
+// cutter chooses the connections (or the requests) it cuts.
+type cutter struct {
+	rate          float64
+	perConnection bool
+	mu            sync.Mutex
+	rand          *rand.Rand
+	before, after atomic.Int64
+}
+
+// newCutter cuts that share of requests (nil for none), seeded.
+func newCutter(rate float64, seed uint64) *cutter {
+	if rate <= 0 {
+		return nil
+	}
+	return &cutter{rate: rate, rand: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+}
+
+// cut is how a request fares.
+type cut int
+
+const (
+	uncut     cut = iota
+	cutBefore     // the target never sees the request
+	cutAfter      // the target acts and answers; the answer is dropped
+)
+
+// plan is a connection's fate: cut at its at-th request (0: never).
+type plan struct {
+	at, served int
+	how        cut
+}
+
+type planKey struct{}
+
+// connContext gives each connection its plan, when cuts are per connection.
+func (p *proxy) connContext(ctx context.Context, _ net.Conn) context.Context {
+	c := p.cuts
+	if c == nil || !c.perConnection {
+		return ctx
+	}
+	c.mu.Lock()
+	u, at := c.rand.Float64(), 1+c.rand.IntN(4)
+	c.mu.Unlock()
+	pl := &plan{}
+	switch {
+	case u < c.rate/2:
+		pl.at, pl.how = at, cutBefore
+	case u < c.rate:
+		pl.at, pl.how = at, cutAfter
+	}
+	return context.WithValue(ctx, planKey{}, pl)
+}
+
+// fate is how a request fares: per connection, by its connection's plan
+// (one request at a time on a connection, so no lock); else drawn.
+func (c *cutter) fate(r *http.Request) cut {
+	if c == nil {
+		return uncut
+	}
+	if !c.perConnection {
+		return c.choose()
+	}
+	pl, ok := r.Context().Value(planKey{}).(*plan)
+	if !ok {
+		return uncut
+	}
+	pl.served++
+	if pl.served != pl.at {
+		return uncut
+	}
+	if pl.how == cutBefore {
+		c.before.Add(1)
+	} else {
+		c.after.Add(1)
+	}
+	return pl.how
+}
+
+func (c *cutter) choose() cut {
+	if c == nil {
+		return uncut
+	}
+	c.mu.Lock()
+	u := c.rand.Float64()
+	c.mu.Unlock()
+	switch {
+	case u < c.rate/2:
+		c.before.Add(1)
+		return cutBefore
+	case u < c.rate:
+		c.after.Add(1)
+		return cutAfter
+	}
+	return uncut
+}
+
+// hangUp cuts the client's connection with a reset, as a load balancer
+// that drops it does: no answer, not even an empty one.
+func hangUp(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = conn.Close()
 }
 
 func newProxy(backend *url.URL, delay time.Duration) *proxy {
@@ -143,5 +282,14 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// client gets a body cut short (unexpected EOF). In full duplex the
 	// body stays readable until the handler returns.
 	_ = http.NewResponseController(w).EnableFullDuplex()
+	switch p.cuts.fate(r) {
+	case cutBefore:
+		hangUp(w)
+		return
+	case cutAfter:
+		p.forward.ServeHTTP(httptest.NewRecorder(), r) // the target acts and answers, to no one
+		hangUp(w)
+		return
+	}
 	p.forward.ServeHTTP(w, r)
 }

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -125,5 +127,91 @@ func TestProxyKeepsTheRequestBodyReadableWhileAnswering(t *testing.T) {
 	got, err := io.ReadAll(resp.Body)
 	if err != nil || len(got) != 9*len(chunk) {
 		t.Errorf("the answer came through with %d of %d bytes: %v", len(got), 9*len(chunk), err)
+	}
+}
+
+// With -cut, a request's connection is cut before the backend sees it or
+// after it answered, about as often as asked, the same requests for a seed.
+func TestProxyCutsASeededShareOfConnections(t *testing.T) {
+	var seen atomic.Int64
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen.Add(1)
+		_, _ = io.WriteString(w, "ok")
+	}))
+	defer backend.Close()
+	u, _ := url.Parse(backend.URL)
+	pattern := func() (string, *proxy) {
+		p := newProxy(u, 0)
+		p.cuts = newCutter(0.2, 7) // per request
+		front := httptest.NewServer(p)
+		defer front.Close()
+		// A fresh connection each: on a reused one Go's transport would
+		// resend a cut GET by itself.
+		client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+		var b strings.Builder
+		for range 200 {
+			resp, err := client.Get(front.URL + "/x")
+			if err != nil {
+				b.WriteByte('x')
+				continue
+			}
+			_, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			b.WriteByte('.')
+		}
+		return b.String(), p
+	}
+	seen.Store(0)
+	first, p := pattern()
+	before, after := p.cuts.before.Load(), p.cuts.after.Load()
+	if before < 10 || after < 10 || before+after > 70 {
+		t.Errorf("cut %d before and %d after of 200 requests at a rate of 0.2", before, after)
+	}
+	// Cut before: the backend never saw it; after: it answered, to no one.
+	if got, want := seen.Load(), 200-before; got != want {
+		t.Errorf("the backend saw %d requests, want %d (all but those cut before)", got, want)
+	}
+	if cut := int64(strings.Count(first, "x")); cut != before+after {
+		t.Errorf("%d requests got no answer, %d were cut", cut, before+after)
+	}
+	if again, _ := pattern(); again != first {
+		t.Errorf("the same seed cut other requests:\n%s\n%s", first, again)
+	}
+	if err := run(context.Background(), []string{"-target", backend.URL, "-cut", "1.5"}, io.Discard); err == nil || !strings.Contains(err.Error(), "not a share from 0 to 1") {
+		t.Errorf("-cut 1.5: %v", err)
+	}
+}
+
+// Per connection (the default of -cut-per), a connection chosen is cut once,
+// at one of its first four requests; at a rate of 1 every connection is.
+func TestProxyCutsEachChosenConnectionOnce(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") }))
+	defer backend.Close()
+	u, _ := url.Parse(backend.URL)
+	p := newProxy(u, 0)
+	p.cuts = newCutter(1, 3)
+	p.cuts.perConnection = true
+	front := httptest.NewUnstartedServer(p)
+	front.Config.ConnContext, front.Config.ConnState = p.connContext, p.connState
+	front.Start()
+	defer front.Close()
+	client := &http.Client{Transport: &http.Transport{}}
+	failed := 0
+	for range 40 {
+		resp, err := client.Post(front.URL+"/x", "text/plain", strings.NewReader("hi")) // a POST: Go's transport does not resend it
+		if err != nil {
+			failed++
+			continue
+		}
+		_, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	cuts := p.cuts.before.Load() + p.cuts.after.Load()
+	if int64(failed) != cuts || cuts < 10 {
+		t.Errorf("%d requests failed, %d cuts, of 40 requests at a rate of 1 (at least one in four)", failed, cuts)
+	}
+	// The last connection may still be waiting for its cut.
+	if conns := p.connections.Load(); conns != cuts && conns != cuts+1 {
+		t.Errorf("%d connections, %d cuts: each connection is cut once", conns, cuts)
 	}
 }

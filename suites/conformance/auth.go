@@ -18,9 +18,11 @@ var _ = Describe("authentication and rights", func() {
 		Context(format, func() {
 			DescribeTable("credentials the target must refuse",
 				func(ctx SpecContext, as func() *client.Client) {
-					x := as().Do(ctx, client.Request{Method: http.MethodGet, Path: a.project(env.Config.Project), OffContract: true})
-					Expect(x).To(HaveResult(http.StatusUnauthorized))
-					Expect(x).To(HaveBasicChallenge())
+					attempts(ctx, func(ctx SpecContext) {
+						x := as().Do(ctx, client.Request{Method: http.MethodGet, Path: a.project(env.Config.Project), OffContract: true})
+						Expect(x).To(HaveResult(http.StatusUnauthorized))
+						Expect(x).To(HaveBasicChallenge())
+					})
 				},
 				row("E401-no-credentials", format, func() *client.Client { return env.API.WithAuthorization("") }),
 				row("E401-wrong-password", format, func() *client.Client {
@@ -86,7 +88,7 @@ var _ = Describe("authentication and rights", func() {
 					} else {
 						holdLease(ctx, stateFaults, "check that the read-only user cannot set a fault")
 					}
-					DeferCleanup(func(ctx SpecContext) {
+					later(func(ctx SpecContext) {
 						if err := env.ResetFault(ctx, scope, harness.Dialer); err != nil {
 							runError("%v", err)
 						}

@@ -72,7 +72,7 @@ func fault(ctx SpecContext, f string, components ...string) (*client.Client, fun
 			runError("%v", err)
 		}
 	}
-	DeferCleanup(func(ctx SpecContext) { undo(ctx) })
+	later(func(ctx SpecContext) { undo(ctx) })
 	return held.Client, func() { GinkgoHelper(); undo(ctx) }
 }
 
@@ -95,7 +95,7 @@ func holdLease(ctx SpecContext, state, why string) {
 	if err != nil {
 		runError("%v", err)
 	}
-	DeferCleanup(unlock)
+	later(func(SpecContext) { unlock() })
 	env.Speed.Holds(state)
 }
 
@@ -107,7 +107,7 @@ func keepLease(ctx SpecContext, why string) {
 	if err != nil {
 		runError("%v", err)
 	}
-	DeferCleanup(func(ctx SpecContext) {
+	later(func(ctx SpecContext) {
 		if err := release(ctx); err != nil {
 			runError("%v", err)
 		}

@@ -20,6 +20,7 @@ func beforeEachSpec() {
 	DeferCleanup(func() {
 		if env != nil {
 			reportSpeed()
+			reportRetried()
 		}
 		reportCoverage()
 		specTags.Store(nil)

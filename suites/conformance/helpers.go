@@ -79,7 +79,7 @@ func title(id string) string {
 // report and Ginkgo's output point at the spec itself.
 func condition(id, format string, body func(SpecContext)) bool {
 	GinkgoHelper()
-	return It(title(id), append(labels(id, format), body)...)
+	return It(title(id), append(labels(id, format), func(ctx SpecContext) { attempts(ctx, body) })...)
 }
 
 // row declares one entry of a DescribeTable family, located at the caller.
@@ -125,6 +125,7 @@ func checkNeeds() {
 func runError(format string, args ...any) {
 	GinkgoHelper()
 	msg := client.Redact(fmt.Sprintf(format, args...), matchers.Secrets()...)
+	interceptLoss()
 	if !CurrentSpecReport().Failed() {
 		// A verdict already given (the body failed, then its cleanup) stands.
 		AddReportEntry(report.RunErrorEntry, msg, ReportEntryVisibilityNever)
@@ -179,7 +180,7 @@ var _ = AfterEach(func() {
 // that were not are the verdict itself).
 func transportFailure(exchanges []*client.Exchange) string {
 	for _, x := range exchanges {
-		if x.Err == nil || (timeoutVerdicts[x] && isTimeout(x.Err)) {
+		if x.Err == nil || x.Retried || (timeoutVerdicts[x] && isTimeout(x.Err)) {
 			continue
 		}
 		what := x.Request.Method + " " + x.Request.Path
@@ -413,6 +414,7 @@ func expectGone(x *client.Exchange, what string) {
 	GinkgoHelper()
 	if x.Err == nil && x.Status == http.StatusOK {
 		x.Asserted = true
+		interceptLoss()
 		Fail(fmt.Sprintf("a read finds what must not exist\n(%s)%s", what, Shown(x)))
 	}
 	reason := fmt.Sprintf("what must not exist must be read back as the table's 404\n(%s)", what)
@@ -501,6 +503,7 @@ func memberUUIDsOf(x *client.Exchange, project string) []string {
 func noError(err error, doing string, args ...any) {
 	GinkgoHelper()
 	if err != nil {
+		interceptLoss()
 		Fail(fmt.Sprintf(doing, args...) + ": " + client.Redact(err.Error(), matchers.Secrets()...))
 	}
 }

@@ -238,9 +238,11 @@ var _ = Describe("case lists", func() {
 
 			DescribeTable("bad page",
 				func(ctx SpecContext, page string) {
-					x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.cases(), OffContract: true,
-						Query: url.Values{"project": {env.Config.Project}, "page": {page}}})
-					Expect(x).To(HaveResult(http.StatusBadRequest))
+					attempts(ctx, func(ctx SpecContext) {
+						x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.cases(), OffContract: true,
+							Query: url.Values{"project": {env.Config.Project}, "page": {page}}})
+						Expect(x).To(HaveResult(http.StatusBadRequest))
+					})
 				},
 				row("E400-page-zero", format, "0"),
 				row("E400-page-abc", format, "abc"),
@@ -283,10 +285,10 @@ func newCases(ctx SpecContext, a api, n int) []string {
 
 // deleteManyLater removes cases with batch deletes of at most 1000 uuids.
 func deleteManyLater(a api, uuids []string) {
-	DeferCleanup(func(ctx SpecContext) {
+	later(func(ctx SpecContext) {
 		for start := 0; start < len(uuids); start += 1000 {
 			chunk := uuids[start:min(start+1000, len(uuids))]
-			x := env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.batch(env.Config.Project), JSON: map[string]any{"uuid": chunk}, Purpose: "clean up"})
+			x := env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.batch(env.Config.Project), JSON: map[string]any{"uuid": chunk}, Purpose: "clean up", Retry: true})
 			if x.Err == nil && x.Status == http.StatusOK {
 				continue
 			}

@@ -27,11 +27,13 @@ func unassign(ctx context.Context, c *client.Client, a api, project, operator st
 // the spec calls the function it returns: it has seen it so already.
 func unassignLater(a api) (putBack func()) {
 	seen := false
-	DeferCleanup(func(ctx SpecContext) {
+	later(func(ctx SpecContext) {
 		if seen {
 			return
 		}
-		x := unassign(cleanupContext(ctx), env.API, a, env.Config.Project, env.Config.Operator)
+		// Sent again when its answer never came: a 404 then is done.
+		x := env.API.Do(cleanupContext(ctx), client.Request{Method: http.MethodDelete, Path: a.operators(env.Config.Project) + url.PathEscape(env.Config.Operator),
+			Purpose: "put the operator's membership back", Retry: true})
 		if x.Err != nil || (x.Status != http.StatusOK && x.Status != http.StatusNotFound) {
 			reportLeftover("operator membership", env.Config.Operator+" in "+env.Config.Project, x)
 		}

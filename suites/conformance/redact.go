@@ -13,6 +13,7 @@ import (
 //
 //	RegisterFailHandler(conformance.RedactedFail)
 func RedactedFail(message string, callerSkip ...int) {
+	interceptLoss() // a failure behind a lost answer ends the attempt instead (attempts.go)
 	skip := 1
 	if len(callerSkip) > 0 {
 		skip += callerSkip[0]

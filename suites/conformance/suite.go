@@ -81,6 +81,11 @@ var (
 )
 
 var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
+	// Ginkgo's flake attempts run a spec again after any failure, a wrong
+	// answer too: the suite runs a spec again only after a lost answer.
+	if suite, _ := GinkgoConfiguration(); suite.FlakeAttempts > 0 {
+		RedactedFail(fmt.Sprintf("--flake-attempts would run a spec again after a wrong answer too, which is a verdict; the suite runs a spec again only when an answer was lost (%s, %d by default)", config.EnvRetries, config.DefaultRetries))
+	}
 	if cfg, err := config.Load(os.LookupEnv); err == nil {
 		matchers.Redact(cfg.Secrets()...) // before the preflight, whose failures may quote the target
 	}
@@ -97,6 +102,7 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	for _, note := range e.Notes {
 		say(note)
 	}
+	reportRetried()
 	return s.Marshal()
 }, func(data []byte) {
 	ready()
@@ -144,6 +150,7 @@ var _ = SynchronizedAfterSuite(func(spec SpecContext) {
 	if env != nil {
 		deleteTheProcessCases(cleanupContext(spec))
 		reportSpeed()
+		reportRetried()
 	}
 }, func(spec SpecContext) {
 	defer session.Close()
@@ -178,6 +185,7 @@ var _ = SynchronizedAfterSuite(func(spec SpecContext) {
 		recordLeftover(harness.Leftover{Kind: "final sweep", ID: "of the fixture projects", Reason: "incomplete, so cases of this run may remain: " + err.Error()})
 	}
 	reportSpeed()
+	reportRetried()
 })
 
 // ReportAfterSuite runs on process 1 with every process's specs. It takes a
