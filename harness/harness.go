@@ -18,7 +18,6 @@ import (
 	"github.com/callcases/conformance/config"
 	"github.com/callcases/conformance/contract"
 	"github.com/callcases/conformance/coverage"
-	"github.com/callcases/conformance/mutants"
 	"github.com/callcases/conformance/reference"
 	"github.com/callcases/conformance/speed"
 )
@@ -30,6 +29,13 @@ const EmbeddedFaultTimer = 100 * time.Millisecond
 // EnvMutant names a mutant for the embedded reference server to serve, so that
 // anyone can watch the suite fail: CONFORMANCE_MUTANT=no-location make conformance.
 const EnvMutant = "CONFORMANCE_MUTANT"
+
+// Deviation serves the embedded reference as a mutant or a variant (EnvMutant,
+// EnvVariant; one of them is ""). The vendor binary leaves it nil, so that it
+// links no mutant: the suite's test binary sets it (suites/conformance's
+// deviation_test.go), and so does callcases-conformance built with the tag
+// "deviations", which make conformance builds when either setting is given.
+var Deviation func(mutant, variant string, ref *reference.Server, opts reference.Options) (http.Handler, error)
 
 // EnvVariant names a variant of the embedded reference server: "liberal"
 // takes every liberty the design allows at once, a liberty's name that one
@@ -106,14 +112,17 @@ func Start(ctx context.Context, lookup func(string) (string, bool)) (*Session, *
 		opts := reference.Options{FaultTimer: EmbeddedFaultTimer}
 		s.Embedded = reference.New(opts)
 		var handler http.Handler = s.Embedded
-		if mutant != "" {
-			if handler, err = mutants.Wrap(mutant, s.Embedded, opts); err != nil {
-				return nil, nil, fmt.Errorf("%s: %w", EnvMutant, err)
+		if mutant != "" || variant != "" {
+			setting := EnvMutant
+			if variant != "" {
+				setting = EnvVariant
 			}
-		}
-		if variant != "" {
-			if handler, err = mutants.WrapVariant(variant, s.Embedded); err != nil {
-				return nil, nil, fmt.Errorf("%s: %w", EnvVariant, err)
+			if Deviation == nil {
+				return nil, nil, fmt.Errorf("%s: this binary carries no mutants or variants (a certification never needs them); "+
+					"run the suite with go test ./suites/conformance or make conformance, or serve one with go run ./cmd/reference -mutant NAME (-variant NAME) and set %s", setting, config.EnvTarget)
+			}
+			if handler, err = Deviation(mutant, variant, s.Embedded, opts); err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", setting, err)
 			}
 		}
 		s.server = httptest.NewServer(handler)

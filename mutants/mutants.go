@@ -72,6 +72,15 @@ func recodeOn(route string, from, to int) builder {
 }
 
 // Wrap returns the reference server with the named mutant around it.
+// Deviation serves s as the named mutant, or as the named variant when
+// mutant is "": harness.Deviation's shape, set where mutants may be linked.
+func Deviation(mutant, variant string, s *reference.Server, opts reference.Options) (http.Handler, error) {
+	if mutant != "" {
+		return Wrap(mutant, s, opts)
+	}
+	return WrapVariant(variant, s)
+}
+
 func Wrap(name string, s *reference.Server, opts reference.Options) (http.Handler, error) {
 	m, ok := Get(name)
 	if !ok {

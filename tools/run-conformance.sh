@@ -14,8 +14,16 @@ go=$1 bin=$2
 shift 2
 stopped=
 pid=
+# A mutant or a variant of the embedded reference (CONFORMANCE_MUTANT,
+# CONFORMANCE_VARIANT) is served only by a binary built with the tag
+# "deviations"; it goes to a file of its own, so that bin/ never holds a
+# vendor binary that links the mutants.
+tags=
+if [ -n "${CONFORMANCE_MUTANT:-}" ] || [ -n "${CONFORMANCE_VARIANT:-}" ]; then
+	tags=deviations bin=$bin-deviations
+fi
 trap 'stopped=1; [ -n "$pid" ] && kill -INT "$pid" 2>/dev/null' INT TERM
-"$go" build -o "$bin" ./cmd/callcases-conformance &
+"$go" build -tags "$tags" -o "$bin" ./cmd/callcases-conformance &
 pid=$!
 while :; do
 	wait "$pid"
