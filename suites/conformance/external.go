@@ -121,6 +121,7 @@ var _ = Describe("cases by external id", func() {
 				// In a batch, the shared id's item is the 300 the case alone
 				// would get, with the uuids of every case found.
 				condition("E300-batch", format, func(ctx SpecContext) {
+					share(ctx)
 					for _, r := range []client.Request{
 						{Method: http.MethodPut, Path: a.batch(env.Config.Project), JSON: map[string]any{"callcase": []map[string]any{{"id": id, "title": newTitle("must not be applied")}}},
 							Purpose: "a batch update by the shared id"},
