@@ -6,9 +6,9 @@ import (
 	_ "embed"
 	"fmt"
 	"regexp"
-	"slices"
 	"sync"
 
+	"github.com/callcases/conformance/config"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -75,14 +75,15 @@ type Condition struct {
 	// fixture marks those cells of the coverage matrix "not provoked".
 	Operations []string `yaml:"operations"`
 	// Needs names what the target must provide for the condition to be
-	// provoked (one of Needs); without it the spec is skipped, reported
-	// not provoked with the setting to give.
-	Needs []string `yaml:"needs"`
+	// provoked, by the fixture's name (config.Fixture: its setting, its
+	// label needs:NAME, its section of docs/fixtures.md); without it the
+	// spec is skipped, reported not provoked with the setting to give.
+	Needs []config.Fixture `yaml:"needs"`
 }
 
 // Needs are the fixtures a condition may need, each given by a setting
 // (docs/fixtures.md says how to prepare them on a staging).
-var Needs = []string{"readonly-user", "fault-hook", "auto-project", "completed-project", "operator"}
+var Needs = config.Fixtures()
 
 // What a spec shares with other specs and other runs (the shares column).
 const (
@@ -138,11 +139,6 @@ func Parse(src []byte) ([]Condition, error) {
 		}
 		if c.Code == 0 || c.Area == "" || c.Certifies == "" {
 			return nil, fmt.Errorf("catalogue: %s needs code, area and certifies", c.ID)
-		}
-		for _, n := range c.Needs {
-			if !slices.Contains(Needs, n) {
-				return nil, fmt.Errorf("catalogue: %s needs %q, which is none of %v", c.ID, n, Needs)
-			}
 		}
 		seen[c.ID] = true
 	}

@@ -65,3 +65,57 @@ func (c Config) Missing(f Fixture) string {
 	}
 	return "not provoked: " + f.Setting() + " is not set"
 }
+
+// fixtureNames are the fixtures' names: what catalogue/conditions.yaml
+// writes under needs:, the label needs:NAME and the heading of
+// docs/fixtures.md.
+var fixtureNames = map[Fixture]string{
+	ReadOnlyUser:     "readonly-user",
+	AutoProject:      "auto-project",
+	CompletedProject: "completed-project",
+	Operator:         "operator",
+	Faults:           "fault-hook",
+}
+
+// Fixtures are every optional fixture, in the settings table's order.
+func Fixtures() []Fixture { return fixtures() }
+
+// Name is the fixture's name, e.g. "fault-hook".
+func (f Fixture) Name() string {
+	if n, ok := fixtureNames[f]; ok {
+		return n
+	}
+	return fmt.Sprintf("Fixture(%d)", int(f))
+}
+
+// FixtureNamed is the fixture of that name.
+func FixtureNamed(name string) (Fixture, bool) {
+	for f, n := range fixtureNames {
+		if n == name {
+			return f, true
+		}
+	}
+	return noFixture, false
+}
+
+// MarshalText writes the fixture as its name (YAML, JSON).
+func (f Fixture) MarshalText() ([]byte, error) {
+	if _, ok := fixtureNames[f]; !ok {
+		return nil, fmt.Errorf("no fixture %d", int(f))
+	}
+	return []byte(f.Name()), nil
+}
+
+// UnmarshalText reads a fixture's name.
+func (f *Fixture) UnmarshalText(b []byte) error {
+	got, ok := FixtureNamed(string(b))
+	if !ok {
+		names := make([]string, 0, len(fixtureNames))
+		for _, g := range fixtures() {
+			names = append(names, g.Name())
+		}
+		return fmt.Errorf("no fixture %q (one of %v)", b, names)
+	}
+	*f = got
+	return nil
+}

@@ -38,8 +38,8 @@ func TestEveryConditionIsInTheRules(t *testing.T) {
 func TestEveryNeedIsInTheFixtures(t *testing.T) {
 	fixtures := read(t, "fixtures.md")
 	for _, n := range catalogue.Needs {
-		if !strings.Contains(fixtures, "`"+n+"`") {
-			t.Errorf("docs/fixtures.md does not describe the need %s", n)
+		if !strings.Contains(fixtures, "`"+n.Name()+"`") {
+			t.Errorf("docs/fixtures.md does not describe the need %s", n.Name())
 		}
 	}
 	for _, c := range catalogue.All() {

@@ -18,8 +18,8 @@ func specOf(sr types.SpecReport, row Row) coverage.Spec {
 	if row.Operation != "" {
 		s.Name += " [" + row.Operation + "]"
 	}
-	for _, l := range sr.Labels() {
-		if op, ok := strings.CutPrefix(l, "op:"); ok && !slices.Contains(s.Ops, op) {
+	for _, op := range catalogue.ParseLabels(sr.Labels()).Ops {
+		if !slices.Contains(s.Ops, op) {
 			s.Ops = append(s.Ops, op)
 		}
 	}

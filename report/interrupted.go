@@ -1,7 +1,6 @@
 package report
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/callcases/conformance/catalogue"
@@ -36,13 +35,11 @@ func selected(r types.Report, labels []string) bool {
 	return err != nil || filter(labels)
 }
 
-// catalogueLabels are the labels the specs of a condition carry.
+// catalogueLabels are the labels the specs of a condition carry (a
+// family's rows add their op: label each; a filter on one is weighed
+// against the row's operations).
 func catalogueLabels(c catalogue.Condition, format string) []string {
-	l := []string{c.ID, fmt.Sprintf("code:%d", c.Code), "area:" + c.Area, "format:" + format}
-	if c.Mutating {
-		l = append(l, "mutating")
-	}
-	return l
+	return c.Labels(format, "")
 }
 
 // markNotRun names, in an interrupted run, the rows that did not run

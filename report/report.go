@@ -213,20 +213,15 @@ func Summarise(r types.Report) Summary {
 // format and its outcome. A spec without a catalogue label is named by its text.
 func RowOf(sr types.SpecReport) Row {
 	row := Row{Format: "?"}
-	for _, l := range sr.Labels() {
-		if c, ok := conditionByID(l); ok {
-			row.Condition = c
-		}
-		if f, ok := strings.CutPrefix(l, "format:"); ok {
-			row.Format = f
-		}
+	labels := catalogue.ParseLabels(sr.Labels())
+	if c, ok := conditionByID(labels.ID); ok {
+		row.Condition = c
 	}
-	if row.Condition.Family {
-		for _, l := range sr.Labels() {
-			if op, ok := strings.CutPrefix(l, "op:"); ok {
-				row.Operation = op
-			}
-		}
+	if labels.Format != "" {
+		row.Format = labels.Format
+	}
+	if row.Condition.Family && len(labels.Ops) > 0 {
+		row.Operation = labels.Ops[len(labels.Ops)-1]
 	}
 	if row.Condition.ID == "" {
 		row.Condition = catalogue.Condition{ID: sr.FullText()}

@@ -81,20 +81,17 @@ func TestCatalogueAndSpecsAgree(t *testing.T) {
 			continue
 		}
 		c := known[ids[0]]
-		format := "?"
-		for _, l := range s.Labels() {
-			if f, ok := strings.CutPrefix(l, "format:"); ok {
-				format = f
-			}
+		labels := catalogue.ParseLabels(s.Labels())
+		format := labels.Format
+		if format == "" {
+			format = "?"
+		}
+		if len(labels.Unknown) > 0 {
+			t.Errorf("spec %s has labels no writer writes: %v", c.ID, labels.Unknown)
 		}
 		covered[c.ID+" "+format]++
 		if c.Family {
-			var ops []string
-			for _, l := range s.Labels() {
-				if op, ok := strings.CutPrefix(l, "op:"); ok {
-					ops = append(ops, op)
-				}
-			}
+			ops := labels.Ops
 			if len(ops) != 1 {
 				t.Errorf("spec %q of family %s has op labels %v, want exactly one", s.FullText(), c.ID, ops)
 			}
@@ -105,14 +102,8 @@ func TestCatalogueAndSpecsAgree(t *testing.T) {
 				t.Errorf("spec %s lacks label %s", c.ID, want)
 			}
 		}
-		var needs []string
-		for _, l := range s.Labels() {
-			if n, ok := strings.CutPrefix(l, "needs:"); ok {
-				needs = append(needs, n)
-			}
-		}
-		if !slices.Equal(needs, c.Needs) {
-			t.Errorf("spec %s has needs: labels %v, the catalogue says %v", c.ID, needs, c.Needs)
+		if !slices.Equal(labels.Needs, c.Needs) {
+			t.Errorf("spec %s has needs: labels %v, the catalogue says %v", c.ID, labels.Needs, c.Needs)
 		}
 		if c.Mutating != slices.Contains(s.Labels(), "mutating") {
 			t.Errorf("spec %s: label mutating is %v, the catalogue says %v", c.ID, !c.Mutating, c.Mutating)

@@ -56,6 +56,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/harness"
 	"github.com/callcases/conformance/report"
@@ -566,13 +567,8 @@ func readReport(path string) (reportFigures, error) {
 		if s.LeafNodeType != "It" || s.State != "passed" {
 			continue
 		}
-		format := ""
-		for _, l := range s.LeafNodeLabels {
-			if v, ok := strings.CutPrefix(l, "format:"); ok {
-				format = v
-			}
-		}
-		f.perSpec = append(f.perSpec, specFigures{Figures: fig, name: strings.SplitN(s.LeafNodeText, ":", 2)[0], format: format})
+		labels := catalogue.ParseLabels(s.LeafNodeLabels)
+		f.perSpec = append(f.perSpec, specFigures{Figures: fig, name: labels.ID, format: labels.Format})
 		if fig.Holds != "" {
 			f.leaseSpecs++
 			f.heldChains[fig.Holds] += fig.Chain

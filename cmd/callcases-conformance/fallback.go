@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/config"
 	"github.com/callcases/conformance/report"
 	"github.com/callcases/conformance/suites/conformance"
@@ -36,7 +37,7 @@ func writeFallback(dir, target, labelFilter string, done []finished) error {
 	for _, f := range done {
 		sr := types.SpecReport{
 			LeafNodeType: types.NodeTypeIt, LeafNodeText: f.id,
-			LeafNodeLabels: []string{f.id, "format:" + f.format},
+			LeafNodeLabels: catalogue.Get(f.id).Labels(f.format, ""),
 		}
 		switch f.outcome {
 		case report.Passed:

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/config"
 	"github.com/callcases/conformance/contract"
@@ -147,7 +148,7 @@ func familyRowOf(id, format string, op contract.Operation, variant string) (stri
 	if variant == "" {
 		text = fmt.Sprintf("%s [%s]", title(id), op.ID)
 	}
-	return text, append(labels(id, format), Label("op:"+op.ID))
+	return text, append(labels(id, format), Label(catalogue.OpLabel(op.ID)))
 }
 
 // opsWhere lists the operations a family covers.

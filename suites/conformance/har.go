@@ -1,11 +1,11 @@
 package conformance
 
 import (
-	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/callcases/conformance/bundle"
+	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/harness"
 	"github.com/callcases/conformance/matchers"
@@ -42,12 +42,7 @@ var specTags atomic.Pointer[bundle.Tags]
 func tagsOf(sr SpecReport) bundle.Tags {
 	switch sr.LeafNodeType {
 	case types.NodeTypeIt:
-		var t bundle.Tags
-		for _, l := range sr.Labels() {
-			if f, ok := strings.CutPrefix(l, "format:"); ok {
-				t.Format = f
-			}
-		}
+		t := bundle.Tags{Format: catalogue.ParseLabels(sr.Labels()).Format}
 		t.Condition = report.RowOf(sr).Condition.ID
 		return t
 	case types.NodeTypeBeforeSuite, types.NodeTypeSynchronizedBeforeSuite:

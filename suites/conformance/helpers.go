@@ -13,7 +13,6 @@ import (
 
 	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/client"
-	"github.com/callcases/conformance/config"
 	"github.com/callcases/conformance/contract"
 	"github.com/callcases/conformance/harness"
 	"github.com/callcases/conformance/matchers"
@@ -28,14 +27,7 @@ import (
 // needs, or only the specs that do not write.
 func labels(id, format string) []any {
 	c := catalogue.Get(id)
-	l := Label(c.ID, fmt.Sprintf("code:%d", c.Code), "area:"+c.Area, "format:"+format)
-	decorators := []any{l}
-	for _, n := range c.Needs {
-		decorators = append(decorators, Label(needLabel+n))
-	}
-	if c.Mutating {
-		decorators = append(decorators, Label("mutating"))
-	}
+	decorators := []any{Label(c.Labels(format, "")...)}
 	// A global fault, a membership change without a lease, or a list window
 	// wide enough to catch the run's other cases (a target whose clock
 	// writes whole seconds) must not meet the run's other specs: those specs
@@ -43,9 +35,6 @@ func labels(id, format string) []any {
 	if c.Serial || (c.Shares == catalogue.SharesFaults && build().HookConfigured && !build().HookScopes) || (c.Shares == catalogue.SharesMembership && !build().HookConfigured) ||
 		(c.Shares == catalogue.SharesWindow && !build().ClockFine) {
 		decorators = append(decorators, Serial)
-	}
-	for _, op := range c.Operations {
-		decorators = append(decorators, Label("op:"+op))
 	}
 	// The specs that take turns on a shared state start before the others:
 	// their turns are the run's longest sequences of round trips.
@@ -88,33 +77,14 @@ func row(id, format string, params ...any) TableEntry {
 	return Entry(title(id), append(labels(id, format), params...)...)
 }
 
-const needLabel = "needs:"
-
-// fixtures gives the setting behind each need of the catalogue.
-var fixtures = map[string]config.Fixture{
-	"readonly-user":     config.ReadOnlyUser,
-	"fault-hook":        config.Faults,
-	"auto-project":      config.AutoProject,
-	"completed-project": config.CompletedProject,
-	"operator":          config.Operator,
-}
-
-func init() {
-	for _, n := range catalogue.Needs {
-		if _, ok := fixtures[n]; !ok {
-			panic(fmt.Sprintf("the catalogue's need %q has no setting in the suite", n))
-		}
-	}
-}
-
 // checkNeeds, before every spec (see beforeEachSpec), checks its catalogue
 // row's needs (its needs: labels): a spec whose target lacks one is skipped,
 // reported not provoked, naming the setting to give. Spec bodies never check
 // for them.
 func checkNeeds() {
-	for _, l := range CurrentSpecReport().Labels() {
-		if n, ok := strings.CutPrefix(l, needLabel); ok && env.Config.Missing(fixtures[n]) != "" {
-			notProvoked("needs %s: %s is not set", n, fixtures[n].Setting())
+	for _, n := range catalogue.ParseLabels(CurrentSpecReport().Labels()).Needs {
+		if env.Config.Missing(n) != "" {
+			notProvoked("needs %s: %s is not set", n.Name(), n.Setting())
 		}
 	}
 }
