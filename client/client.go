@@ -48,6 +48,9 @@ type Options struct {
 	TLS       *tls.Config     // for https targets; nil means the system's roots
 	Record    func(*Exchange) // called with every finished exchange
 	Header    http.Header     // sent on every request (e.g. the run's X-Conformance-Run)
+	// Transport, when set, carries the requests instead of the network: an
+	// in-process server (exploration's reference) answers without a socket.
+	Transport http.RoundTripper
 }
 
 // Client sends requests to one target as one user.
@@ -85,12 +88,16 @@ func New(opts Options) (*Client, error) {
 		dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second} // as http.DefaultTransport's
 		transport.DialContext = sniffingDialer(dialer.DialContext, int(opts.MaxHeader)+1<<10)
 	}
+	var rt http.RoundTripper = transport
+	if opts.Transport != nil {
+		rt = opts.Transport
+	}
 	c := &Client{
 		opts:   opts,
 		base:   base,
 		health: newHealth(opts.Timeout),
 		http: &http.Client{
-			Transport: transport,
+			Transport: rt,
 			Timeout:   opts.Timeout,
 			// The API never redirects; a redirect is an answer to record, not to follow.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
