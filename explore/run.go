@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -62,6 +63,8 @@ type Result struct {
 	// RunError is a failure of the transport or of the run, never a
 	// verdict on the API.
 	RunError error
+
+	user string // the full-rights user, named in the replay script
 }
 
 // Finding is a divergence shrunk to a minimal sequence.
@@ -105,12 +108,9 @@ func Explore(ctx context.Context, tgt Target, kind, format string, seed uint64, 
 	defer rapidMu.Unlock()
 	e := &explorer{ctx: ctx, tgt: tgt, kind: kind, budget: b, start: time.Now(),
 		gen:    &gen{a: api{format}, marks: tgt.Marks, operator: tgt.Operator != "", enc: tgt.Client.Body},
-		result: Result{Kind: kind, Format: format, Seed: seed}}
-	if seed == 0 {
-		seed = 1 // rapid takes 0 for a random seed
-	}
+		result: Result{Kind: kind, Format: format, Seed: seed, user: tgt.User.Username}}
 	for name, v := range map[string]string{
-		"rapid.seed": strconv.FormatUint(seed, 10), "rapid.checks": "100000", "rapid.nofailfile": "true",
+		"rapid.seed": strconv.FormatUint(rowSeed(seed, kind, format), 10), "rapid.checks": "100000", "rapid.nofailfile": "true",
 		"rapid.shrinktime": b.Shrink.String(), "rapid.v": "false", "rapid.log": "false",
 	} {
 		if err := flag.Set(name, v); err != nil {
@@ -129,6 +129,15 @@ func Explore(ctx context.Context, tgt Target, kind, format string, seed uint64, 
 		e.result.RunError = fmt.Errorf("the generator failed: %s", tb.log.String())
 	}
 	return e.result
+}
+
+// rowSeed gives each kind and format its own seed from the run's, so that
+// they explore differently and each repeats with the run's seed (never 0,
+// which rapid takes for a random one).
+func rowSeed(seed uint64, kind, format string) uint64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d %s %s", seed, kind, format)
+	return h.Sum64()%(1<<53) + 1
 }
 
 type explorer struct {
@@ -342,6 +351,7 @@ func (s *seq) learn(st step, at, ar Answer) {
 			s.e.tgt.Own(tu)
 		}
 		if ar.Status == 201 && at.Status == 201 {
+			s.o.Forget(tu) // a uuid made again names a new case
 			s.tgt.setUUID(st.creates, tu)
 			s.ref.setUUID(st.creates, ru)
 		}
@@ -362,6 +372,16 @@ func (s *seq) learn(st step, at, ar Answer) {
 			}
 		}
 	}
+	// A case neither server made is named, where a step names it, by a
+	// uuid of the run's that names nothing on either: both answer 404.
+	for _, k := range append([]int{st.creates}, st.batchCreates...) {
+		if k >= 0 && s.tgt.uuid(k) == "" && s.ref.uuid(k) == "" {
+			u := s.e.tgt.Marks.UUID()
+			s.tgt.setUUID(k, u)
+			s.ref.setUUID(k, u)
+			s.o.Chose(u)
+		}
+	}
 	s.refresh()
 }
 
@@ -380,6 +400,9 @@ func (s *seq) refresh() {
 		}
 		x := s.ref.c.Do(s.e.ctx, client.Request{Method: http.MethodGet, Path: "/json/callcases/" + u})
 		if x.Status != 200 {
+			if s.m.slots[k].alive {
+				s.o.Forget(s.tgt.uuid(k)) // deleted: a case made again under its uuid is another
+			}
 			s.m.slots[k].alive = false
 			delete(s.refDates, k)
 			continue
