@@ -87,6 +87,13 @@ var bodyBreakages = []breakage{
 	})},
 }
 
+// someBody is a body breakage, two of them: each operation with a body
+// gets two chances in the draw of its breakage, not one per way to break
+// a body, so that the members' and parameters' breakages are not drowned.
+func (g *gen) someBody(t *rapid.T) []breakage {
+	return []breakage{sample(g, t, bodyBreakages, "body breakage"), sample(g, t, bodyBreakages, "body breakage")}
+}
+
 // caseBreakages break a case body's members.
 var caseBreakages = []breakage{
 	{"title empty", setMember("title", "")},
@@ -101,9 +108,23 @@ var caseBreakages = []breakage{
 
 // bad draws one broken request, on an existing case where it needs one.
 func (g *gen) bad(t *rapid.T, m *model) step {
+	// One draw picks the operation and the breakage, uniformly over every
+	// pair (badOps weighs each operation by its breakages), so that each
+	// way to break each operation is as likely as any other.
+	return g.badPair(t, m, g.index(t, badPairs(), "operation and breakage"))
+}
+
+// badPair is the bad step of pair u (of badPairs).
+func (g *gen) badPair(t *rapid.T, m *model, u int) step {
 	k, _ := g.someSlot(t, m, "case", aliveSlot)
-	op := rapid.SampledFrom([]string{"create", "create-ext", "update", "update-ext", "read", "read-ext", "delete", "delete-ext",
-		"batch-create", "batch-update", "batch-delete", "set-state", "get-state", "list", "credentials"}).Draw(t, "operation")
+	op, idx := "", 0
+	for _, o := range badOps {
+		if u < o.n {
+			op, idx = o.op, u
+			break
+		}
+		u -= o.n
+	}
 	st := step{bad: true, creates: -1, slots: []int{k}, write: true}
 	var base func(sd *side) client.Request
 	var br breakage
@@ -112,13 +133,14 @@ func (g *gen) bad(t *rapid.T, m *model) step {
 		for _, o := range options {
 			all = append(all, o...)
 		}
-		return all[rapid.IntRange(0, len(all)-1).Draw(t, "breakage")]
+		g.picked = len(all)
+		return all[idx%len(all)]
 	}
 	switch op {
 	case "create":
 		f := g.fields(t, false)
 		f["uuid"] = g.marks.UUID()
-		br = pick(bodyBreakages, caseBreakages, []breakage{
+		br = pick(g.someBody(t), caseBreakages, []breakage{
 			{"no title", setMember("title", nil)},
 			{"a uuid not of its shape", setMember("uuid", "Not-A-UUID")},
 			{"no project parameter", func(r *client.Request, _ func(client.Request) ([]byte, string)) { r.Query = nil }},
@@ -137,14 +159,14 @@ func (g *gen) bad(t *rapid.T, m *model) step {
 		f := g.fields(t, false)
 		f["id"] = g.marks.ExternalID()
 		f["uuid"] = g.marks.UUID()
-		br = pick(bodyBreakages, caseBreakages, []breakage{{"no external id", setMember("id", nil)}})
+		br = pick(g.someBody(t), caseBreakages, []breakage{{"no external id", setMember("id", nil)}})
 		st.creates = g.newSlot(m, slot{chosen: f["uuid"].(string)})
 		base = func(sd *side) client.Request {
 			return client.Request{Method: post, Path: g.a.external(sd.project), JSON: f}
 		}
 	case "update":
 		f := g.fields(t, true)
-		br = pick(bodyBreakages, caseBreakages, []breakage{
+		br = pick(g.someBody(t), caseBreakages, []breakage{
 			{"no uuid", setMember("uuid", nil)},
 			{"a uuid not of its shape", setMember("uuid", "Not-A-UUID")},
 			{"a uuid of the wrong type", setMember("uuid", 7)},
@@ -159,7 +181,7 @@ func (g *gen) bad(t *rapid.T, m *model) step {
 	case "update-ext":
 		f := g.fields(t, true)
 		f["id"] = m.slots[k].extID
-		br = pick(bodyBreakages, caseBreakages, []breakage{{"no external id", setMember("id", nil)}})
+		br = pick(g.someBody(t), caseBreakages, []breakage{{"no external id", setMember("id", nil)}})
 		base = func(sd *side) client.Request {
 			return client.Request{Method: put, Path: g.a.external(sd.project), JSON: f}
 		}
@@ -174,7 +196,9 @@ func (g *gen) bad(t *rapid.T, m *model) step {
 		// A path uuid not of its shape is 400 by docs/rules.md, and the
 		// reference still answers 404: left out until it does. These
 		// requests are broken by their credentials instead.
-		br = g.credentials(t, &st)
+		br = pick(g.credentials(&st))
+		br.apply(nil, nil) // sets st.user now, for both sides
+		br.apply = nil
 		base = func(sd *side) client.Request {
 			return client.Request{Method: method, Path: g.a.caseByUUID(sd.uuid(k)) + suffix}
 		}
@@ -193,7 +217,7 @@ func (g *gen) bad(t *rapid.T, m *model) step {
 	case "batch-create":
 		f := g.fields(t, false)
 		f["id"] = g.marks.ExternalID()
-		br = pick(bodyBreakages, []breakage{
+		br = pick(g.someBody(t), []breakage{
 			{"no items", setMember("callcase", []any{})},
 			{"1001 items", func(r *client.Request, _ func(client.Request) ([]byte, string)) {
 				items := make([]any, 1001)
@@ -209,13 +233,13 @@ func (g *gen) bad(t *rapid.T, m *model) step {
 	case "batch-update":
 		f := g.fields(t, true)
 		f["id"] = m.slots[k].extID
-		br = pick(bodyBreakages, []breakage{{"no items", setMember("callcase", []any{})}})
+		br = pick(g.someBody(t), []breakage{{"no items", setMember("callcase", []any{})}})
 		base = func(sd *side) client.Request {
 			return client.Request{Method: put, Path: g.a.batch(sd.project), JSON: map[string]any{"callcase": []any{f}}}
 		}
 	case "batch-delete":
 		id := m.slots[k].extID
-		br = pick(bodyBreakages, []breakage{
+		br = pick(g.someBody(t), []breakage{
 			{"both uuid and id", func(r *client.Request, _ func(client.Request) ([]byte, string)) {
 				r.JSON = map[string]any{"id": []any{id}, "uuid": r.JSON.(map[string]any)["uuid"]}
 			}},
@@ -249,6 +273,7 @@ func (g *gen) bad(t *rapid.T, m *model) step {
 			{"an empty date", form("date", "")},
 			{"an operator not of a uuid's shape", form("operator", "Not-An-Operator")},
 			{"an operator that names no one", form("operator", "employee999999999999999999999999")},
+			{"an empty operator", form("operator", "")},
 			{"the form declared as JSON", func(r *client.Request, enc func(client.Request) ([]byte, string)) {
 				body, _ := enc(*r)
 				r.Raw, r.Form, r.ContentType = body, nil, "application/json"
@@ -276,6 +301,8 @@ func (g *gen) bad(t *rapid.T, m *model) step {
 			{"an operator not of a uuid's shape", q("operator", "Not-An-Operator")},
 			{"an operator that names no one", q("operator", "employee999999999999999999999999")},
 			{"modifiedAfter that is no date", q("modifiedAfter", "yesterday")},
+			{"an empty modifiedAfter", q("modifiedAfter", "")},
+			{"an empty operator", q("operator", "")},
 			{"modifiedBefore with an unencoded offset sign", q("modifiedBefore", "2030-01-02T03:04:05 03:00")},
 			{"no project parameter", q("project", "\x00absent")},
 		})
@@ -284,7 +311,9 @@ func (g *gen) bad(t *rapid.T, m *model) step {
 			return client.Request{Method: get, Path: g.a.cases(), Query: url.Values{"project": {sd.project}}}
 		}
 	default: // credentials, on a write of the case
-		br = g.credentials(t, &st)
+		br = pick(g.credentials(&st))
+		br.apply(nil, nil) // sets st.user now, for both sides
+		br.apply = nil
 		title := g.title(t, "title")
 		base = func(sd *side) client.Request {
 			return client.Request{Method: put, Path: g.a.cases(), JSON: map[string]any{"uuid": sd.uuid(k), "title": title}}
@@ -310,34 +339,48 @@ func (g *gen) bad(t *rapid.T, m *model) step {
 	return st
 }
 
-// credentials breaks a request's credentials one way: the target's and the
-// reference's each broken alike.
-func (g *gen) credentials(t *rapid.T, st *step) breakage {
-	br := breakage{name: rapid.SampledFrom([]string{"the password off by one character", "the password with a space at the end",
-		"the user name in other letter case", "the user name with a space in front"}).Draw(t, "credentials")}
-	switch br.name {
-	case "the password off by one character":
-		st.user = func(c client.Credentials) client.Credentials {
+// credentials are the ways to break a request's credentials: the target's
+// and the reference's each broken alike.
+func (g *gen) credentials(st *step) []breakage {
+	setUser := func(f func(client.Credentials) client.Credentials) func(*client.Request, func(client.Request) ([]byte, string)) {
+		return func(*client.Request, func(client.Request) ([]byte, string)) { st.user = f }
+	}
+	return []breakage{
+		{"the password off by one character", setUser(func(c client.Credentials) client.Credentials {
 			last := "#"
 			if strings.HasSuffix(c.Password, "#") {
 				last = "$"
 			}
 			c.Password = c.Password[:max(0, len(c.Password)-1)] + last
 			return c
-		}
-	case "the password with a space at the end":
-		st.user = func(c client.Credentials) client.Credentials { c.Password += " "; return c }
-	case "the user name in other letter case":
-		st.user = func(c client.Credentials) client.Credentials {
+		})},
+		{"the password with a space at the end", setUser(func(c client.Credentials) client.Credentials { c.Password += " "; return c })},
+		{"the user name in other letter case", setUser(func(c client.Credentials) client.Credentials {
 			if f := flipCase(c.Username); f != c.Username {
 				c.Username = f
 			} else {
 				c.Username += "x"
 			}
 			return c
-		}
-	default:
-		st.user = func(c client.Credentials) client.Credentials { c.Username = " " + c.Username; return c }
+		})},
+		{"the user name with a space in front", setUser(func(c client.Credentials) client.Credentials { c.Username = " " + c.Username; return c })},
 	}
-	return br
+}
+
+// badOps are the operations bad input breaks, each with its number of
+// breakages (TestBadOpsCountTheirBreakages holds them to the generator).
+var badOps = []struct {
+	op string
+	n  int
+}{
+	{"create", 15}, {"create-ext", 11}, {"update", 13}, {"update-ext", 11}, {"read", 4}, {"read-ext", 1}, {"delete", 4}, {"delete-ext", 1},
+	{"batch-create", 4}, {"batch-update", 3}, {"batch-delete", 5}, {"set-state", 10}, {"get-state", 4}, {"list", 16}, {"credentials", 4},
+}
+
+func badPairs() int {
+	n := 0
+	for _, o := range badOps {
+		n += o.n
+	}
+	return n
 }

@@ -3,6 +3,7 @@ package explore
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/callcases/conformance/client"
@@ -30,6 +31,13 @@ type Marks struct {
 // the same draws make the same sequence on replay).
 type model struct {
 	slots []slot
+	ids   []string // every external id a case of the sequence held, in order
+}
+
+func (m *model) noteID(id string) {
+	if id != "" && !slices.Contains(m.ids, id) {
+		m.ids = append(m.ids, id)
+	}
 }
 
 type slot struct {
@@ -53,7 +61,7 @@ var (
 )
 
 func (g *gen) title(t *rapid.T, label string) string {
-	tail := rapid.SampledFrom(titleTails).Draw(t, label)
+	tail := sample(g, t, titleTails, label)
 	if tail == "x" { // 255 characters in all
 		tail = strings.Repeat("x", max(1, 255-len([]rune(g.marks.Title))))
 	}
@@ -108,7 +116,7 @@ func (g *gen) someSlot(t *rapid.T, m *model, label string, fits func(slot) bool)
 	if len(ok) == 0 {
 		return 0, false
 	}
-	return rapid.SampledFrom(ok).Draw(t, label), true
+	return sample(g, t, ok, label), true
 }
 
 func anySlot(slot) bool     { return true }
@@ -122,13 +130,13 @@ func (g *gen) fields(t *rapid.T, partial bool) map[string]any {
 		f["title"] = g.title(t, "title")
 	}
 	if rapid.Bool().Draw(t, "with comment") {
-		f["comment"] = rapid.SampledFrom(comments).Draw(t, "comment")
+		f["comment"] = sample(g, t, comments, "comment")
 	}
 	if rapid.Bool().Draw(t, "with priority") {
-		f["priority"] = rapid.SampledFrom(priorities).Draw(t, "priority")
+		f["priority"] = sample(g, t, priorities, "priority")
 	}
 	if rapid.Bool().Draw(t, "with phones") {
-		ps := rapid.SampledFrom(phoneSets).Draw(t, "phones")
+		ps := sample(g, t, phoneSets, "phones")
 		list := make([]any, len(ps))
 		for i, p := range ps {
 			list[i] = p
@@ -146,15 +154,34 @@ type gen struct {
 	// enc writes a request's body as the target's client would (XML by the
 	// contract's schemas), for both servers and for the breakages.
 	enc func(client.Request) ([]byte, string, error)
+	// picked is how many breakages the last bad step chose among (tests).
+	picked int
+	// rot turns every choice of one sequence by the same amount. rapid
+	// draws small numbers more often than large ones, which would make the
+	// first entries of every list (the first kinds of step, the first
+	// breakages) far likelier than the last; each sequence rotates them by
+	// its own amount, so that over a run every entry is as likely, and a
+	// replay while shrinking keeps its sequence's amount.
+	rot int
+}
+
+// index draws one of n choices, rotated by the sequence's amount.
+func (g *gen) index(t *rapid.T, n int, label string) int {
+	return (rapid.IntRange(0, n-1).Draw(t, label) + g.rot) % n
+}
+
+// sample draws one of a list's entries, rotated by the sequence's amount.
+func sample[T any](g *gen, t *rapid.T, list []T, label string) T {
+	return list[g.index(t, len(list), label)]
 }
 
 // stateful draws the next step of a sequence, from the model.
 func (g *gen) stateful(t *rapid.T, m *model) step {
-	kinds := []string{"create", "create-ext", "batch-create", "read", "read-ext", "update", "update-ext", "change-ext", "delete", "delete-ext", "batch-delete", "set-state", "get-state", "list", "batch-update"}
+	kinds := []string{"create", "create-ext", "batch-create", "read", "read-ext", "update", "update-ext", "change-ext", "change-ext", "delete", "delete-ext", "batch-delete", "set-state", "get-state", "list", "batch-update"}
 	if len(m.slots) == 0 {
 		kinds = kinds[:3]
 	}
-	switch rapid.SampledFrom(kinds).Draw(t, "step") {
+	switch sample(g, t, kinds, "step") {
 	case "create":
 		return g.create(t, m)
 	case "create-ext":
@@ -169,7 +196,11 @@ func (g *gen) stateful(t *rapid.T, m *model) step {
 		return g.readExt(t, m, k)
 	case "update":
 		k, _ := g.someSlot(t, m, "case", anySlot)
-		return g.update(t, m, k, g.fields(t, true))
+		f := g.fields(t, true)
+		if rapid.IntRange(0, 3).Draw(t, "changes the id") == 0 {
+			f["id"] = g.extID(t, m, "new id")
+		}
+		return g.update(t, m, k, f)
 	case "change-ext":
 		k, _ := g.someSlot(t, m, "case", anySlot)
 		return g.update(t, m, k, map[string]any{"id": g.extID(t, m, "new id")})
@@ -286,7 +317,7 @@ func (g *gen) update(t *rapid.T, m *model, k int, f map[string]any) step {
 	if id, ok := f["id"].(string); ok {
 		m.slots[k].extID = id // the reference decides; a refused change is read back as it was
 	}
-	return step{what: fmt.Sprintf("update case %d by uuid", k), slots: []int{k}, write: true, creates: -1,
+	return step{what: fmt.Sprintf("update case %d by uuid", k), slots: []int{k}, write: true, observe: k + 1, creates: -1,
 		build: func(sd *side) client.Request {
 			b := map[string]any{"uuid": sd.uuid(k)}
 			for n, v := range f {
@@ -362,13 +393,13 @@ func (g *gen) batchDelete(t *rapid.T, m *model) step {
 }
 
 func (g *gen) setState(t *rapid.T, k int) step {
-	state := rapid.SampledFrom(states).Draw(t, "state")
+	state := sample(g, t, states, "state")
 	date := ""
 	if rapid.Bool().Draw(t, "with date") {
-		date = rapid.SampledFrom(dateEdges).Draw(t, "date")
+		date = sample(g, t, dateEdges, "date")
 	}
 	withOperator := g.operator && rapid.Bool().Draw(t, "with operator")
-	return step{what: fmt.Sprintf("set-state of case %d to %s", k, state), slots: []int{k}, write: true, creates: -1,
+	return step{what: fmt.Sprintf("set-state of case %d to %s", k, state), slots: []int{k}, write: true, observe: k + 1, creates: -1,
 		build: func(sd *side) client.Request {
 			form := url.Values{"state": {state}}
 			if date != "" {
@@ -393,7 +424,7 @@ func (g *gen) getState(k int) step {
 func (g *gen) list(t *rapid.T, m *model) step {
 	var state string
 	if rapid.Bool().Draw(t, "by state") {
-		state = rapid.SampledFrom(states).Draw(t, "state")
+		state = sample(g, t, states, "state")
 	}
 	withOperator := g.operator && rapid.IntRange(0, 3).Draw(t, "by operator") == 0
 	bound := rapid.IntRange(0, 2).Draw(t, "bound") // 0 none, 1 modifiedAfter, 2 modifiedBefore (of a case's lastModified)

@@ -34,6 +34,13 @@ type Budget struct {
 	Shrink   time.Duration // at most this long shrinking a divergence
 }
 
+// DefaultBudget is a search of at most requests requests and d of time a
+// row, sequences of up to 24 steps (48 of bad input, whose steps cost one
+// request each), and up to four times d shrinking what it found.
+func DefaultBudget(requests uint64, d time.Duration) Budget {
+	return Budget{Requests: int(requests), Time: d, Steps: 24, Shrink: 4 * d}
+}
+
 // Target is the server under test as exploration sees it.
 type Target struct {
 	Client   *client.Client
@@ -73,6 +80,7 @@ type Finding struct {
 	First    int // index in Steps of the first divergence
 	Original int // steps of the sequence that first diverged
 	Replays  int // sequences replayed while shrinking
+	rot      int // the sequence's rotation of choices (gen.rot)
 }
 
 // Traced is one step as it went: the request, both answers, and what
@@ -109,10 +117,15 @@ func Explore(ctx context.Context, tgt Target, kind, format string, seed uint64, 
 	e := &explorer{ctx: ctx, tgt: tgt, kind: kind, budget: b, start: time.Now(),
 		gen:    &gen{a: api{format}, marks: tgt.Marks, operator: tgt.Operator != "", enc: tgt.Client.Body},
 		result: Result{Kind: kind, Format: format, Seed: seed, user: tgt.User.Username}}
-	for name, v := range map[string]string{
+	settings := map[string]string{
 		"rapid.seed": strconv.FormatUint(rowSeed(seed, kind, format), 10), "rapid.checks": "100000", "rapid.nofailfile": "true",
 		"rapid.shrinktime": b.Shrink.String(), "rapid.v": "false", "rapid.log": "false",
-	} {
+	}
+	for name, v := range settings {
+		// rapid's settings are its flags: put back as they were after.
+		if f := flag.Lookup(name); f != nil {
+			defer flag.Set(name, f.Value.String())
+		}
 		if err := flag.Set(name, v); err != nil {
 			e.result.RunError = fmt.Errorf("configuring the generator: %w", err)
 			return e.result
@@ -182,8 +195,10 @@ func (e *explorer) sequence(t *rapid.T) {
 	s.o = NewOracle(fixtures)
 	if e.found == nil {
 		e.result.Sequences++
+		e.gen.rot = int(rowSeed(e.result.Seed, e.kind, fmt.Sprint("rotation ", e.result.Sequences)) % 1000003)
 	} else {
 		e.found.Replays++
+		e.gen.rot = e.found.rot
 	}
 	err = s.run(t)
 	if e.found == nil {
@@ -197,7 +212,7 @@ func (e *explorer) sequence(t *rapid.T) {
 	}
 	first := len(s.trace) - 1
 	if e.found == nil || len(s.trace) <= len(e.found.Steps) {
-		f := &Finding{Steps: s.trace, First: first, Original: len(s.trace)}
+		f := &Finding{Steps: s.trace, First: first, Original: len(s.trace), rot: e.gen.rot}
 		if e.found != nil {
 			f.Original, f.Replays = e.found.Original, e.found.Replays
 		}
@@ -217,11 +232,20 @@ type seq struct {
 }
 
 func (s *seq) run(t *rapid.T) error {
-	n := rapid.IntRange(1, max(1, s.e.budget.Steps)).Draw(t, "steps")
+	most := max(1, s.e.budget.Steps)
+	if s.e.kind == BadInput {
+		most *= 2
+	}
+	n := rapid.IntRange(1, most).Draw(t, "steps")
 	if s.e.kind == BadInput {
 		// Cases to break requests on, made as any sequence makes them.
+		// Read back, so that a refused request that moves a date is seen.
 		for range rapid.IntRange(1, 2).Draw(t, "cases") {
-			if err := s.do(s.e.gen.createExt(t, s.m)); err != nil {
+			st := s.e.gen.createExt(t, s.m)
+			if err := s.do(st); err != nil {
+				return err
+			}
+			if err := s.do(s.e.gen.read(st.creates)); err != nil {
 				return err
 			}
 		}
@@ -247,6 +271,15 @@ func (s *seq) run(t *rapid.T) error {
 func (s *seq) do(st step) error {
 	if st.kind == "list" {
 		return s.list(st)
+	}
+	// A write to one case whose dates the target has not shown yet reads
+	// it first: what the write does to them is then judged.
+	if k := st.observe - 1; k >= 0 && s.m.slots[k].alive {
+		if _, known := s.o.Modified(s.tgt.uuid(k)); !known {
+			if err := s.do(s.e.gen.read(k)); err != nil {
+				return err
+			}
+		}
 	}
 	for _, k := range append([]int{st.creates}, st.batchCreates...) {
 		if k < 0 {
@@ -411,6 +444,7 @@ func (s *seq) refresh() {
 		s.m.slots[k].alive = true
 		id, _ := member(a.Body, "id").(string)
 		s.m.slots[k].extID = id
+		s.m.noteID(id)
 		lm, _ := member(a.Body, "lastModified").(string)
 		if prev, ok := s.refDates[k]; ok && prev != lm {
 			s.o.Wrote(s.tgt.uuid(k))
@@ -538,11 +572,15 @@ func (s *seq) final() error {
 			return err
 		}
 	}
+	if s.e.kind == BadInput {
+		return nil // a refused request changed nothing: the cases read back as the reference's say
+	}
+	// Every external id the sequence gave or asked for, the ones changed
+	// away from included: what no case holds any more must be 404.
 	seen := map[string]bool{}
-	for _, sl := range s.m.slots {
-		if sl.extID != "" && !seen[sl.extID] {
-			seen[sl.extID] = true
-			id := sl.extID
+	for _, id := range s.m.ids {
+		if id != "" && !seen[id] {
+			seen[id] = true
 			if err := s.do(step{what: fmt.Sprintf("read back by external id %q", clip(id, 40)), kind: "case", creates: -1,
 				build: func(sd *side) client.Request {
 					return client.Request{Method: http.MethodGet, Path: s.e.gen.a.byExternalID(sd.project, id)}

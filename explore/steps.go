@@ -33,6 +33,9 @@ type step struct {
 	// target dated at the same instant are left out of the comparison.
 	tieBound int
 	bound    int // 1: modifiedAfter, 2: modifiedBefore the tieBound case's lastModified
+	// observe: a write to case observe-1 (0: none) is judged by its
+	// dates, so they are read first when the target has not shown them.
+	observe int
 }
 
 func (a api) cases() string                 { return "/" + a.format + "/callcases/" }

@@ -40,7 +40,7 @@ func runExploration(ctx SpecContext, a api, kind string) {
 	if tgt.Operator == "" {
 		AddReportEntry(ExplorationEntry+" note", fmt.Sprintf("steps that name an operator were left out: %s is not set", config.Operator.Setting()))
 	}
-	r := explore.Explore(ctx, tgt, kind, a.format, env.Config.ExploreSeed, explorationBudget(env.Config))
+	r := explore.Explore(ctx, tgt, kind, a.format, env.Config.ExploreSeed, explore.DefaultBudget(env.Config.ExploreRequests, env.Config.ExploreTime))
 	text := explore.Report(r)
 	AddReportEntry(ExplorationEntry, text)
 	reportExploration(r)
@@ -61,10 +61,6 @@ func runExploration(ctx SpecContext, a api, kind string) {
 	case r.Steps == 0 && ctx.Err() == nil:
 		runError("exploration %s (%s) ran no step within its budget (%s, %s)", kind, a.format, config.EnvExploreRequests, config.EnvExploreTime)
 	}
-}
-
-func explorationBudget(c config.Config) explore.Budget {
-	return explore.Budget{Requests: int(c.ExploreRequests), Time: c.ExploreTime, Steps: 24, Shrink: 4 * c.ExploreTime}
 }
 
 func explorationTarget(a api) explore.Target {
