@@ -102,7 +102,7 @@ var rapidMu sync.Mutex
 // reference each, in lock step, until the budget is spent or the first
 // divergence, which it then shrinks.
 //
-// Shrinking is rapid's (pgregory.net/rapid): it shrinks the random choices
+// Shrinking is rapid's (see the package doc): it shrinks the random choices
 // a sequence was drawn from, not the sequence, so that every candidate is a
 // sequence the generator could have made (its steps name cases that exist
 // in it, its values are edges of the schemas) and each is replayed from the
