@@ -144,6 +144,9 @@ func Explore(ctx context.Context, tgt Target, kind, format string, seed uint64, 
 	return e.result
 }
 
+// traceHook, when set (tests), sees every sequence's trace.
+var traceHook func([]Traced)
+
 // rowSeed gives each kind and format its own seed from the run's, so that
 // they explore differently and each repeats with the run's seed (never 0,
 // which rapid takes for a random one).
@@ -201,6 +204,9 @@ func (e *explorer) sequence(t *rapid.T) {
 		e.gen.rot = e.found.rot
 	}
 	err = s.run(t)
+	if traceHook != nil {
+		traceHook(s.trace)
+	}
 	if e.found == nil {
 		e.result.Steps += len(s.trace)
 	}
@@ -252,7 +258,10 @@ func (s *seq) run(t *rapid.T) error {
 	}
 	for range n {
 		if s.e.over() {
-			return errAborted
+			if s.e.runErr != nil || s.e.ctx.Err() != nil {
+				return errAborted
+			}
+			break // the budget is spent: the sequence still reads its cases back
 		}
 		var st step
 		if s.e.kind == BadInput {
