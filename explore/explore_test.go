@@ -110,7 +110,8 @@ var killRate = flag.Bool("explore.killrate", false, "run every exploration mutan
 
 // TestMutantsKilledByExploration: each exploration mutant is killed by the
 // default budget (explore.DefaultBudget with the settings' defaults) in at
-// least 19 of 20 seeds. Without -explore.killrate it tries 2 seeds each.
+// least 19 of 20 seeds. Without -explore.killrate it tries 2 seeds each
+// and wants a kill in one.
 func TestMutantsKilledByExploration(t *testing.T) {
 	seeds := 2
 	if *killRate {
@@ -158,7 +159,7 @@ func TestMutantsKilledByExploration(t *testing.T) {
 				}
 			}
 			t.Logf("%s: killed in %d of %d seeds", m.Name, killed, seeds)
-			if killed*20 < seeds*19 {
+			if (seeds == 20 && killed < 19) || killed == 0 {
 				t.Errorf("%s: killed in %d of %d seeds (missed %v), want 19 of 20", m.Name, killed, seeds, missed)
 			}
 		})

@@ -53,6 +53,10 @@ type Target struct {
 	// before the request that makes it is sent, so that it is deleted when
 	// the run is done.
 	Own func(uuid string)
+	// Gone, when set, is told a uuid Own was told of whose case the
+	// target, read back at the end of a sequence, no longer holds: it
+	// need not be deleted.
+	Gone func(uuid string)
 	// Progress, when set, is called after every sequence.
 	Progress func(Result)
 }
@@ -118,7 +122,9 @@ func Explore(ctx context.Context, tgt Target, kind, format string, seed uint64, 
 		gen:    &gen{a: api{format}, marks: tgt.Marks, operator: tgt.Operator != "", enc: tgt.Client.Body},
 		result: Result{Kind: kind, Format: format, Seed: seed, user: tgt.User.Username}}
 	settings := map[string]string{
-		"rapid.seed": strconv.FormatUint(rowSeed(seed, kind, format), 10), "rapid.checks": "100000", "rapid.nofailfile": "true",
+		"rapid.seed": strconv.FormatUint(rowSeed(seed, kind, format), 10), "rapid.nofailfile": "true",
+		// A sequence sends at least one request: no more sequences are needed.
+		"rapid.checks":     strconv.Itoa(min(max(b.Requests, 1), 100000)),
 		"rapid.shrinktime": b.Shrink.String(), "rapid.v": "false", "rapid.log": "false",
 	}
 	for name, v := range settings {
@@ -579,6 +585,9 @@ func (s *seq) final() error {
 		}
 		if err := s.do(s.e.gen.read(k)); err != nil {
 			return err
+		}
+		if last := s.trace[len(s.trace)-1]; s.e.tgt.Gone != nil && len(last.Exchanges) == 1 && last.Exchanges[0].Status == http.StatusNotFound {
+			s.e.tgt.Gone(s.tgt.uuid(k))
 		}
 	}
 	if s.e.kind == BadInput {

@@ -76,6 +76,7 @@ func explorationTarget(a api) explore.Target {
 		Operator: operator,
 		Marks:    explore.Marks{UUID: newUUID, ExternalID: newExternalID, Title: newTitle("")},
 		Own:      func(uuid string) { deleteLater(a, uuid) },
+		Gone:     forgetDelete,
 	}
 }
 
