@@ -488,7 +488,7 @@ func member(v any, k string) any {
 
 func quote(s string) string { return fmt.Sprintf("%q", s) }
 
-// show prints a value as JSON, cut short.
+// show prints a value as JSON, whole: the report redacts, then cuts it.
 func show(v any) string {
 	if v == nil {
 		return "absent"
@@ -496,9 +496,6 @@ func show(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Sprint(v)
-	}
-	if len(b) > 200 {
-		return string(b[:200]) + "..."
 	}
 	return string(b)
 }

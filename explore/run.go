@@ -57,6 +57,9 @@ type Target struct {
 	// target, read back at the end of a sequence, no longer holds: it
 	// need not be deleted.
 	Gone func(uuid string)
+	// Redact, when set, takes secrets out of what the report shows of an
+	// answer (a target may echo a password), before it is cut short.
+	Redact func(string) string
 	// Progress, when set, is called after every sequence.
 	Progress func(Result)
 }
@@ -230,7 +233,7 @@ func (e *explorer) sequence(t *rapid.T) {
 		}
 		e.found = f
 	}
-	t.Fatalf("%v", err)
+	t.Fatalf("the target diverged from the reference at step %d", first+1)
 }
 
 // seq is one sequence under way.
@@ -316,10 +319,13 @@ func (s *seq) do(st step) error {
 	divs := s.o.Status(st.kind, at, ar)
 	s.record(st, xt, xr, at, ar, divs)
 	if len(divs) > 0 {
-		return fmt.Errorf("%s", divs[0])
+		return errDiverged
 	}
 	return nil
 }
+
+// errDiverged ends a sequence at its first divergence (the trace says which).
+var errDiverged = errors.New("diverged")
 
 // send sends the reference's request, then the target's; a transport
 // failure on the target's is an error of the run.
@@ -469,7 +475,24 @@ func (s *seq) refresh() {
 }
 
 func (s *seq) record(st step, xt, xr *client.Exchange, at, ar Answer, divs []Divergence) {
-	s.trace = append(s.trace, Traced{What: st.what, Request: describe(xt.Request), Target: summary(xt, at), Reference: summary(xr, ar), Divergences: divs, Exchanges: []*client.Exchange{xt}})
+	s.trace = append(s.trace, s.e.shown(Traced{What: st.what, Request: describe(xt.Request), Target: summary(xt, at), Reference: summary(xr, ar), Divergences: divs, Exchanges: []*client.Exchange{xt}}))
+}
+
+// shown is a step as the report keeps it: redacted, then cut short.
+func (e *explorer) shown(t Traced) Traced {
+	r := func(s string, n int) string {
+		if e.tgt.Redact != nil {
+			s = e.tgt.Redact(s)
+		}
+		return clip(s, n)
+	}
+	t.What, t.Request, t.Target, t.Reference = r(t.What, 300), r(t.Request, 600), r(t.Target, 600), r(t.Reference, 600)
+	divs := make([]Divergence, len(t.Divergences))
+	for i, d := range t.Divergences {
+		divs[i] = Divergence{Where: r(d.Where, 200), Target: r(d.Target, 300), Reference: r(d.Reference, 300), Rule: d.Rule}
+	}
+	t.Divergences = divs
+	return t
 }
 
 // summary is an answer in one line for the report.
@@ -485,7 +508,7 @@ func summary(x *client.Exchange, a Answer) string {
 	case a.Body != nil:
 		b.WriteString(" " + show(a.Body))
 	case len(x.Body) > 0:
-		fmt.Fprintf(&b, " %q", clip(string(x.Body), 200))
+		fmt.Fprintf(&b, " %q", string(x.Body))
 	}
 	return b.String()
 }
@@ -557,10 +580,10 @@ func (s *seq) list(st step) error {
 		}
 	}
 	divs := s.o.List(tp, rp, tied)
-	s.trace = append(s.trace, Traced{What: st.what + fmt.Sprintf(" (%d pages on the target, %d on the reference)", len(tp), len(rp)),
-		Request: describe(first.Request), Target: summary(first, tp[0]), Reference: summary(firstRef, rp[0]), Divergences: divs, Exchanges: xs})
+	s.trace = append(s.trace, s.e.shown(Traced{What: st.what + fmt.Sprintf(" (%d pages on the target, %d on the reference)", len(tp), len(rp)),
+		Request: describe(first.Request), Target: summary(first, tp[0]), Reference: summary(firstRef, rp[0]), Divergences: divs, Exchanges: xs}))
 	if len(divs) > 0 {
-		return fmt.Errorf("%s", divs[0])
+		return errDiverged
 	}
 	return nil
 }

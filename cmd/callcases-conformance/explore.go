@@ -117,6 +117,7 @@ func exploreCmd(args []string, lookup func(string) (string, bool), stdout, stder
 			ExternalID: func() string { return fmt.Sprintf("%s01-%06d", env.ExternalIDPrefix(), seq.Add(1)) },
 			Title:      env.TitlePrefix(),
 		},
+		Redact: func(s string) string { return client.Redact(s, env.Secrets()...) },
 		Own: func(uuid string) {
 			owned.Lock()
 			defer owned.Unlock()

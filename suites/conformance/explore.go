@@ -41,13 +41,13 @@ func runExploration(ctx SpecContext, a api, kind string) {
 		AddReportEntry(ExplorationEntry+" note", fmt.Sprintf("steps that name an operator were left out: %s is not set", config.Operator.Setting()))
 	}
 	r := explore.Explore(ctx, tgt, kind, a.format, env.Config.ExploreSeed, explore.DefaultBudget(env.Config.ExploreRequests, env.Config.ExploreTime))
-	text := explore.Report(r)
+	text := client.Redact(explore.Report(r), matchers.Secrets()...)
 	AddReportEntry(ExplorationEntry, text)
 	reportExploration(r)
 	switch {
 	case r.Finding != nil:
 		script := filepath.Join(env.Config.Reports, fmt.Sprintf("explore-%s-%s.sh", kind, a.format))
-		body := explore.ReplayScript(r, matchers.Curl)
+		body := client.Redact(explore.ReplayScript(r, matchers.Curl), matchers.Secrets()...)
 		where := "replay it with " + script
 		if err := os.MkdirAll(env.Config.Reports, 0o755); err == nil {
 			err = os.WriteFile(script, []byte(body), 0o755)
@@ -77,6 +77,7 @@ func explorationTarget(a api) explore.Target {
 		Marks:    explore.Marks{UUID: newUUID, ExternalID: newExternalID, Title: newTitle("")},
 		Own:      func(uuid string) { deleteLater(a, uuid) },
 		Gone:     forgetDelete,
+		Redact:   func(s string) string { return client.Redact(s, matchers.Secrets()...) },
 	}
 }
 
