@@ -36,9 +36,10 @@ type Budget struct {
 
 // DefaultBudget is a search of at most requests requests and d of time a
 // row, sequences of up to 24 steps (48 of bad input, whose steps cost one
-// request each), and up to four times d shrinking what it found.
+// request each), and up to four times d, at most 5 s, shrinking what it
+// found (a long search must not make every divergence cost minutes).
 func DefaultBudget(requests uint64, d time.Duration) Budget {
-	return Budget{Requests: int(requests), Time: d, Steps: 24, Shrink: 4 * d}
+	return Budget{Requests: int(requests), Time: d, Steps: 24, Shrink: min(4*d, 5*time.Second)}
 }
 
 // Target is the server under test as exploration sees it.
