@@ -177,6 +177,14 @@ func TestListsOnTheRunsOwnCases(t *testing.T) {
 	t.Run("an own case is missing", func(t *testing.T) {
 		expectDivergence(t, mapped().List([]Answer{listPage(t, 1, 2, ta, foreign), end}, ref, nil), "own cases")
 	})
+	t.Run("an own case moved off a list longer than its page while others wrote", func(t *testing.T) {
+		expectEquivalent(t, mapped().List([]Answer{listPage(t, 1, 3, foreign, tb), end}, ref, nil))
+		expectEquivalent(t, mapped().List([]Answer{listPage(t, 1, 3, foreign, tb), listPage(t, 2, 3, tb), end}, ref, nil))
+	})
+	t.Run("an own case missing, or twice, with no other writer is still a divergence", func(t *testing.T) {
+		expectDivergence(t, mapped().List([]Answer{listPage(t, 1, 3, tb), end}, ref, nil), "own cases")
+		expectDivergence(t, mapped().List([]Answer{listPage(t, 1, 3, ta, tb), listPage(t, 2, 3, tb), end}, ref, nil), "list page 2")
+	})
 	t.Run("an own case is there that the filter does not match", func(t *testing.T) {
 		expectDivergence(t, mapped().List([]Answer{listPage(t, 1, 2, ta), end}, []Answer{listPage(t, 1, 1, rb), end}, nil), "own cases")
 	})

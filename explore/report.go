@@ -19,6 +19,14 @@ func Report(r Result) string {
 		return b.String()
 	}
 	fmt.Fprintf(&b, "the target diverged from the reference: shrunk to %d step(s) from %d (%d replays on fresh cases)\n", len(f.Steps), f.Original, f.Replays)
+	// What diverged comes first, so that a report's bound never cuts it off.
+	if f.First >= 0 && f.First < len(f.Steps) {
+		s := f.Steps[f.First]
+		fmt.Fprintf(&b, "first divergence at step %d (%s):\n", f.First+1, s.What)
+		for _, d := range s.Divergences {
+			fmt.Fprintf(&b, "  DIVERGES %s\n", d)
+		}
+	}
 	for i, s := range f.Steps {
 		mark := "  "
 		if i == f.First {
