@@ -403,8 +403,11 @@ var coverageMutants = []Mutant{
 			var body []byte
 			if c.inXML() {
 				root, ok := parseXML(c.body)
+				if !ok {
+					return false
+				}
 				p := root.child("priority")
-				if !ok || p == nil {
+				if p == nil {
 					return false
 				}
 				if n, err := strconv.ParseFloat(strings.TrimSpace(p.text()), 64); err != nil || n <= most {

@@ -212,8 +212,11 @@ var catalogue = []Mutant{
 			var body []byte
 			if c.inXML() {
 				root, ok := parseXML(c.body)
+				if !ok {
+					return false
+				}
 				phones := root.child("phoneNumbers")
-				if !ok || phones == nil {
+				if phones == nil {
 					return false
 				}
 				var kept []any
