@@ -75,8 +75,12 @@ func (n *xmlNode) bytes() []byte {
 	return b.Bytes()
 }
 
-// elements are the child elements of n.
+// elements are the child elements of n; a nil node (a body that did not
+// parse) has none, so that child and elements never need a guard.
 func (n *xmlNode) elements() []*xmlNode {
+	if n == nil {
+		return nil
+	}
 	var out []*xmlNode
 	for _, c := range n.content {
 		if e, ok := c.(*xmlNode); ok {
