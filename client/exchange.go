@@ -1,6 +1,9 @@
 package client
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -105,6 +108,29 @@ func (x *Exchange) Decode(v any) error {
 		return fmt.Errorf("the body is not the JSON expected: %w", err)
 	}
 	return nil
+}
+
+// Value is the body's value as JSON gives it, numbers as json.Number (so
+// that 1.0 and 1 compare as values): JSON as it is, XML by the contract's
+// schema for the answer, or the status body's.
+func (x *Exchange) Value() (any, error) {
+	body := x.Body
+	if x.isXML() {
+		var err error
+		if body, err = x.xmlAsJSON(true); err != nil {
+			return nil, fmt.Errorf("the body is not the XML expected: %w", err)
+		}
+	}
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, fmt.Errorf("the body is not the JSON expected: %w", err)
+	}
+	if d.More() {
+		return nil, errors.New("the body holds more than one JSON value")
+	}
+	return v, nil
 }
 
 // ReadBy sets the contract by which an exchange built outside Client.Do (a

@@ -52,6 +52,9 @@ type Config struct {
 	CABundle           string        // CONFORMANCE_CA_BUNDLE: PEM file of extra CAs to trust for https targets, absolute
 	Insecure           bool          // CONFORMANCE_INSECURE: skip TLS verification; off by default
 	File               string        // CONFORMANCE_CONFIG: the YAML file read, absolute; "" if none
+	ExploreSeed        uint64        // CONFORMANCE_EXPLORE_SEED: exploration's seed; 0 until the run chooses one
+	ExploreRequests    uint64        // CONFORMANCE_EXPLORE_REQUESTS: requests each exploration row may send while it searches
+	ExploreTime        time.Duration // CONFORMANCE_EXPLORE_TIME: how long each exploration row may search
 }
 
 // EnvWorkDir names the directory relative paths in settings are taken from:

@@ -131,14 +131,15 @@ func TestLoadLiveTarget(t *testing.T) {
 		Username: "suite", Password: fullPassword,
 		ReadOnlyUsername: "reader", ReadOnlyPassword: readOnlyPassword,
 		Project: "proj-main", AutoProject: "proj-auto", CompletedProject: "proj-done", Operator: "op1",
-		FaultsURL: "http://staging.example.com:9000/faults",
-		Formats:   []string{"xml", "json"},
-		Timeout:   90 * time.Second,
-		Deadline:  5 * time.Minute,
-		LeaseWait: DefaultLeaseWait,
-		Retries:   DefaultRetries,
-		Reports:   "/home/ci/checkout/out/reports",
-		CABundle:  ca,
+		FaultsURL:       "http://staging.example.com:9000/faults",
+		Formats:         []string{"xml", "json"},
+		Timeout:         90 * time.Second,
+		Deadline:        5 * time.Minute,
+		LeaseWait:       DefaultLeaseWait,
+		Retries:         DefaultRetries,
+		Reports:         "/home/ci/checkout/out/reports",
+		CABundle:        ca,
+		ExploreRequests: 120, ExploreTime: time.Second,
 	}
 	if !equal(c, want) {
 		t.Errorf("Load =\n%+v\nwant\n%+v", c, want)
@@ -490,6 +491,9 @@ func TestLines(t *testing.T) {
 			"CONFORMANCE_REPORTS=/home/ci/reports",
 			"CONFORMANCE_CA_BUNDLE=<unset>",
 			"CONFORMANCE_INSECURE=false",
+			"CONFORMANCE_EXPLORE_SEED=<unset>",
+			"CONFORMANCE_EXPLORE_REQUESTS=120",
+			"CONFORMANCE_EXPLORE_TIME=1s",
 			"CONFORMANCE_CONFIG=<unset>",
 		}},
 		{name: "embedded", c: embedded, want: []string{
@@ -511,6 +515,9 @@ func TestLines(t *testing.T) {
 			"CONFORMANCE_REPORTS=/home/ci/reports",
 			"CONFORMANCE_CA_BUNDLE=<unset>",
 			"CONFORMANCE_INSECURE=false",
+			"CONFORMANCE_EXPLORE_SEED=<unset>",
+			"CONFORMANCE_EXPLORE_REQUESTS=120",
+			"CONFORMANCE_EXPLORE_TIME=1s",
 			"CONFORMANCE_CONFIG=<unset>",
 		}},
 	}

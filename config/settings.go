@@ -29,6 +29,9 @@ const (
 	EnvCABundle         = "CONFORMANCE_CA_BUNDLE"
 	EnvInsecure         = "CONFORMANCE_INSECURE"
 	EnvConfig           = "CONFORMANCE_CONFIG"
+	EnvExploreSeed      = "CONFORMANCE_EXPLORE_SEED"
+	EnvExploreRequests  = "CONFORMANCE_EXPLORE_REQUESTS"
+	EnvExploreTime      = "CONFORMANCE_EXPLORE_TIME"
 )
 
 // KnownFormats are the API's representations, in the order reports show them.
@@ -50,6 +53,10 @@ const (
 	// MaxRetries bounds CONFORMANCE_RETRIES: a network that needs more is
 	// broken, and each attempt of a spec costs its round trips again.
 	MaxRetries = 10
+	// The default exploration budget keeps a run's time to verdict: each
+	// of its four rows searches this long at most, or this many requests.
+	DefaultExploreRequests = "120"
+	DefaultExploreTime     = "1s"
 )
 
 // Setting is one row of the settings table: everything the suite knows about
@@ -120,6 +127,15 @@ var settings = []Setting{
 		field: func(c *Config) field { return caBundle{&c.CABundle} }},
 	{Env: EnvInsecure, Key: "insecure", Meaning: "`true` skips TLS verification (explicit opt-in)", Default: "false",
 		field: func(c *Config) field { return boolean{&c.Insecure} }},
+	{Env: EnvExploreSeed, Key: "explore_seed", Meaning: "the seed exploration draws its steps from, a positive number: the same seed makes the same work on the same target",
+		Without: "a new seed each run, shown in the reports",
+		field:   func(c *Config) field { return positive{&c.ExploreSeed} }},
+	{Env: EnvExploreRequests, Key: "explore_requests", Meaning: "requests each exploration row may send while it searches (shrinking what it found is bounded by time)",
+		Default: DefaultExploreRequests,
+		field:   func(c *Config) field { return positive{&c.ExploreRequests} }},
+	{Env: EnvExploreTime, Key: "explore_time", Meaning: "how long each exploration row may search, a Go duration",
+		Default: DefaultExploreTime,
+		field:   func(c *Config) field { return duration{&c.ExploreTime} }},
 	{Env: EnvConfig, Meaning: "a YAML file with these settings under the keys shown (`target:`, `readonly_username:`, ...); the environment wins",
 		Without: "none", Path: true,
 		field: func(c *Config) field { return text{&c.File} }},
@@ -268,6 +284,30 @@ func (f count) set(s string) error {
 	return nil
 }
 func (f count) String() string { return strconv.Itoa(*f.p) }
+
+// positive is a positive whole number (a seed, a budget); "" when unset.
+type positive struct{ p *uint64 }
+
+func (f positive) set(s string) error {
+	s = strings.TrimSpace(s)
+	*f.p = 0
+	if s == "" {
+		return nil
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || n == 0 {
+		return fmt.Errorf("%q is not a positive whole number; expected one such as \"42\"", s)
+	}
+	*f.p = n
+	return nil
+}
+
+func (f positive) String() string {
+	if *f.p == 0 {
+		return ""
+	}
+	return strconv.FormatUint(*f.p, 10)
+}
 
 type boolean struct{ p *bool }
 

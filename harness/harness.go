@@ -96,6 +96,9 @@ func Start(ctx context.Context, lookup func(string) (string, bool)) (*Session, *
 	if err != nil {
 		return nil, nil, err
 	}
+	if cfg.ExploreSeed == 0 {
+		cfg.ExploreSeed = NewSeed() // every process explores from the same one, shown in the reports
+	}
 	s := &Session{}
 	mutant, _ := lookup(EnvMutant)
 	if mutant != "" && !cfg.Embedded() {
@@ -228,6 +231,14 @@ func NewRunID() string {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return string(b)
+}
+
+// NewSeed is a seed for exploration when none is set: short enough to
+// read off a report and type again.
+func NewSeed() uint64 {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return uint64(b[0])<<16 | uint64(b[1])<<8 | uint64(b[2]) + 1
 }
 
 // errs collects preflight problems so that a user fixes them all in one go.

@@ -23,6 +23,8 @@
 //     per request, so that one run meets cuts enough to time):
 //     their times, the cuts, the requests sent again and the specs run
 //     again, and the flaky run's verdict;
+//   - in both runs, exploration's steps, exchanges and divergences, its
+//     share of the time in specs, and the reference oracle's cost per step;
 //   - the Go benchmarks of the hot paths (contract validation, code table,
 //     reference handlers), unless -go-bench=false.
 //
@@ -58,6 +60,7 @@ import (
 
 	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/client"
+	"github.com/callcases/conformance/explore"
 	"github.com/callcases/conformance/harness"
 	"github.com/callcases/conformance/report"
 	"github.com/callcases/conformance/speed"
@@ -147,6 +150,7 @@ func run(ctx context.Context, o options) error {
 	emit("serial_specs", strconv.Itoa(embedded.report.serial), "specs")
 	emit("serial_time", seconds(embedded.report.serialTime), "s")
 	emitChains("", embedded.report)
+	emitExploration("", embedded.report)
 
 	if err := slowRun(ctx, goCmd, ginkgo, filepath.Join(work, "slow"), o); err != nil {
 		return err
@@ -237,6 +241,7 @@ func slowRun(ctx context.Context, goCmd, ginkgo, dir string, o options) error {
 	emit("slow_serial_round_trips", strconv.Itoa(serialTrips), "round trips")
 	emit("slow_measured_rtt", fmt.Sprintf("%.1f", float64(rtt.Microseconds())/1000), "ms")
 	emitChains("slow_", slow.report)
+	emitExploration("slow_", slow.report)
 	emitFloor(slow, o.delay, harness.EmbeddedFaultTimer)
 	return nil
 }
@@ -417,6 +422,24 @@ func emitChains(prefix string, f reportFigures) {
 // 504 rows wait for; and the run's floor, which adds the chains that cannot
 // overlap any spec (the preflight before, the final sweep after) and counts
 // the specs that hold the lease one after another.
+// emitExploration prints what exploration's rows did: their steps,
+// exchanges and divergences, their share of the time in specs, and what
+// the reference oracle cost a step, alone and as a share of a step's time.
+func emitExploration(prefix string, f reportFigures) {
+	x := f.explore
+	emit(prefix+"explore_steps", strconv.Itoa(x.Steps), "steps")
+	emit(prefix+"explore_exchanges", strconv.Itoa(x.Exchanges), "exchanges")
+	emit(prefix+"explore_divergences", strconv.Itoa(x.Divergences), "divergences")
+	emit(prefix+"explore_time", seconds(f.exploreSpecs), "s")
+	if f.specTime > 0 {
+		emit(prefix+"explore_share", fmt.Sprintf("%.1f", 100*f.exploreSpecs.Seconds()/f.specTime.Seconds()), "% of the time in specs")
+	}
+	if x.Steps > 0 && x.ElapsedNS > 0 {
+		emit(prefix+"explore_oracle_per_step", fmt.Sprintf("%.0f", float64(x.OracleNS)/1000/float64(x.Steps)), "µs")
+		emit(prefix+"explore_oracle_share", fmt.Sprintf("%.1f", 100*float64(x.OracleNS)/float64(x.ElapsedNS)), "% of exploration's time")
+	}
+}
+
 func emitFloor(r suiteRun, rtt, timer time.Duration) {
 	f := r.report
 	longest := 0
@@ -505,6 +528,10 @@ type reportFigures struct {
 	// it: they take turns; leaseChain is the longest.
 	heldChains map[string]int
 	leaseChain int
+	// explore adds up exploration's rows; exploreSpecs is their specs' time,
+	// specTime every spec's.
+	explore                explore.Figures
+	exploreSpecs, specTime time.Duration
 }
 
 // specFigures are one spec's figures (package speed).
@@ -542,6 +569,16 @@ func readReport(path string) (reportFigures, error) {
 	for _, s := range suites[0].SpecReports {
 		var fig speed.Figures
 		for _, e := range s.ReportEntries {
+			var x explore.Figures
+			if e.Name == explore.FiguresEntry && json.Unmarshal([]byte(e.Value.AsJSON), &x) == nil {
+				f.explore.Sequences += x.Sequences
+				f.explore.Steps += x.Steps
+				f.explore.Exchanges += x.Exchanges
+				f.explore.Divergences += x.Divergences
+				f.explore.ElapsedNS += x.ElapsedNS
+				f.explore.OracleNS += x.OracleNS
+				f.exploreSpecs += s.RunTime
+			}
 			var v string
 			if e.Name != speed.EntryName || json.Unmarshal([]byte(e.Value.AsJSON), &v) != nil {
 				continue
@@ -563,6 +600,9 @@ func readReport(path string) (reportFigures, error) {
 			// Every process deletes its specs' cases, then process 1 sweeps
 			// (its node holds both parts): the longest is the run's.
 			f.teardown = fig
+		}
+		if s.LeafNodeType == "It" {
+			f.specTime += s.RunTime
 		}
 		if s.LeafNodeType != "It" || s.State != "passed" {
 			continue

@@ -52,7 +52,9 @@ func main() {
 	timeout := flag.Duration("timeout", 2*time.Second, "CONFORMANCE_TIMEOUT for each run (bounds the hang mutants)")
 	formats := flag.String("formats", defaultFormats, "CONFORMANCE_FORMATS for each run; mutants of another format are not run")
 	variants := flag.String("variants", "all", `comma-separated variants of the reference the suite must pass ("all": the liberal one and each liberty alone; "": none)`)
+	seed := flag.Uint64("explore-seed", 1, "CONFORMANCE_EXPLORE_SEED for each run, so that the matrix is the same on every machine")
 	flag.Parse()
+	exploreSeed = *seed
 	if err := run(*suite, *parallel, *only, *timeout, strings.Split(*formats, ","), variantList(*variants)); err != nil {
 		fmt.Fprintln(os.Stderr, "mutants:", err)
 		os.Exit(1)
@@ -63,11 +65,15 @@ func main() {
 // mutant, the XML ones included, must be killed.
 const defaultFormats = "json,xml"
 
+// exploreSeed is every run's CONFORMANCE_EXPLORE_SEED.
+var exploreSeed uint64 = 1
+
 type result struct {
-	mutant mutants.Mutant
-	failed []string // conditions whose specs failed
-	missed []string // targeted conditions that did not fail
-	err    error
+	mutant   mutants.Mutant
+	failed   []string // hand-written conditions whose specs failed
+	explored []string // exploration rows that failed
+	missed   []string // targeted conditions that did not fail
+	err      error
 	// wrong are the specs that failed in any way (a run error included),
 	// each with the first line of its reason.
 	wrong []string
@@ -87,7 +93,19 @@ func variantList(flagValue string) []string {
 	return strings.Split(flagValue, ",")
 }
 
-func (r result) killed() bool { return r.err == nil && len(r.failed) > 0 && len(r.missed) == 0 }
+// killed: every targeted condition failed; a mutant that only exploration
+// targets must be a bug no hand-written condition catches, so one that
+// fails is a miss too (it belongs to that condition's mutants instead).
+func (r result) killed() bool {
+	return r.err == nil && len(r.failed)+len(r.explored) > 0 && len(r.missed) == 0 && !(explorationOnly(r.mutant) && len(r.failed) > 0)
+}
+
+// isExploration tells the catalogue rows of exploration (area explore).
+func isExploration(id string) bool { return catalogue.Get(id).Area == "explore" }
+
+func explorationOnly(m mutants.Mutant) bool {
+	return len(m.Kills) > 0 && !slices.ContainsFunc(m.Kills, func(id string) bool { return !isExploration(id) })
+}
 
 func run(suite string, parallel int, only string, timeout time.Duration, formats []string, variants []string) error {
 	suite, err := filepath.Abs(suite)
@@ -121,8 +139,8 @@ func run(suite string, parallel int, only string, timeout time.Duration, formats
 	if ref.err != nil {
 		return fmt.Errorf("the suite against the reference: %w", ref.err)
 	}
-	if len(ref.failed) > 0 {
-		return fmt.Errorf("the suite fails the conforming reference in %v", ref.failed)
+	if len(ref.failed)+len(ref.explored) > 0 {
+		return fmt.Errorf("the suite fails the conforming reference in %v", append(ref.failed, ref.explored...))
 	}
 	fmt.Printf("reference: every spec passed (%s)\n", time.Since(refStart).Round(time.Millisecond))
 
@@ -168,25 +186,27 @@ func run(suite string, parallel int, only string, timeout time.Duration, formats
 	}
 
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "MUTANT\tTARGETS\tVERDICT\tFAILED SPECS")
+	fmt.Fprintln(tw, "MUTANT\tTARGETS\tVERDICT\tEXPLORATION\tFAILED SPECS")
 	killed := 0
 	for _, r := range results {
 		verdict := "killed"
 		switch {
 		case r.err != nil:
 			verdict = "ERROR: " + r.err.Error()
-		case !r.killed():
+		case len(r.missed) > 0:
 			verdict = "SURVIVED (not failed: " + strings.Join(r.missed, ", ") + ")"
+		case !r.killed():
+			verdict = "NOT FOR EXPLORATION (hand-written conditions fail too)"
 		default:
 			killed++
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.mutant.Name, strings.Join(r.mutant.Kills, ","), verdict, strings.Join(r.failed, ","))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.mutant.Name, strings.Join(r.mutant.Kills, ","), verdict, orDash(r.explored), orDash(r.failed))
 	}
 	for _, m := range notRun {
-		fmt.Fprintf(tw, "%s\t%s\tNOT RUN (a %s mutant; the runs certify %s)\t\n", m.Name, strings.Join(m.Kills, ","), m.Format, strings.Join(formats, ","))
+		fmt.Fprintf(tw, "%s\t%s\tNOT RUN (a %s mutant; the runs certify %s)\t\t\n", m.Name, strings.Join(m.Kills, ","), m.Format, strings.Join(formats, ","))
 	}
 	_ = tw.Flush()
-	fmt.Printf("matrix took %s with %d runs at once\n", time.Since(start).Round(time.Millisecond), parallel)
+	fmt.Printf("matrix took %s with %d runs at once; exploration seed %d\n", time.Since(start).Round(time.Millisecond), parallel, exploreSeed)
 	fmt.Printf("mutation score: %d/%d\n", killed, len(results))
 	if len(notRun) > 0 {
 		fmt.Printf("not run: %d mutant(s) of a format outside %s\n", len(notRun), strings.Join(formats, ","))
@@ -276,7 +296,9 @@ func runOne(suite string, m mutants.Mutant, variant string, timeout time.Duratio
 	defer cancel()
 	cmd := exec.CommandContext(ctx, suite, "-ginkgo.json-report="+filepath.Join(dir, "ginkgo.json"), "-ginkgo.no-color")
 	cmd.Dir = filepath.Dir(suite)
-	cmd.Env = append(cleanEnv(), "CONFORMANCE_REPORTS="+dir, "CONFORMANCE_TIMEOUT="+timeout.String(), "CONFORMANCE_FORMATS="+strings.Join(formats, ","))
+	cmd.Env = append(cleanEnv(), "CONFORMANCE_REPORTS="+dir, fmt.Sprintf("CONFORMANCE_EXPLORE_SEED=%d", exploreSeed),
+		// The request budget, not the clock of a loaded machine, bounds exploration here.
+		"CONFORMANCE_EXPLORE_TIME=30s", "CONFORMANCE_TIMEOUT="+timeout.String(), "CONFORMANCE_FORMATS="+strings.Join(formats, ","))
 	for k, v := range srv.Settings(ts.URL) {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -305,14 +327,24 @@ func runOne(suite string, m mutants.Mutant, variant string, timeout time.Duratio
 			sort.Strings(in)
 			id += "(" + strings.Join(in, ",") + ")"
 		}
-		r.failed = append(r.failed, id)
+		if isExploration(strings.SplitN(id, "(", 2)[0]) {
+			r.explored = append(r.explored, id)
+		} else {
+			r.failed = append(r.failed, id)
+		}
 	}
 	sort.Strings(r.failed)
+	sort.Strings(r.explored)
 	for _, id := range m.Kills {
 		in := failed[id]
 		if len(in) == 0 || m.Format != "" && !slices.Contains(in, m.Format) {
 			r.missed = append(r.missed, id)
 		}
+	}
+	// Exploration's rows are one oracle over two kinds of work: a bug one
+	// of them finds is found, whichever row its mutant names.
+	if explorationOnly(m) && len(r.explored) > 0 {
+		r.missed = nil
 	}
 	return r
 }
@@ -390,6 +422,13 @@ func verifyBundle(dir string, formats []string) []string {
 // cleanEnv drops any CONFORMANCE_ setting of the caller's: each run names its own target.
 func cleanEnv() []string {
 	return slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "CONFORMANCE_") })
+}
+
+func orDash(ids []string) string {
+	if len(ids) == 0 {
+		return "-"
+	}
+	return strings.Join(ids, ",")
 }
 
 func tail(b []byte) string {

@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"net/http"
+	"slices"
 	"sync"
 
 	"github.com/callcases/conformance/client"
@@ -82,6 +83,15 @@ func deleteLater(a api, uuid string) {
 	toDelete.Lock()
 	defer toDelete.Unlock()
 	toDelete.cases = append(toDelete.cases, caseRef{a, uuid})
+}
+
+// forgetDelete takes back a deleteLater of a case the target no longer
+// holds (exploration read it back: 404), so that the process's deletes
+// are not spent on it.
+func forgetDelete(uuid string) {
+	toDelete.Lock()
+	defer toDelete.Unlock()
+	toDelete.cases = slices.DeleteFunc(toDelete.cases, func(c caseRef) bool { return c.uuid == uuid })
 }
 
 // deleteTheProcessCases deletes the cases this process's specs created,

@@ -38,7 +38,14 @@ func labels(id, format string) []any {
 	}
 	// The specs that take turns on a shared state start before the others:
 	// their turns are the run's longest sequences of round trips.
-	if p := c.Priority(); p != 0 {
+	p := c.Priority()
+	if c.Area == "explore" {
+		// Exploration spends its time budget whatever the network: on a
+		// slow one it is as long as the turns on the operator, and starts
+		// with them.
+		p = catalogue.Condition{Shares: catalogue.SharesMembership}.Priority()
+	}
+	if p != 0 {
 		decorators = append(decorators, SpecPriority(p))
 	}
 	return decorators
