@@ -36,14 +36,19 @@ const HARFile = "exchanges.har"
 // What the HAR keeps of an exchange. Bodies up to BodyCap, far above any
 // status body or list page of the API, so that verify can validate them
 // again, and header values up to HeaderCap a message; but once a process
-// has written its share of the budget (BudgetPerFormat for each format), only the first SmallBodyCap and
-// SmallHeaderCap: a target that floods every answer cannot make the bundle
-// more than a few MiB. What was cut is marked (_truncated) and verify does
+// has written its share of the budget (BudgetPerFormat for each format), or
+// once one condition of one format has written ConditionShare, only the
+// first SmallBodyCap and SmallHeaderCap: a target that floods every answer
+// cannot make the bundle more than a few MiB, and a condition of many
+// exchanges (exploration's hundreds) cannot spend the budget that the
+// evidence of the conditions after it needs (verify reads a batch's item
+// codes in its body). What was cut is marked (_truncated) and verify does
 // not validate it again.
 const (
 	BodyCap         = 64 << 10
 	HeaderCap       = 8 << 10
 	BudgetPerFormat = 2 << 20 // all processes together, for each format the run covers
+	ConditionShare  = 256 << 10
 	SmallBodyCap    = 512
 	SmallHeaderCap  = 1 << 10
 )
@@ -392,6 +397,7 @@ type Recorder struct {
 	process int
 	budget  int // bytes this process writes before it keeps only the small caps
 	used    int
+	byTags  map[Tags]int // bytes written for each condition and format (Process and SpecAttempt zero)
 	secrets func() []string
 	pending []*Entry
 	file    *os.File
@@ -432,9 +438,10 @@ func (r *Recorder) Begin(dir, runID string) error {
 // Record adds an exchange.
 func (r *Recorder) Record(x *client.Exchange, tags Tags) {
 	tags.Process = r.process
+	share := Tags{Condition: tags.Condition, Format: tags.Format}
 	r.mu.Lock()
 	limit := fullCaps
-	if r.used >= r.budget {
+	if r.used >= r.budget || tags.Condition != "" && r.byTags[share] >= ConditionShare {
 		limit = caps{SmallBodyCap, SmallHeaderCap}
 	}
 	pending := r.file == nil
@@ -462,6 +469,12 @@ func (r *Recorder) Record(x *client.Exchange, tags Tags) {
 		return
 	}
 	r.writeLine(line, err)
+	if err == nil && tags.Condition != "" {
+		if r.byTags == nil {
+			r.byTags = map[Tags]int{}
+		}
+		r.byTags[share] += len(line)
+	}
 }
 
 func (r *Recorder) write(e *Entry) {

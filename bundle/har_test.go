@@ -283,3 +283,35 @@ func TestMergeWritesTheEntriesAsEncodingThemWould(t *testing.T) {
 		t.Errorf("an empty HAR:\n%s", b)
 	}
 }
+
+// A condition of many exchanges keeps the full caps for its share only, so
+// that the conditions after it keep theirs within the process's budget.
+func TestAConditionOfManyExchangesLeavesTheBudgetToOthers(t *testing.T) {
+	dir := t.TempDir()
+	rec := NewRecorder(1, 1, 1, func() []string { return nil })
+	if err := rec.Begin(dir, "run1"); err != nil {
+		t.Fatal(err)
+	}
+	body := bytes.Repeat([]byte("b"), 16<<10)
+	n := ConditionShare/len(body) + 4
+	for range n {
+		rec.Record(exchange(t, "pw", body), Tags{Condition: "S200-explore-stateful", Format: "json"})
+	}
+	rec.Record(exchange(t, "pw", body), Tags{Condition: "S200-explore-stateful", Format: "xml"})
+	rec.Record(exchange(t, "pw", body), Tags{Condition: "E209-batch-duplicate", Format: "json"})
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := readPart(partName(dir, "run1", 1))
+	if err != nil || len(entries) != n+2 {
+		t.Fatalf("%d entries, %v", len(entries), err)
+	}
+	if !entries[n-1].Response.Content.Truncated {
+		t.Errorf("the last of %d exchanges of one condition kept its whole body past the condition's share", n)
+	}
+	for _, e := range entries[n:] {
+		if e.Response.Content.Truncated {
+			t.Errorf("%s (%s): body cut, though its condition had written nothing", e.Condition, e.Format)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path"
@@ -225,48 +226,154 @@ func withLongUUIDs(c *call) []byte {
 		return nil
 	}
 	batch := c.is("POST /projects/{project}/callcases-batch/")
+	var at []insertion
 	if c.inXML() {
-		root, ok := parseXML(c.body)
-		if !ok {
+		at = xmlCaseStarts(c.body, batch)
+	} else {
+		at = jsonCaseStarts(c.body, batch)
+	}
+	if len(at) == 0 {
+		return nil
+	}
+	// The uuids go in where each case begins and the body is otherwise the
+	// bytes that came: whatever else the server must make of it (a second
+	// root, trailing text, a repeated member) it still sees.
+	var b []byte
+	last := 0
+	for _, in := range at {
+		b = append(b, c.body[last:in.offset]...)
+		id := randomID(64)
+		switch {
+		case c.inXML():
+			b = append(b, "<uuid>"+id+"</uuid>"...)
+		case in.empty:
+			b = append(b, `"uuid":"`+id+`"`...)
+		default:
+			b = append(b, `"uuid":"`+id+`",`...)
+		}
+		last = in.offset
+	}
+	return append(b, c.body[last:]...)
+}
+
+// insertion is where a case without a uuid begins: the offset just after
+// its start tag or its opening brace, and whether it holds nothing.
+type insertion struct {
+	offset int
+	empty  bool
+}
+
+// xmlCaseStarts finds the cases of a create (the root) or a batch (the
+// root's callcase children) that hold no uuid element; nil when the body
+// does not read as XML to its end.
+func xmlCaseStarts(body []byte, batch bool) []insertion {
+	d := xml.NewDecoder(bytes.NewReader(body))
+	caseDepth := 0
+	if batch {
+		caseDepth = 1
+	}
+	var found []insertion
+	depth, open, hasUUID, roots := 0, -1, false, 0
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return found
+		}
+		if err != nil {
 			return nil
 		}
-		cases := []*xmlNode{root}
-		if batch {
-			cases = root.elements()
-		}
-		for _, n := range cases {
-			if n.Name.Local == "callcase" && n.child("uuid") == nil {
-				n.content = append([]any{&xmlNode{StartElement: xml.StartElement{Name: xml.Name{Local: "uuid"}}, content: []any{randomID(64)}}}, n.content...)
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if depth == 0 {
+				if roots++; roots > 1 {
+					return found // a second root: the server refuses the body
+				}
+			}
+			switch {
+			case depth == caseDepth && t.Name.Local == "callcase":
+				off := int(d.InputOffset())
+				if bytes.HasSuffix(body[:off], []byte("/>")) {
+					break // <callcase/>: no room inside
+				}
+				open, hasUUID = off, false
+			case depth == caseDepth+1 && open >= 0 && t.Name.Local == "uuid":
+				hasUUID = true
+			}
+			depth++
+		case xml.EndElement:
+			depth--
+			if depth == caseDepth && open >= 0 {
+				if !hasUUID {
+					found = append(found, insertion{offset: open})
+				}
+				open = -1
 			}
 		}
-		return root.bytes()
 	}
-	var v any
-	d := json.NewDecoder(bytes.NewReader(c.body))
+}
+
+// jsonCaseStarts finds the cases of a create (the root object) or a batch
+// (the objects of the root's callcase array) that hold no uuid member; nil
+// when the body is not one JSON value.
+func jsonCaseStarts(body []byte, batch bool) []insertion {
+	d := json.NewDecoder(bytes.NewReader(body))
 	d.UseNumber()
-	if d.Decode(&v) != nil || d.More() {
-		return nil
+	type frame struct {
+		object, wantKey bool
+		key             string // the member whose value comes next
+		start           int    // just after the opening brace
+		empty, uuid     bool
+		isCase, isCases bool // a case; the batch's callcase array
 	}
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return nil
-	}
-	cases := []any{obj}
-	if batch {
-		cases, _ = obj["callcase"].([]any)
-	}
-	for _, item := range cases {
-		if m, ok := item.(map[string]any); ok {
-			if _, has := m["uuid"]; !has {
-				m["uuid"] = randomID(64)
+	var stack []*frame
+	var found []insertion
+	roots := 0
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return found
+		}
+		if err != nil {
+			return nil
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		} else if roots++; roots > 1 {
+			return nil // a second value after the body
+		}
+		if k, ok := tok.(string); ok && top != nil && top.object && top.wantKey {
+			top.key, top.wantKey, top.empty = k, false, false
+			top.uuid = top.uuid || top.isCase && k == "uuid"
+			continue
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			f := &frame{object: tok == json.Delim('{'), wantKey: true, start: int(d.InputOffset()), empty: true}
+			switch {
+			case top == nil:
+				f.isCase = f.object && !batch
+			case top.isCases:
+				f.isCase = f.object
+			case batch && len(stack) == 1 && top.object && top.key == "callcase":
+				f.isCases = !f.object
 			}
+			stack = append(stack, f)
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			if top.isCase && !top.uuid {
+				found = append(found, insertion{offset: top.start, empty: top.empty})
+			}
+			if len(stack) == 0 {
+				continue
+			}
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.object {
+			top.wantKey = true // its value has ended
 		}
 	}
-	b, err := json.Marshal(obj)
-	if err != nil {
-		return nil
-	}
-	return b
 }
 
 // dateMembers are the members that hold dates.

@@ -173,3 +173,31 @@ func TestEveryLibertyShowsInItsAnswers(t *testing.T) {
 		t.Errorf("an unknown variant: %v", err)
 	}
 }
+
+// The long-uuids liberty adds a uuid where a case has none and leaves every
+// other byte as it came, so that what the server must refuse in a body (a
+// second root, trailing text, a repeated member) it still sees.
+func TestLongUUIDsKeepTheRestOfTheBody(t *testing.T) {
+	uuid := regexp.MustCompile(`<uuid>[0-9a-z]{64}</uuid>|"uuid":"[0-9a-z]{64}",?`)
+	for _, tc := range []struct{ path, body, want string }{
+		{"xml/callcases/?project=p", `<callcase><title>t</title></callcase>`, `<callcase>U<title>t</title></callcase>`},
+		{"xml/callcases/?project=p", `<callcase><title>t</title></callcase><callcase></callcase>`, `<callcase>U<title>t</title></callcase><callcase></callcase>`},
+		{"xml/callcases/?project=p", `<callcase><title>t</title></callcase> trailing`, `<callcase>U<title>t</title></callcase> trailing`},
+		{"xml/callcases/?project=p", `<callcase><uuid>a</uuid></callcase>`, ""},
+		{"xml/projects/p/callcases-batch/", `<?xml version="1.0"?><callcases><callcase><title>a</title></callcase><callcase><uuid>b</uuid></callcase><callcase/><callcase></callcase></callcases>`,
+			`<?xml version="1.0"?><callcases><callcase>U<title>a</title></callcase><callcase><uuid>b</uuid></callcase><callcase/><callcase>U</callcase></callcases>`},
+		{"json/callcases/?project=p", `{"title":"t","title":"u"}`, `{U"title":"t","title":"u"}`},
+		{"json/callcases/?project=p", `{}`, `{U}`},
+		{"json/callcases/?project=p", `{"uuid":null}`, ""},
+		{"json/callcases/?project=p", `{"title":"t"} {}`, ""},
+		{"json/callcases/?project=p", `{"phoneNumbers":{"phoneNumber":[{"value":"1"}]},"x":[{}]}`, `{U"phoneNumbers":{"phoneNumber":[{"value":"1"}]},"x":[{}]}`},
+		{"json/projects/p/callcases-batch/", `{"callcase":[{"title":"a"},{"uuid":"b"},{},5,{"n":{"uuid":"c"}}],"other":[{}]}`,
+			`{"callcase":[{U"title":"a"},{"uuid":"b"},{U},5,{U"n":{"uuid":"c"}}],"other":[{}]}`},
+	} {
+		r := httptest.NewRequest(http.MethodPost, apiPrefix+tc.path, strings.NewReader(tc.body))
+		got := string(withLongUUIDs(newCall(r)))
+		if got = uuid.ReplaceAllString(got, "U"); got != tc.want {
+			t.Errorf("%s %s:\n got %s\nwant %s", tc.path, tc.body, got, tc.want)
+		}
+	}
+}

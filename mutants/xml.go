@@ -35,6 +35,9 @@ func parseXML(b []byte) (*xmlNode, bool) {
 		case xml.StartElement:
 			n := &xmlNode{StartElement: t.Copy()}
 			if len(stack) == 0 {
+				if root != nil { // a second root: not a document, and not one to write again as one
+					return root, false
+				}
 				root = n
 			} else {
 				top := stack[len(stack)-1]
@@ -44,6 +47,9 @@ func parseXML(b []byte) (*xmlNode, bool) {
 		case xml.EndElement:
 			stack = stack[:len(stack)-1]
 		case xml.CharData:
+			if len(stack) == 0 && len(bytes.TrimSpace(t)) > 0 { // text outside the root: not a document
+				return root, false
+			}
 			if len(stack) > 0 {
 				top := stack[len(stack)-1]
 				top.content = append(top.content, string(t))

@@ -134,7 +134,7 @@ func TestParseXMLRoundTrip(t *testing.T) {
 			t.Errorf("round trip:\n got %s\nwant %s", got, doc)
 		}
 	}
-	for _, bad := range []string{"", "<a>", "<a></b>", "{}"} {
+	for _, bad := range []string{"", "<a>", "<a></b>", "{}", "<a></a><b></b>", "<a></a> trailing", "lead<a></a>"} {
 		if _, ok := parseXML([]byte(bad)); ok {
 			t.Errorf("%q parses", bad)
 		}
