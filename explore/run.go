@@ -130,6 +130,8 @@ func Explore(ctx context.Context, tgt Target, kind, format string, seed uint64, 
 		// A sequence sends at least one request: no more sequences are needed.
 		"rapid.checks":     strconv.Itoa(min(max(b.Requests, 1), 100000)),
 		"rapid.shrinktime": b.Shrink.String(), "rapid.v": "false", "rapid.log": "false",
+		// Repeat's average number of steps: half the most a sequence takes.
+		"rapid.steps": strconv.Itoa(max(1, mostSteps(kind, b)/2)),
 	}
 	for name, v := range settings {
 		// rapid's settings are its flags: put back as they were after.
@@ -247,12 +249,17 @@ type seq struct {
 	refDates map[int]string // the reference's lastModified of each slot, as written
 }
 
-func (s *seq) run(t *rapid.T) error {
-	most := max(1, s.e.budget.Steps)
-	if s.e.kind == BadInput {
+// mostSteps is the most steps a sequence of the kind takes.
+func mostSteps(kind string, b Budget) int {
+	most := max(1, b.Steps)
+	if kind == BadInput {
 		most *= 2
 	}
-	n := rapid.IntRange(1, most).Draw(t, "steps")
+	return most
+}
+
+func (s *seq) run(t *rapid.T) error {
+	most := mostSteps(s.e.kind, s.e.budget)
 	if s.e.kind == BadInput {
 		// Cases to break requests on, made as any sequence makes them.
 		// Read back, so that a refused request that moves a date is seen.
@@ -266,22 +273,35 @@ func (s *seq) run(t *rapid.T) error {
 			}
 		}
 	}
-	for range n {
+	// The steps are rapid's Repeat: each step's choices are one group that
+	// its shrinker can take out whole, so that a divergence at step 24
+	// shrinks to the steps it needs (with a count drawn first, taking out a
+	// step would also have had to lower the count). Past the most steps or
+	// the budget, a step sends nothing.
+	var failure error
+	taken := 0
+	t.Repeat(map[string]func(*rapid.T){"step": func(t *rapid.T) {
+		if failure != nil || taken >= most {
+			return
+		}
 		if s.e.over() {
 			if s.e.runErr != nil || s.e.ctx.Err() != nil {
-				return errAborted
+				failure = errAborted
 			}
-			break // the budget is spent: the sequence still reads its cases back
+			taken = most // the budget is spent: the sequence still reads its cases back
+			return
 		}
+		taken++
 		var st step
 		if s.e.kind == BadInput {
 			st = s.e.gen.bad(t, s.m)
 		} else {
 			st = s.e.gen.stateful(t, s.m)
 		}
-		if err := s.do(st); err != nil {
-			return err
-		}
+		failure = s.do(st)
+	}})
+	if failure != nil {
+		return failure
 	}
 	return s.final()
 }
