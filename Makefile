@@ -112,12 +112,16 @@ mutants: suite-binary
 # cmd/latencyproxy (BENCH_DELAY a round trip) in front of cmd/reference, and
 # two runs through the proxy with no delay, without and with BENCH_CUT of
 # requests cut (a flaky network), and the Go benchmarks of contract and reference.
+# The same figures, with the targets they meet, go to BENCH_MARKDOWN as a
+# Markdown page (docs/speed.md; BENCH_MARKDOWN=docs/bench.md renews the
+# page of record).
 BENCH_PROCS      ?= 2
 BENCH_SLOW_PROCS ?= 0
 BENCH_DELAY      ?= 50ms
 BENCH_CUT        ?= 0.02
+BENCH_MARKDOWN   ?= $(CONFORMANCE_REPORTS)/bench.md
 bench:
-	$(GO) run ./cmd/bench -procs $(BENCH_PROCS) -slow-procs $(BENCH_SLOW_PROCS) -delay $(BENCH_DELAY) -cut $(BENCH_CUT)
+	$(GO) run ./cmd/bench -procs $(BENCH_PROCS) -slow-procs $(BENCH_SLOW_PROCS) -delay $(BENCH_DELAY) -cut $(BENCH_CUT) -markdown $(BENCH_MARKDOWN)
 
 # A picture of the last run's report, to check its look (needs Chromium: apt-get install -y chromium).
 report-screenshot:

@@ -143,3 +143,49 @@ func TestEveryRuleHasAMutantAndEveryMutantARule(t *testing.T) {
 		}
 	}
 }
+
+// The README is for users: short, the two commands on its first screen, and
+// a link to every page of docs/, where what it leaves out is written.
+func TestTheREADMEIsShortAndLinksEveryPage(t *testing.T) {
+	readme := read(t, filepath.Join("..", "README.md"))
+	lines := strings.Split(strings.TrimRight(readme, "\n"), "\n")
+	if len(lines) > 300 {
+		t.Errorf("README.md has %d lines; keep it to 300 and move the rest to docs/", len(lines))
+	}
+	firstScreen := strings.Join(lines[:min(25, len(lines))], "\n")
+	for _, command := range []string{"make conformance", "make test"} {
+		if !strings.Contains(firstScreen, command) {
+			t.Errorf("README.md's first 25 lines do not name %q", command)
+		}
+	}
+	pages, err := filepath.Glob("*.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, page := range pages {
+		if !strings.Contains(readme, "](docs/"+page) {
+			t.Errorf("README.md does not link docs/%s", page)
+		}
+	}
+}
+
+// Every relative link of the README and of docs/ leads to a file that exists.
+func TestRelativeLinksResolve(t *testing.T) {
+	link := regexp.MustCompile(`\]\(([^)#]*)(#[^)]*)?\)`)
+	fence := regexp.MustCompile("(?s)```.*?```")
+	pages, err := filepath.Glob("*.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, page := range append(pages, filepath.Join("..", "README.md")) {
+		for _, m := range link.FindAllStringSubmatch(fence.ReplaceAllString(read(t, page), ""), -1) {
+			target := m[1]
+			if target == "" || strings.Contains(target, "://") {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(filepath.Dir(page), target)); err != nil {
+				t.Errorf("%s links %s, which does not exist", page, target)
+			}
+		}
+	}
+}

@@ -56,7 +56,7 @@ var seedCount = flag.Int("explore.seeds", 2, "seeds per server, kind and format 
 
 // TestNoDivergenceAgainstAConformingServer: exploration finds nothing
 // against the reference itself, against the liberal variant, and against
-// each liberty of SPEC 8 alone, in each kind and format, over seeds drawn
+// each liberty alone (docs/development.md), in each kind and format, over seeds drawn
 // afresh each run (logged, so that a failure repeats): the equivalence
 // accepts every liberty the design allows. -explore.seeds=100 is the full
 // check (about 100 times the default's time).

@@ -28,6 +28,9 @@
 //   - the Go benchmarks of the hot paths (contract validation, code table,
 //     reference handlers), unless -go-bench=false.
 //
+// With -markdown FILE it also writes them as a Markdown page (markdown.go):
+// the targets with the figures they bound, then every figure.
+//
 // Run it from the module root: go run ./cmd/bench (make bench).
 package main
 
@@ -76,6 +79,7 @@ type options struct {
 	goBench          bool
 	benchTime        string
 	keep             bool
+	markdown         string // a file for the figures as a Markdown page; "" writes none
 }
 
 func main() {
@@ -90,9 +94,21 @@ func main() {
 	flag.BoolVar(&o.goBench, "go-bench", true, "also run the Go benchmarks of contract and reference")
 	flag.StringVar(&o.benchTime, "benchtime", "200ms", "-benchtime for the Go benchmarks")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work folder (reports, outputs, proxy log) and print its path")
+	flag.StringVar(&o.markdown, "markdown", "", "also write the figures and the targets they meet to this file, as Markdown")
 	flag.Parse()
+	m := machine{when: time.Now(), platform: runtime.GOOS + "/" + runtime.GOARCH, goVer: runtime.Version(),
+		cpus: runtime.NumCPU(), loadStart: loadAverage(), args: os.Args[1:]}
 	if err := run(context.Background(), o); err != nil {
 		log.Fatal(err)
+	}
+	if o.markdown != "" {
+		m.loadEnd = loadAverage()
+		if rev, err := stdout(context.Background(), "git", "describe", "--always", "--dirty"); err == nil {
+			m.revision = strings.TrimSpace(rev)
+		}
+		if err := writeMarkdownFile(o.markdown, m, o); err != nil {
+			log.Fatal(err)
+		}
 	}
 }
 
@@ -409,6 +425,7 @@ func emitChains(prefix string, f reportFigures) {
 		emit(name+"chain_max", strconv.Itoa(longest.Chain), "round trips")
 		if format == "" {
 			fmt.Printf("# longest chain: %s (%s)\n", longest.name, longest.format)
+			recorded.notes = append(recorded.notes, fmt.Sprintf("`%schain_max` is the chain of %s (%s)", prefix, longest.name, longest.format))
 		}
 	}
 	emit(prefix+"preflight_chain", strconv.Itoa(f.preflight.Chain), "round trips")
@@ -773,7 +790,10 @@ func goBenchmarks(ctx context.Context, goCmd, benchTime string) error {
 	return nil
 }
 
-func emit(name, value, unit string) { fmt.Printf("bench: %s %s %s\n", name, value, unit) }
+func emit(name, value, unit string) {
+	fmt.Printf("bench: %s %s %s\n", name, value, unit)
+	recorded.figures = append(recorded.figures, figure{name, value, unit})
+}
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
 

@@ -372,7 +372,7 @@ func tarMember(t *testing.T, archive, name string) []byte {
 // the binary starts from there, with the image's working folder, /tmp and
 // certificates and nothing from the host (no PATH, no toolchain), passes the
 // embedded reference, and accepts its own bundle. What this cannot check is
-// the runtime's part (the user switch, the mounts): the README says how to
+// the runtime's part (the user switch, the mounts): docs/ci.md says how to
 // check that where a container runtime exists.
 func TestImageRunsFromItsOwnFiles(t *testing.T) {
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {

@@ -1,8 +1,9 @@
 package main
 
-// The README's CI examples (GitHub Actions, GitLab CI, a Kubernetes Job):
-// each is valid YAML, and what it names exists: the action and its inputs,
-// the image's name, working folder and user, and the settings.
+// The CI examples (GitHub Actions and GitLab CI in the README, a Kubernetes
+// Job in docs/ci.md): each is valid YAML, and what it names exists: the
+// action and its inputs, the image's name, working folder and user, and the
+// settings.
 
 import (
 	"os"
@@ -16,30 +17,44 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// ciExamples are the yaml blocks of the README's "In CI" section, by their
-// first line (# GitHub Actions, # GitLab CI, # Kubernetes).
+// ciExamples are the yaml blocks of the CI examples, by their first line
+// (# GitHub Actions, # GitLab CI, # Kubernetes): the README's "In CI"
+// section holds the first two, docs/ci.md the Kubernetes Job.
 func ciExamples(t *testing.T) map[string]string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(repo, "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	readme := strings.ReplaceAll(string(b), "\r\n", "\n")
-	_, section, ok := strings.Cut(readme, "\n### In CI\n")
-	if !ok {
-		t.Fatal("README.md has no section ### In CI")
-	}
-	if end := regexp.MustCompile(`\n#{2,3} `).FindStringIndex(section); end != nil {
-		section = section[:end[0]]
-	}
 	blocks := map[string]string{}
-	for _, m := range regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(section, -1) {
-		first, _, _ := strings.Cut(m[1], "\n")
-		blocks[strings.TrimSpace(strings.TrimPrefix(first, "#"))] = m[1]
-	}
-	for _, want := range []string{"GitHub Actions", "GitLab CI", "Kubernetes"} {
-		if _, ok := blocks[want]; !ok {
-			t.Errorf("the In CI section has no yaml example starting '# %s' (has %d)", want, len(blocks))
+	for _, page := range []struct {
+		file, section string // section: a heading line; "" for the whole page
+		want          []string
+	}{
+		{"README.md", "## In CI", []string{"GitHub Actions", "GitLab CI"}},
+		{filepath.Join("docs", "ci.md"), "", []string{"Kubernetes"}},
+	} {
+		b, err := os.ReadFile(filepath.Join(repo, page.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.ReplaceAll(string(b), "\r\n", "\n")
+		if page.section != "" {
+			_, section, ok := strings.Cut(text, "\n"+page.section+"\n")
+			if !ok {
+				t.Fatalf("%s has no section %s", page.file, page.section)
+			}
+			if end := regexp.MustCompile(`\n#{2,3} `).FindStringIndex(section); end != nil {
+				section = section[:end[0]]
+			}
+			text = section
+		}
+		found := map[string]string{}
+		for _, m := range regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(text, -1) {
+			first, _, _ := strings.Cut(m[1], "\n")
+			found[strings.TrimSpace(strings.TrimPrefix(first, "#"))] = m[1]
+		}
+		for _, want := range page.want {
+			if _, ok := found[want]; !ok {
+				t.Errorf("%s has no yaml example starting '# %s' (has %d)", page.file, want, len(found))
+			}
+			blocks[want] = found[want]
 		}
 	}
 	return blocks
