@@ -101,6 +101,9 @@ func (r result) killed() bool {
 }
 
 // isExploration tells the catalogue rows of exploration (area explore).
+// runBound bounds one run of the suite against one mutant or variant.
+const runBound = 5 * time.Minute
+
 func isExploration(id string) bool { return catalogue.Get(id).Area == "explore" }
 
 func explorationOnly(m mutants.Mutant) bool {
@@ -292,7 +295,7 @@ func runOne(suite string, m mutants.Mutant, variant string, timeout time.Duratio
 		return r
 	}
 	defer os.RemoveAll(dir)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), runBound)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, suite, "-ginkgo.json-report="+filepath.Join(dir, "ginkgo.json"), "-ginkgo.no-color")
 	cmd.Dir = filepath.Dir(suite)
@@ -303,6 +306,10 @@ func runOne(suite string, m mutants.Mutant, variant string, timeout time.Duratio
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	out, runErr := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		r.err = fmt.Errorf("the run did not end within %s and was stopped (a hang, or a machine too loaded for the matrix); suite output:\n%s", runBound, tail(out))
+		return r
+	}
 	failed, wrong, unactionable, suiteErr, err := failures(filepath.Join(dir, "ginkgo.json"))
 	if err != nil {
 		r.err = fmt.Errorf("%v; suite output:\n%s", err, tail(out))
