@@ -165,7 +165,7 @@ type Request struct {
 }
 
 // Retryable tells whether a request whose answer never came may be sent
-// again, the retry's answer standing for both (README, "A flaky network"): a read, a
+// again, the retry's answer standing for both (docs/shared-staging.md, "A flaky network"): a read, a
 // PUT that sets values (not a batch, whose items the first attempt may
 // have changed), or one its caller judges itself. A POST, a DELETE, a
 // set-state, a calllist command or a batch is not: the target may have

@@ -48,7 +48,7 @@ const (
 	DefaultReports   = "reports"
 	// DefaultRetries is the table's default for CONFORMANCE_RETRIES: with 2%
 	// of connections cut, three attempts make a lost spec rare enough that 19
-	// runs in 20 give a verdict (README, "A flaky network").
+	// runs in 20 give a verdict (docs/shared-staging.md, "A flaky network").
 	DefaultRetries = 2
 	// MaxRetries bounds CONFORMANCE_RETRIES: a network that needs more is
 	// broken, and each attempt of a spec costs its round trips again.

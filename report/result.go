@@ -31,7 +31,7 @@ type Result struct {
 	RunErrors    []string                `json:"runErrors"`
 	// RetriedRequests counts the requests sent again because their answer
 	// never came; Reruns names the specs run again for it, and what
-	// happened to each attempt (README, "A flaky network").
+	// happened to each attempt (docs/shared-staging.md, "A flaky network").
 	RetriedRequests int           `json:"retriedRequests"`
 	Reruns          []string      `json:"reruns"`
 	Results         []ResultEntry `json:"results"`

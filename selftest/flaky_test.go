@@ -36,7 +36,7 @@ const (
 	flakyCutRate     = "0.02"
 )
 
-// A flaky network must not cost the verdict (README, "A flaky network"): the suite
+// A flaky network must not cost the verdict (docs/shared-staging.md, "A flaky network"): the suite
 // binary, against the reference as its own process, through a proxy (its
 // own process too) that cuts 2% of connections (each at one of its first
 // four requests), half before the request reaches the target and half

@@ -1,6 +1,6 @@
 package selftest
 
-// Safety on a shared staging (the README's shared staging section): the suite changes nothing it
+// Safety on a shared staging (docs/shared-staging.md): the suite changes nothing it
 // did not create, removes what it created however the run ends (or says
 // exactly what it could not), never shows a credential, and ends with a
 // clear failure, in bounded time and memory, against a target that hangs,

@@ -1,6 +1,6 @@
 package selftest
 
-// A shared staging (docs/fault-hook.md, README "Running on a shared
+// A shared staging (docs/fault-hook.md, docs/shared-staging.md "Running on a shared
 // staging"): two runs at once, the lease, scoped faults, a hook that will
 // not reset, a fixture someone else left in the way.
 

@@ -13,7 +13,7 @@ import (
 // one is a whole suite process (its own contract, connections and memory),
 // and beyond 8 a core the processes' own start-up and scheduling cost more
 // than the waiting they hide (make bench on 2 cores at 50 ms: 16 processes
-// beat 24, 32 and 48). The reference takes 48 without an error (README,
+// beat 24, 32 and 48). The reference takes 48 without an error (docs/speed.md,
 // Speed).
 const (
 	MaxProcs = 64

@@ -12,7 +12,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 )
 
-// A flaky network must not cost the verdict (README, "A flaky network"). A request
+// A flaky network must not cost the verdict (docs/shared-staging.md, "A flaky network"). A request
 // that can be judged when sent again (a GET, a PUT that sets values) is,
 // by the client. Any other whose answer never came (a POST, a DELETE, a
 // set-state, a calllist command, a batch, an assign) leaves the spec with

@@ -1,6 +1,6 @@
 // Command ci builds the OCI image of callcases-conformance from the release
 // binaries (make image); its tests check the image, the GitHub Action and
-// the README's CI examples.
+// the CI examples of the README and docs/ci.md.
 //
 //	go run . -dist DIR -name REPOSITORY -version V [-revision R] [-source URL] [-licenses SPDX] [-created UNIX]
 package main
