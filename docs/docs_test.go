@@ -130,6 +130,22 @@ func ruleRows(t *testing.T) map[string][]string {
 	return rows
 }
 
+// Every condition is killed by at least one mutant (make mutants runs them;
+// this says so before it does).
+func TestEveryConditionHasAMutant(t *testing.T) {
+	killed := map[string]bool{}
+	for _, m := range mutants.All() {
+		for _, id := range m.Kills {
+			killed[id] = true
+		}
+	}
+	for _, c := range catalogue.All() {
+		if !killed[c.ID] {
+			t.Errorf("no mutant in mutants/ kills %s: add one that its spec must catch", c.ID)
+		}
+	}
+}
+
 // A rule behind every mutant, a mutant (or, for what a server may do, a
 // liberty of the liberal variant) behind every rule: each rule names at
 // least one, each mutant and each liberty is named by exactly one rule.

@@ -118,8 +118,11 @@ func title(id string) string {
 func condition(id, format string, body func(SpecContext)) bool {
 	GinkgoHelper()
 	c := catalogue.Get(id)
-	if c.Shares.Ordered() != (inTurns != "") || (inTurns != "" && c.Shares != inTurns) {
-		panic(fmt.Sprintf("condition %s shares %q: declare it inside turns(%q, ...), and only the rows that share a state there (inside turns(%q) now)", id, c.Shares, c.Shares, inTurns))
+	switch {
+	case c.Shares.Ordered() && c.Shares != inTurns:
+		panic(fmt.Sprintf("condition %s shares %q: declare it inside that state's container, turns(%q, ...)", id, c.Shares, c.Shares))
+	case !c.Shares.Ordered() && inTurns != "":
+		panic(fmt.Sprintf("condition %s does not share %q: declare it outside turns(%q, ...), which holds only the rows that share it", id, inTurns, inTurns))
 	}
 	return It(title(id), append(labels(id, format), func(ctx SpecContext) {
 		attempts(ctx, func(ctx SpecContext) {
