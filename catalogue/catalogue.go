@@ -65,7 +65,7 @@ type Condition struct {
 	Area      string `yaml:"area"`
 	Mutating  bool   `yaml:"mutating"`
 	Serial    bool   `yaml:"serial"`
-	Shares    string `yaml:"shares"` // "faults" or "membership": see conditions.yaml
+	Shares    Share  `yaml:"shares"` // the state it takes turns on (shares.go)
 	Certifies string `yaml:"certifies"`
 	// Family: the row is a table over the contract's operations, one spec
 	// per operation (and variant) per format, each labelled op:ID.
@@ -85,38 +85,8 @@ type Condition struct {
 // (docs/fixtures.md says how to prepare them on a staging).
 var Needs = config.Fixtures()
 
-// What a spec shares with other specs and other runs (the shares column).
-const (
-	// SharesFaults: the spec sets a fault. On a hook with scopes it meets
-	// its own fault only and runs in parallel; on one without, it is Serial
-	// and holds the hook's lease.
-	SharesFaults = "faults"
-	// SharesMembership: the spec changes or reads the operator's membership
-	// of the main project. It holds the hook's lease; without a hook it is Serial.
-	SharesMembership = "membership"
-	// SharesWindow: the spec lists the main project's cases in a window of
-	// time around its own and counts them, which the run's other writers
-	// must not change meanwhile. It holds the hook's lease; it is Serial
-	// unless the target writes lastModified finer than whole seconds, when
-	// its window is too narrow for another spec's case to fall in it.
-	SharesWindow = "window"
-)
-
-// Priority orders the start of the run: the specs that take turns on a
-// shared state first, the longest sequence of turns (the operator's
-// membership, about 30 round trips in both formats) before the shorter ones,
-// so that a run is not left waiting for them at its end.
-func (c Condition) Priority() int {
-	switch c.Shares {
-	case SharesMembership:
-		return 3
-	case SharesWindow:
-		return 2
-	case SharesFaults:
-		return 1
-	}
-	return 0
-}
+// Priority orders the start of the run by what the row shares (Share.Priority).
+func (c Condition) Priority() int { return c.Shares.Priority() }
 
 var idShape = regexp.MustCompile(`^(S|E)\d{3}-[a-z0-9-]+$|^P-[a-z0-9-]+$`)
 
@@ -133,9 +103,6 @@ func Parse(src []byte) ([]Condition, error) {
 		}
 		if seen[c.ID] {
 			return nil, fmt.Errorf("catalogue: id %q appears twice", c.ID)
-		}
-		if c.Shares != "" && c.Shares != SharesFaults && c.Shares != SharesMembership && c.Shares != SharesWindow {
-			return nil, fmt.Errorf("catalogue: %s: shares is %q, want %s, %s or %s", c.ID, c.Shares, SharesFaults, SharesMembership, SharesWindow)
 		}
 		if c.Code == 0 || c.Area == "" || c.Certifies == "" {
 			return nil, fmt.Errorf("catalogue: %s needs code, area and certifies", c.ID)

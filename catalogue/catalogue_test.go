@@ -36,11 +36,12 @@ func TestEveryTableCodeIsProvoked(t *testing.T) {
 
 func TestParseRejectsBadRows(t *testing.T) {
 	for name, src := range map[string]string{
-		"bad id":       "- {id: X1, code: 200, area: a, certifies: c}",
-		"duplicate":    "- {id: S200-a, code: 200, area: a, certifies: c}\n- {id: S200-a, code: 200, area: a, certifies: c}",
-		"no code":      "- {id: S200-a, area: a, certifies: c}",
-		"not yaml":     "- {id: [",
-		"unknown need": "- {id: S200-a, code: 200, area: a, certifies: c, needs: [a-printer]}",
+		"bad id":        "- {id: X1, code: 200, area: a, certifies: c}",
+		"duplicate":     "- {id: S200-a, code: 200, area: a, certifies: c}\n- {id: S200-a, code: 200, area: a, certifies: c}",
+		"no code":       "- {id: S200-a, area: a, certifies: c}",
+		"not yaml":      "- {id: [",
+		"unknown need":  "- {id: S200-a, code: 200, area: a, certifies: c, needs: [a-printer]}",
+		"unknown share": "- {id: S200-a, code: 200, area: a, certifies: c, shares: printer}",
 	} {
 		if _, err := catalogue.Parse([]byte(src)); err == nil {
 			t.Errorf("%s: accepted", name)

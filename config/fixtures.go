@@ -39,6 +39,15 @@ func (f Fixture) settings() []Setting {
 	return out
 }
 
+// Settings are the environment variables that together provide the fixture.
+func (f Fixture) Settings() []string {
+	var out []string
+	for _, s := range f.settings() {
+		out = append(out, s.Env)
+	}
+	return out
+}
+
 // Setting is the environment variable that names the fixture (its first row).
 func (f Fixture) Setting() string {
 	if s := f.settings(); len(s) > 0 {

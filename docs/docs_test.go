@@ -34,18 +34,37 @@ func TestEveryConditionIsInTheRules(t *testing.T) {
 	}
 }
 
-// Every condition that needs a fixture is listed with it.
+// Every fixture has its section in fixtures.md, and the section points at
+// the command that lists the conditions needing it: the catalogue's needs
+// are the one list, so that a new row with needs changes no page.
 func TestEveryNeedIsInTheFixtures(t *testing.T) {
 	fixtures := read(t, "fixtures.md")
 	for _, n := range catalogue.Needs {
-		if !strings.Contains(fixtures, "`"+n.Name()+"`") {
-			t.Errorf("docs/fixtures.md does not describe the need %s", n.Name())
+		if !strings.Contains(fixtures, "### `"+n.Name()+"`") {
+			t.Errorf("docs/fixtures.md has no section for the need %s", n.Name())
+		}
+		if want := "`callcases-conformance list needs:" + n.Name() + "`"; !strings.Contains(fixtures, want) {
+			t.Errorf("docs/fixtures.md does not point at %s for the conditions that need %s", want, n.Name())
+		}
+		for _, s := range n.Settings() {
+			if !strings.Contains(fixtures, "`"+s+"`") {
+				t.Errorf("docs/fixtures.md does not name %s, a setting of %s", s, n.Name())
+			}
 		}
 	}
-	for _, c := range catalogue.All() {
-		if len(c.Needs) > 0 && !strings.Contains(fixtures, "`"+c.ID+"`") {
-			t.Errorf("docs/fixtures.md does not list %s, which needs %v", c.ID, c.Needs)
+}
+
+// fault-hook.md says what each kind of shared state is, and where the
+// conditions that share it are listed, instead of listing them by hand.
+func TestEveryShareIsInTheFaultHook(t *testing.T) {
+	hook := read(t, "fault-hook.md")
+	for _, s := range catalogue.Shares() {
+		if !strings.Contains(hook, "`shares:"+string(s)+"`") {
+			t.Errorf("docs/fault-hook.md does not say what the lease does for shares:%s", s)
 		}
+	}
+	if !strings.Contains(strings.Join(strings.Fields(hook), " "), "`callcases-conformance list shares:NAME`") {
+		t.Errorf("docs/fault-hook.md does not point at `callcases-conformance list shares:NAME`")
 	}
 }
 
@@ -109,6 +128,22 @@ func ruleRows(t *testing.T) map[string][]string {
 		t.Fatal("rules.md has no rule table")
 	}
 	return rows
+}
+
+// Every condition is killed by at least one mutant (make mutants runs them;
+// this says so before it does).
+func TestEveryConditionHasAMutant(t *testing.T) {
+	killed := map[string]bool{}
+	for _, m := range mutants.All() {
+		for _, id := range m.Kills {
+			killed[id] = true
+		}
+	}
+	for _, c := range catalogue.All() {
+		if !killed[c.ID] {
+			t.Errorf("no mutant in mutants/ kills %s: add one that its spec must catch", c.ID)
+		}
+	}
 }
 
 // A rule behind every mutant, a mutant (or, for what a server may do, a

@@ -22,13 +22,8 @@ func TestAMissingNeedIsNotProvokedNamingItsSetting(t *testing.T) {
 	// project has none. Without that fixture they are not provoked, saying
 	// why, which is not a need the catalogue could declare.
 	byData := map[string]string{"S204-no-operators": "completed-project"}
-	for need, settings := range map[string][]string{
-		"readonly-user":     {"CONFORMANCE_READONLY_USERNAME", "CONFORMANCE_READONLY_PASSWORD"},
-		"fault-hook":        {"CONFORMANCE_FAULTS_URL"},
-		"auto-project":      {"CONFORMANCE_AUTO_PROJECT"},
-		"completed-project": {"CONFORMANCE_COMPLETED_PROJECT"},
-		"operator":          {"CONFORMANCE_OPERATOR"},
-	} {
+	for _, f := range config.Fixtures() {
+		need, settings := f.Name(), f.Settings()
 		t.Run(need, func(t *testing.T) {
 			tg := newTarget(t, reference.Options{}, nil)
 			env := slices.DeleteFunc(tg.env(), func(kv string) bool {

@@ -264,10 +264,27 @@ func serialSpecs(t *testing.T, env []string) []string {
 	return slices.Compact(serial) // a family has a spec per operation
 }
 
+// sharing are the ids of the catalogue's rows that share s, sorted.
+func sharing(s catalogue.Share) []string {
+	var ids []string
+	for _, c := range catalogue.All() {
+		if c.Shares == s {
+			ids = append(ids, c.ID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
 func TestFaultSpecsRunInParallelOnAHookWithScopes(t *testing.T) {
-	windows := []string{"S200-list", "S204-past-end"} // counts in a window of time: Serial only on a coarse clock
-	faults := []string{"E403-fault-hook", "E500-dialer-down", "E503-integration-down", "E504-timeout"}
-	membership := []string{"E403-operators", "E404-operator", "E409-operator-assigned", "S200-unassign", "S201-operator"}
+	// The rows that share each state, from the catalogue: Serial on the
+	// target that makes that state global (catalogue.Share.Alone).
+	windows := sharing(catalogue.SharesWindow) // Serial only on a coarse clock
+	faults := sharing(catalogue.SharesFaults)
+	membership := sharing(catalogue.SharesMembership)
+	if len(windows) == 0 || len(faults) == 0 || len(membership) == 0 {
+		t.Fatalf("the catalogue shares no window %v, no faults %v or no membership %v", windows, faults, membership)
+	}
 
 	withScopes := newTarget(t, reference.Options{}, nil)
 	noScopes := newTarget(t, reference.Options{}, func(_ *reference.Server, next http.Handler) http.Handler {

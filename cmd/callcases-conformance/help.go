@@ -26,6 +26,7 @@ Usage:
   callcases-conformance verify DIR     check a bundle of reports offline
   callcases-conformance clean          remove what earlier runs left on the target
   callcases-conformance explore        explore against the reference for longer (-time 1m)
+  callcases-conformance list [LABEL]   the conditions (e.g. list needs:fault-hook)
   callcases-conformance version        the suite's version and contract digests
 
 Run against your API (settings come from the environment, or from a YAML

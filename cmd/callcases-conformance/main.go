@@ -57,6 +57,8 @@ func cli(args []string) int {
 			return clean(args[1:], os.LookupEnv, os.Stdout, os.Stderr)
 		case "explore":
 			return exploreCmd(args[1:], os.LookupEnv, os.Stdout, os.Stderr)
+		case "list":
+			return list(args[1:], os.Stdout, os.Stderr)
 		case "version", "-version", "--version":
 			printVersion(os.Stdout)
 			return 0

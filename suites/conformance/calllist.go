@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/harness"
 	. "github.com/callcases/conformance/matchers"
@@ -84,19 +85,20 @@ func fault(ctx SpecContext, f string, components ...string) (*client.Client, fun
 // state names what the spec changes or reads that others change (a
 // membership, a list window): the run's own specs on the same state take
 // turns (harness.Env.Exclusive), with no round trip, and share the run's
-// hold on the lease.
-func holdLease(ctx SpecContext, state, why string) {
+// hold on the lease. Spec bodies do not call it: condition does (takeTurn),
+// for the state the spec's row shares.
+func holdLease(ctx SpecContext, state catalogue.Share, why string) {
 	GinkgoHelper()
 	// The run's hold first: while specs of the run queue for the state, the
 	// run keeps the lease, instead of giving it back and taking it again
 	// between them.
 	keepLease(ctx, why)
-	unlock, err := env.Exclusive(ctx, state)
+	unlock, err := env.Exclusive(ctx, string(state))
 	if err != nil {
 		runError("%v", err)
 	}
 	later(func(SpecContext) { unlock() })
-	env.Speed.Holds(state)
+	env.Speed.Holds(string(state))
 }
 
 // keepLease holds the fault hook's lease until the node that calls it ends
@@ -113,11 +115,3 @@ func keepLease(ctx SpecContext, why string) {
 		}
 	})
 }
-
-// The shared state the lease's holders take turns on.
-const (
-	stateMembership = "membership"  // the fixture operator's membership of the main project
-	stateWindow     = "list-window" // the main project's cases listed by time
-	stateExternalID = "external-id" // an external id of another project, used in the main one
-	stateFaults     = "faults"      // the hook's global faults
-)

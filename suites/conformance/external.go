@@ -40,8 +40,8 @@ var _ = Describe("cases by external id", func() {
 				}
 				// The id must be free in the main project first: a case an
 				// earlier run could not delete, or someone's, may hold it. The
-				// lease keeps another run from taking the same one meanwhile.
-				holdLease(ctx, stateExternalID, "use an external id of another project in the main project")
+				// lease (shares: external-id) keeps another run from taking
+				// the same one meanwhile.
 				id = freeInMainProject(ctx, a, foreign)
 				if id == "" {
 					notProvoked("every external id found in another fixture project (%s) is taken in the main project too, by cases this run did not create (callcases-conformance clean, or make conformance-clean, removes an earlier run's); the rest of the condition passed",

@@ -2,10 +2,12 @@ package conformance
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"sync"
 
+	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/contract"
 	. "github.com/callcases/conformance/matchers"
@@ -134,11 +136,16 @@ func answeredAndNothingMade(code int) func(familyAnswer) {
 }
 
 // familyTable declares a family over calls as an Ordered container whose
-// BeforeAll sends, with send, the calls of the rows that will run, and whose
+// BeforeAll takes the turn on what the family's row shares (takeTurn),
+// then sends, with send, the calls of the rows that will run, and whose
 // rows each judge their own answer with check.
 func familyTable(text, id, format string, calls []familyCall,
 	send func(ctx SpecContext, calls []familyCall) []familyAnswer, check func(ans familyAnswer)) {
 	GinkgoHelper()
+	shares := catalogue.Get(id).Shares
+	if shares.Ordered() {
+		panic(fmt.Sprintf("family %s shares %q, whose specs take turns in one container: a family is a container of its own", id, shares))
+	}
 	var answers map[string]familyAnswer
 	rows := make([]TableEntry, len(calls))
 	texts, labels := make([]string, len(calls)), make([][]string, len(calls))
@@ -150,6 +157,7 @@ func familyTable(text, id, format string, calls []familyCall,
 	}
 	Describe(text, append(orderedDecorators(id), func() {
 		BeforeAll(func(ctx SpecContext) {
+			takeTurn(ctx, shares)
 			suite, _ := GinkgoConfiguration()
 			containers := CurrentSpecReport().ContainerHierarchyTexts
 			var chosen []familyCall

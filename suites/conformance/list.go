@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/client"
 	. "github.com/callcases/conformance/matchers"
 	. "github.com/onsi/ginkgo/v2"
@@ -116,12 +117,10 @@ func uuidsOf(cases []CallCase) []string {
 	return out
 }
 
-// The specs that count the main project's cases in a window of time take
-// turns on it (holdLease), in both formats: like the membership specs they
-// run in order in one container, which holds the run's lease from its first
-// spec to its last and starts early (see labels).
-var _ = Describe("list windows", append(orderedDecorators("S200-list", "S204-past-end"), func() {
-	BeforeAll(func(ctx SpecContext) { keepLease(ctx, "list windows of the main project") })
+// The specs that count the main project's cases in a window of time
+// (shares: window) take turns on it, in one container (turns), which holds
+// the run's lease from its first spec to its last and starts early.
+var _ = turns(catalogue.SharesWindow, "list windows", func() {
 	for _, format := range formats {
 		a := api{format}
 		Context(format, func() {
@@ -132,9 +131,6 @@ var _ = Describe("list windows", append(orderedDecorators("S200-list", "S204-pas
 			condition("S200-list", format, func(ctx SpecContext) {
 				made := newCasesAtOnce(ctx, a, nil, nil)
 				q := window(ctx, a, made...)
-				// Not while another run's S204-past-end fills the window with
-				// 150 cases: the lease is held from the first read of the list.
-				holdLease(ctx, stateWindow, "list a window of the main project")
 				x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.cases(), Query: q})
 				Expect(x).To(BeRead())
 				l := decodeList(x)
@@ -162,9 +158,8 @@ var _ = Describe("list windows", append(orderedDecorators("S200-list", "S204-pas
 				const made = 150 // two pages on a quiet project: 100 and 50, then 204 on page 3
 				// Another run's 150 cases in the window, made or removed while this
 				// one pages, would change its total at every reading: the lease
-				// keeps two runs' S204-past-end apart (taken before the cases are
-				// made, released after they are removed).
-				holdLease(ctx, stateWindow, "page through a window of the main project")
+				// (the spec's turn on the window, taken before its body) keeps
+				// two runs' S204-past-end apart, released after the cases are removed.
 				mine := newCases(ctx, a, made)
 				// A batch applies its items in order (docs/rules.md, batches):
 				// the first and the last are the earliest and the latest modified.
@@ -223,7 +218,7 @@ var _ = Describe("list windows", append(orderedDecorators("S200-list", "S204-pas
 			})
 		})
 	}
-})...)
+})
 
 var _ = Describe("case lists", func() {
 	for _, format := range formats {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 
+	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/config"
 	"github.com/callcases/conformance/harness"
@@ -42,16 +43,15 @@ func unassignLater(a api) (putBack func()) {
 }
 
 // claimOperator makes the fixture operator's membership of the main project
-// this spec's for its duration: it takes the hook's lease (waiting while
-// another run holds it), then checks that the operator is not assigned, as
-// the spec needs. One that was assigned when the run started and still is
+// this spec's for its duration (the spec holds its turn on the membership,
+// and the hook's lease, as its row shares it): it checks that the operator
+// is not assigned, as the spec needs. One that was assigned when the run started and still is
 // (by someone else, or by a run that was killed) is not touched, and the
 // condition is not provoked. One the preflight found unassigned is this
 // run's to put back: an earlier spec's cleanup that did not take, which is
 // the API's failure, and the spec goes on to give its verdict.
 func claimOperator(ctx SpecContext, a api) (putBack func()) {
 	GinkgoHelper()
-	holdLease(ctx, stateMembership, "change the operator's membership of the main project")
 	// Read only when the preflight found it assigned: else it is this run's.
 	if env.OperatorAssigned && operatorAssigned(ctx) {
 		notProvoked("%s %s is already assigned to the main project %s (by someone else, or by a run that was killed); the suite changes only a membership it can put back as it found it",
@@ -71,13 +71,9 @@ func operatorAssigned(ctx SpecContext) bool {
 }
 
 // The specs that change or compare the fixture operator's membership of the
-// main project take turns on it (holdLease), in both formats: they run in
-// order in one container, on one process, which they would otherwise keep
-// waiting for their turn, and start first (see labels): they are the run's
-// longest sequence of round trips. The run holds the lease from the first
-// to the last of them, not taking it and giving it back for each.
-var _ = Describe("operator membership", append(orderedDecorators("S201-operator", "E409-operator-assigned", "E404-operator", "E403-operators", "S200-unassign"), func() {
-	BeforeAll(func(ctx SpecContext) { keepLease(ctx, "change the operator's membership of the main project") })
+// main project (shares: membership) take turns on it, in one container
+// (turns): they are the run's longest sequence of round trips.
+var _ = turns(catalogue.SharesMembership, "operator membership", func() {
 	for _, format := range formats {
 		a := api{format}
 		Context(format, func() {
@@ -94,14 +90,12 @@ var _ = Describe("operator membership", append(orderedDecorators("S201-operator"
 			})
 
 			condition("E404-operator", format, func(ctx SpecContext) {
-				holdLease(ctx, stateMembership, "compare the main project's membership before and after")
 				before := memberUUIDs(ctx, a, env.Config.Project)
 				Expect(assign(ctx, env.API, a, env.Config.Project, unknownUUID())).To(HaveResult(http.StatusNotFound))
 				Expect(memberUUIDs(ctx, a, env.Config.Project)).To(ConsistOf(before), "assigning an unknown operator left the project's operators (uuids listed before and after)")
 			})
 
 			condition("E403-operators", format, func(ctx SpecContext) {
-				holdLease(ctx, stateMembership, "check that the read-only user cannot change the main project's membership")
 				// 403 comes before routing, so any operator uuid provokes it; the
 				// fixture one when it is free, so that a write applied shows.
 				// One listing tells both whether it is free and the membership before.
@@ -143,7 +137,7 @@ var _ = Describe("operator membership", append(orderedDecorators("S201-operator"
 			})
 		})
 	}
-})...)
+})
 
 var _ = Describe("operators", func() {
 	for _, format := range formats {
