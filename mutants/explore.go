@@ -81,10 +81,24 @@ var explorationMutants = []Mutant{
 			}
 			return v
 		})},
+	{Name: "tab-stored-as-space", Breaks: "a tab in a title or comment is stored as a space", Kills: []string{stateful},
+		build: storing(func(name, v string) string {
+			if name == "title" || name == "comment" {
+				return strings.ReplaceAll(v, "\t", " ")
+			}
+			return v
+		})},
 	{Name: "external-id-case-folded", Breaks: "external ids are stored in lower case, so ids that differ only in letter case collide", Kills: []string{stateful},
 		build: storing(func(name, v string) string {
 			if name == "id" {
 				return strings.ToLower(v)
+			}
+			return v
+		})},
+	{Name: "external-id-trimmed", Breaks: "external ids are stored without the spaces at either end", Kills: []string{stateful},
+		build: storing(func(name, v string) string {
+			if name == "id" {
+				return strings.TrimSpace(v)
 			}
 			return v
 		})},
@@ -125,6 +139,45 @@ var explorationMutants = []Mutant{
 			return true
 		})},
 
+	{Name: "update-zeroes-priority", Breaks: "a partial update, by uuid or by external id, that carries no priority stores priority 0", Kills: []string{stateful},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if !c.is("PUT /callcases/") && !c.is("PUT /projects/{project}/callcases/") {
+				return false
+			}
+			b, ok := rewriteCases(c, func(m caseBody) {
+				if !m.has("priority") {
+					m.put("priority", "0")
+				}
+			})
+			if !ok {
+				return false
+			}
+			replay(w, t.send(c, withBody(b)))
+			return true
+		})},
+	{Name: "external-id-255-refused", Breaks: "an external id of 255 characters, the longest allowed, answers 400 in a body or a path (a bound off by one)", Kills: []string{stateful},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			long := func(id string) bool { return utf8.RuneCountInString(id) == 255 }
+			if user, pass, _ := c.BasicAuth(); user != t.admin[0] || pass != t.admin[1] {
+				return false // credentials and rights come first
+			}
+			switch {
+			case c.is("GET /projects/{project}/callcases/{id}") || c.is("DELETE /projects/{project}/callcases/{id}"):
+				if !long(c.params["id"]) {
+					return false
+				}
+			case writesCases(c) && !strings.Contains(c.route, "batch"):
+				id, ok := c.member("id")
+				if !ok || !long(id) {
+					return false
+				}
+			default:
+				return false
+			}
+			status(w, http.StatusBadRequest)
+			return true
+		})},
+
 	// State that outlives what should have removed it, and dates that move.
 	{Name: "stale-external-id-after-delete", Breaks: "a case deleted by uuid still answers a read by its external id", Kills: []string{stateful}, build: staleAfterDelete},
 	{Name: "stale-external-id-after-change", Breaks: "an external id changed by an update still reads the case", Kills: []string{stateful}, build: staleAfterChange},
@@ -135,6 +188,7 @@ var explorationMutants = []Mutant{
 			}
 			return rec
 		})},
+	{Name: "batch-delete-keeps-external-id", Breaks: "a case deleted in a batch still answers a read by its external id", Kills: []string{stateful}, build: staleAfterBatchDelete},
 	{Name: "set-state-moves-creation-date", Breaks: "after set-state a case's creationDate reads as its lastModified", Kills: []string{stateful}, build: creationMoves},
 
 	// Bad input the server accepts.
@@ -192,6 +246,15 @@ var explorationMutants = []Mutant{
 			replay(w, t.send(c, func(r *http.Request) { r.SetBasicAuth(t.admin[0], pass) }))
 			return true
 		})},
+	{Name: "user-name-trimmed", Breaks: "a user name is matched without the spaces at either end", Kills: []string{badInput},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			user, pass, ok := c.BasicAuth()
+			if !ok || user == strings.TrimSpace(user) || (strings.TrimSpace(user) != t.admin[0] && strings.TrimSpace(user) != t.readOnly[0]) {
+				return false
+			}
+			replay(w, t.send(c, func(r *http.Request) { r.SetBasicAuth(strings.TrimSpace(user), pass) }))
+			return true
+		})},
 	{Name: "password-trimmed", Breaks: "a password is compared without the spaces at either end", Kills: []string{badInput},
 		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
 			user, pass, ok := c.BasicAuth()
@@ -225,6 +288,34 @@ var explorationMutants = []Mutant{
 				return false
 			}
 			replay(w, t.send(c, withBody(bytes.ReplaceAll(c.body, []byte("9007199254740992"), []byte(strconv.FormatInt(1<<53-1, 10))))))
+			return true
+		})},
+	{Name: "types-juggled", Breaks: "a member of the wrong type is converted instead of refused: a title 5 is stored as \"5\", a priority \"high\" as 0", Kills: []string{badInput},
+		build: stateless(func(t *target, w http.ResponseWriter, c *call) bool {
+			if !writesCases(c) || refusable(c.body) {
+				return false
+			}
+			changed := false
+			b, ok := rewriteCases(c, func(m caseBody) {
+				if m.j != nil {
+					if n, ok := m.j["title"].(json.Number); ok {
+						m.j["title"], changed = n.String(), true
+					}
+					if s, ok := m.j["priority"].(string); ok {
+						m.j["priority"], changed = json.Number(strconv.FormatInt(intval(s), 10)), true
+					}
+					return
+				}
+				if p := m.x.child("priority"); p != nil {
+					if _, err := strconv.ParseFloat(strings.TrimSpace(p.text()), 64); err != nil {
+						p.content, changed = []any{strconv.FormatInt(intval(p.text()), 10)}, true
+					}
+				}
+			})
+			if !ok || !changed {
+				return false
+			}
+			replay(w, t.send(c, withBody(b)))
 			return true
 		})},
 	{Name: "refused-update-touches", Breaks: "an update refused with 400 still moves the case's lastModified", Kills: []string{badInput},
@@ -329,6 +420,39 @@ func (m caseBody) strings(alter func(name, v string) string) {
 			p.content = []any{alter("phoneNumber", p.text())}
 		}
 	}
+}
+
+// put sets a member to a scalar written as text (a JSON number when it
+// reads as one), adding it when absent.
+func (m caseBody) put(name, v string) {
+	if m.j != nil {
+		if _, err := strconv.ParseInt(v, 10, 64); err == nil {
+			m.j[name] = json.Number(v)
+		} else {
+			m.j[name] = v
+		}
+		return
+	}
+	if n := m.x.child(name); n != nil {
+		n.content = []any{v}
+		return
+	}
+	m.x.add(name, v)
+}
+
+// intval reads a number as a lenient reader does: the integer its text
+// starts with, 0 when none.
+func intval(s string) int64 {
+	s = strings.TrimSpace(s)
+	end := 0
+	if end < len(s) && (s[end] == '-' || s[end] == '+') {
+		end++
+	}
+	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
+		end++
+	}
+	n, _ := strconv.ParseInt(s[:end], 10, 64)
+	return n
 }
 
 // rewriteCases edits every case a create or update body carries (one, or
@@ -508,6 +632,95 @@ func staleAfterChange() handler {
 				if r := readAs(t, c, c.format, uuid); r.Code == http.StatusOK {
 					rec = r
 				}
+			}
+			replay(w, rec)
+			return true
+		}
+		return false
+	}
+}
+
+// batchKeys are the uuids and the external ids a batch delete names, JSON
+// or XML.
+func batchKeys(c *call) (uuids, ids []string) {
+	if c.inXML() {
+		root, _ := parseXML(c.body)
+		for _, e := range root.elements() {
+			switch e.Name.Local {
+			case "uuid":
+				uuids = append(uuids, e.text())
+			case "id":
+				ids = append(ids, e.text())
+			}
+		}
+		return uuids, ids
+	}
+	var v struct {
+		UUID []any `json:"uuid"`
+		ID   []any `json:"id"`
+	}
+	_ = json.Unmarshal(c.body, &v)
+	for _, u := range v.UUID {
+		if s, ok := u.(string); ok {
+			uuids = append(uuids, s)
+		}
+	}
+	for _, id := range v.ID {
+		if s, ok := id.(string); ok {
+			ids = append(ids, s)
+		}
+	}
+	return uuids, ids
+}
+
+// staleAfterBatchDelete remembers each case a batch delete removed, in
+// both formats, and answers a later read by its external id with it.
+func staleAfterBatchDelete() handler {
+	var mu sync.Mutex
+	kept := map[string]map[string]*httptest.ResponseRecorder{} // project + id -> format -> read
+	return func(t *target, w http.ResponseWriter, c *call) bool {
+		switch {
+		case c.is("DELETE /projects/{project}/callcases-batch/"):
+			uuids, ids := batchKeys(c)
+			for _, id := range ids {
+				if u := uuidIn(t.get(c, apiPrefix+"json/projects/"+urlEscape(c.params["project"])+"/callcases/"+urlEscape(id))); u != "" {
+					uuids = append(uuids, u)
+				}
+			}
+			type before struct {
+				uuid, key string
+				reads     map[string]*httptest.ResponseRecorder
+			}
+			var cases []before
+			for _, u := range uuids {
+				js := readAs(t, c, "json", u)
+				var v struct {
+					ID     *string `json:"id"`
+					Parent struct {
+						UUID string `json:"uuid"`
+					} `json:"parent"`
+				}
+				if js.Code == http.StatusOK && json.Unmarshal(js.Body.Bytes(), &v) == nil && v.ID != nil {
+					cases = append(cases, before{u, v.Parent.UUID + "\x00" + *v.ID, map[string]*httptest.ResponseRecorder{"json": js, "xml": readAs(t, c, "xml", u)}})
+				}
+			}
+			rec := t.send(c, nil)
+			for _, b := range cases {
+				if readAs(t, c, "json", b.uuid).Code == http.StatusNotFound {
+					mu.Lock()
+					kept[b.key] = b.reads
+					mu.Unlock()
+				}
+			}
+			replay(w, rec)
+			return true
+		case c.is("GET /projects/{project}/callcases/{id}"):
+			rec := t.send(c, nil)
+			mu.Lock()
+			old := kept[c.params["project"]+"\x00"+c.params["id"]]
+			mu.Unlock()
+			if rec.Code == http.StatusNotFound && old != nil {
+				rec = old[c.format]
 			}
 			replay(w, rec)
 			return true
