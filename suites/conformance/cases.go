@@ -99,6 +99,52 @@ var _ = Describe("cases by uuid", func() {
 				Expect(c.Title).To(Equal(newTitle("case")), "the existing case is untouched"+Shown(read))
 			})
 
+			condition("E409-uuid-taken-other-project", format, func(ctx SpecContext) {
+				// uuids are global: one a case of the main project has is taken
+				// in every other project too. The completed project is the other
+				// one: its run cannot dial a case a broken target would add.
+				uuid := newCase(ctx, a, nil)
+				other := env.Config.CompletedProject
+				// Each attempt carries an external id of the run's, which finds
+				// (and removes) a case a target created there anyway.
+				ids := []string{newExternalID(), newExternalID()}
+				later(func(ctx SpecContext) { deleteByExternalIDIn(ctx, a, other, ids...) })
+				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(other),
+					JSON: map[string]any{"uuid": uuid, "id": ids[0], "title": newTitle("same uuid, another project")}})
+				Expect(x).To(HaveResult(http.StatusConflict), "a uuid a case of another project has is taken: uuids are global, across projects")
+				x = env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.external(other),
+					JSON: map[string]any{"uuid": uuid, "id": ids[1], "title": newTitle("same uuid, another project, by external id")}})
+				Expect(x).To(HaveResult(http.StatusConflict), "a uuid a case of another project has is taken by external id too: uuids are global, across projects")
+				c, read := readCaseX(ctx, a, uuid)
+				Expect(c.Title).To(Equal(newTitle("case")), "the existing case is untouched"+Shown(read))
+				Expect(c.Parent.UUID).To(Equal(env.Config.Project), "the existing case stays in the main project"+Shown(read))
+			})
+
+			condition("S200-last-modified", format, func(ctx SpecContext) {
+				// Each update changes something, so each must move lastModified
+				// forward (an update that changes nothing may leave it).
+				uuid := newCase(ctx, a, map[string]any{"comment": "before the updates"})
+				last := readCase(ctx, a, uuid).LastModified
+				for _, change := range []map[string]any{{"title": newTitle("updated once")}, {"comment": "updated twice"}} {
+					change["uuid"] = uuid
+					x := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.cases(), JSON: change})
+					Expect(x).To(HaveResult(http.StatusOK))
+					c, read := readCaseX(ctx, a, uuid)
+					Expect(instant(c.LastModified)).To(BeTemporally(">", instant(last)),
+						"an update that changes a case moves its lastModified forward: %s before the update, %s after%s", last, c.LastModified, Shown(read))
+					last = c.LastModified
+				}
+			})
+
+			condition("S200-comment-absent", format, func(ctx SpecContext) {
+				uuids := newCasesAtOnce(ctx, a, nil, map[string]any{"comment": ""})
+				reads := doAll(ctx, env.API, readRequest(a, uuids[0]), readRequest(a, uuids[1]))
+				if c := decodeCase(reads[0]); c.Comment != nil {
+					Expect(*c.Comment).To(BeEmpty(), "a case created without a comment reads back without one: absent, null or empty"+Shown(reads[0]))
+				}
+				Expect(decodeCase(reads[1]).Comment).To(HaveValue(Equal("")), "a case created with an empty comment reads back with an empty one"+Shown(reads[1]))
+			})
+
 			Context("unknown uuid", func() {
 				// GET and DELETE of /projects/{p}/callcases/ without an id, and a
 				// PUT of a case's own path, are methods those paths do not have.
@@ -201,4 +247,19 @@ func judgeDelete(uuid string, x *client.Exchange) bool {
 		return false
 	}
 	return true
+}
+
+// deleteByExternalIDIn removes, from a project other than the main one, the
+// cases of the run's external ids that a create there must not have made;
+// a 404 is what a conforming target answers.
+func deleteByExternalIDIn(ctx SpecContext, a api, project string, ids ...string) {
+	requests := make([]client.Request, len(ids))
+	for i, id := range ids {
+		requests[i] = client.Request{Method: http.MethodDelete, Path: a.byExternalID(project, id), Purpose: "clean up", Retry: true}
+	}
+	for i, x := range doAll(cleanupContext(ctx), env.API, requests...) {
+		if x.Err != nil || (x.Status != http.StatusOK && x.Status != http.StatusNotFound) {
+			reportLeftover("case with external id", ids[i]+" in "+project, x)
+		}
+	}
 }
