@@ -100,7 +100,7 @@ var settings = []Setting{
 		Without: "E501 not provoked", Fixture: AutoProject,
 		field: func(c *Config) field { return text{&c.AutoProject} }},
 	{Env: EnvCompletedProject, Key: "completed_project", Meaning: "a project whose run is completed",
-		Without: "E500-start-completed not provoked", Fixture: CompletedProject,
+		Without: "E500-start-completed, S200-calllist-completed, E409-uuid-taken-other-project not provoked", Fixture: CompletedProject,
 		field: func(c *Config) field { return text{&c.CompletedProject} }},
 	{Env: EnvOperator, Key: "operator", Meaning: "uuid of an existing operator not assigned to the main project",
 		Without: "operator specs not provoked", Fixture: Operator,

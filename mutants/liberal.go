@@ -221,8 +221,9 @@ func withLongUUIDs(c *call) []byte {
 	}
 	// Only a body that reads back as it came is rewritten: not one that is
 	// not UTF-8, nor one with escapes or references a decoder would
-	// replace (half a surrogate pair), which the server must refuse.
-	if !utf8.Valid(c.body) || bytes.Contains(c.body, []byte(`\u`)) || bytes.Contains(c.body, []byte("&#")) {
+	// replace (half a surrogate pair), which the server must refuse, nor
+	// one over the size limit, which it refuses unread.
+	if len(c.body) > maxBody || !utf8.Valid(c.body) || bytes.Contains(c.body, []byte(`\u`)) || bytes.Contains(c.body, []byte("&#")) {
 		return nil
 	}
 	batch := c.is("POST /projects/{project}/callcases-batch/")

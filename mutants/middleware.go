@@ -71,8 +71,13 @@ var routes = func() []struct {
 }()
 
 func newCall(r *http.Request) *call {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 32<<20))
-	c := &call{Request: r, body: body, params: map[string]string{}}
+	const most = 32 << 20
+	var buf bytes.Buffer
+	if r.ContentLength > 0 { // one buffer of the declared size, not a run of ever larger copies
+		buf.Grow(int(min(r.ContentLength, most)) + bytes.MinRead)
+	}
+	_, _ = buf.ReadFrom(io.LimitReader(r.Body, most))
+	c := &call{Request: r, body: buf.Bytes(), params: map[string]string{}}
 	c.user, _, c.authOK = r.BasicAuth()
 	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), apiPrefix)
 	if !ok {

@@ -38,7 +38,14 @@ func readAs(c *codec, w http.ResponseWriter, r *http.Request, shape *requestBody
 	if f := requireMediaType(r, c.mediaTypes...); f != nil {
 		return nil, f
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	limited := http.MaxBytesReader(w, r.Body, maxBody)
+	if r.ContentLength > maxBody {
+		// Declared too large: read through, keeping nothing, so that the
+		// client finishes sending before it reads the 400.
+		_, _ = io.Copy(io.Discard, limited)
+		return nil, fail(http.StatusBadRequest, "the body is over %d bytes", maxBody)
+	}
+	body, err := io.ReadAll(limited)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {

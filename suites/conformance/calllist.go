@@ -40,11 +40,6 @@ var _ = Describe("call list", func() {
 				Expect(command(ctx, env.API, a, unknownUUID(), "stop")).To(HaveResult(http.StatusNotFound))
 			})
 
-			condition("E500-start-completed", format, func(ctx SpecContext) {
-				Expect(command(ctx, env.API, a, env.Config.CompletedProject, "start")).To(HaveResult(http.StatusInternalServerError))
-				Expect(readProject(ctx, a, env.Config.CompletedProject)).To(Equal("completed"), "a refused start leaves the project completed (its state read back)")
-			})
-
 			condition("E500-dialer-down", format, func(ctx SpecContext) {
 				before := readProject(ctx, a, env.Config.Project)
 				c, _ := fault(ctx, harness.FaultDown, harness.Dialer)
@@ -55,6 +50,44 @@ var _ = Describe("call list", func() {
 		})
 	}
 })
+
+// The commands to the completed project take turns, in both formats, in
+// one container on one process: stop and delete must leave it completed,
+// and on a target where they do not, start must not reach it afterwards,
+// when it could dial. So start goes out only after a read that finds it
+// completed, and stop and delete only while it reads completed.
+var _ = Describe("the completed project", append(orderedDecorators("E500-start-completed", "S200-calllist-completed"), func() {
+	for _, format := range formats {
+		a := api{format}
+		Context(format, func() {
+			condition("E500-start-completed", format, func(ctx SpecContext) {
+				stillCompleted(ctx, a)
+				Expect(command(ctx, env.API, a, env.Config.CompletedProject, "start")).To(HaveResult(http.StatusInternalServerError))
+				Expect(readProject(ctx, a, env.Config.CompletedProject)).To(Equal("completed"), "a refused start leaves the project completed (its state read back)")
+			})
+
+			condition("S200-calllist-completed", format, func(ctx SpecContext) {
+				stillCompleted(ctx, a)
+				for _, cmd := range []string{"update", "stop", "delete"} {
+					Expect(command(ctx, env.API, a, env.Config.CompletedProject, cmd)).To(HaveResult(http.StatusOK), "%s on the completed project answers 200", cmd)
+					Expect(readProject(ctx, a, env.Config.CompletedProject)).To(Equal("completed"), "%s leaves the completed project completed (its state read back)", cmd)
+				}
+			})
+		})
+	}
+}))
+
+// stillCompleted reads the completed project before a command: one that no
+// longer reads completed (an earlier command of the run changed it, which
+// that command's spec reports) leaves the condition not provoked, and is
+// sent nothing more.
+func stillCompleted(ctx SpecContext, a api) {
+	GinkgoHelper()
+	if state := readProject(ctx, a, env.Config.CompletedProject); state != "completed" {
+		notProvoked("the completed project %s reads %q, not completed (an earlier command of this run changed it?); the suite sends it commands, start above all, only while it is completed and cannot dial",
+			env.Config.CompletedProject, state)
+	}
+}
 
 // fault sets components' fault for the rest of the spec and returns the
 // client whose requests meet it, and a function that puts it back at once.

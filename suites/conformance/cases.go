@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/callcases/conformance/client"
+	"github.com/callcases/conformance/harness"
 	. "github.com/callcases/conformance/matchers"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -97,6 +98,52 @@ var _ = Describe("cases by uuid", func() {
 				Expect(x).To(HaveResult(http.StatusConflict))
 				c, read := readCaseX(ctx, a, uuid)
 				Expect(c.Title).To(Equal(newTitle("case")), "the existing case is untouched"+Shown(read))
+			})
+
+			condition("E409-uuid-taken-other-project", format, func(ctx SpecContext) {
+				// uuids are global: one a case of the main project has is taken
+				// in every other project too. The completed project is the other
+				// one: its run cannot dial a case a broken target would add.
+				uuid := newCase(ctx, a, nil)
+				other := env.Config.CompletedProject
+				// Each attempt carries an external id of the run's, which finds
+				// (and removes) a case a target created there anyway.
+				ids := []string{newExternalID(), newExternalID()}
+				later(func(ctx SpecContext) { deleteByExternalIDIn(ctx, a, other, ids...) })
+				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(other),
+					JSON: map[string]any{"uuid": uuid, "id": ids[0], "title": newTitle("same uuid, another project")}})
+				Expect(x).To(HaveResult(http.StatusConflict), "a uuid a case of another project has is taken: uuids are global, across projects")
+				x = env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.external(other),
+					JSON: map[string]any{"uuid": uuid, "id": ids[1], "title": newTitle("same uuid, another project, by external id")}})
+				Expect(x).To(HaveResult(http.StatusConflict), "a uuid a case of another project has is taken by external id too: uuids are global, across projects")
+				c, read := readCaseX(ctx, a, uuid)
+				Expect(c.Title).To(Equal(newTitle("case")), "the existing case is untouched"+Shown(read))
+				Expect(c.Parent.UUID).To(Equal(env.Config.Project), "the existing case stays in the main project"+Shown(read))
+			})
+
+			condition("S200-last-modified", format, func(ctx SpecContext) {
+				// Each update changes something, so each must move lastModified
+				// forward (an update that changes nothing may leave it).
+				uuid := newCase(ctx, a, map[string]any{"comment": "before the updates"})
+				last := readCase(ctx, a, uuid).LastModified
+				for _, change := range []map[string]any{{"title": newTitle("updated once")}, {"comment": "updated twice"}} {
+					change["uuid"] = uuid
+					x := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.cases(), JSON: change})
+					Expect(x).To(HaveResult(http.StatusOK))
+					c, read := readCaseX(ctx, a, uuid)
+					Expect(instant(c.LastModified)).To(BeTemporally(">", instant(last)),
+						"an update that changes a case moves its lastModified forward: %s before the update, %s after%s", last, c.LastModified, Shown(read))
+					last = c.LastModified
+				}
+			})
+
+			condition("S200-comment-absent", format, func(ctx SpecContext) {
+				uuids := newCasesAtOnce(ctx, a, nil, map[string]any{"comment": ""})
+				reads := doAll(ctx, env.API, readRequest(a, uuids[0]), readRequest(a, uuids[1]))
+				if c := decodeCase(reads[0]); c.Comment != nil {
+					Expect(*c.Comment).To(BeEmpty(), "a case created without a comment reads back without one: absent, null or empty"+Shown(reads[0]))
+				}
+				Expect(decodeCase(reads[1]).Comment).To(HaveValue(Equal("")), "a case created with an empty comment reads back with an empty one"+Shown(reads[1]))
 			})
 
 			Context("unknown uuid", func() {
@@ -201,4 +248,35 @@ func judgeDelete(uuid string, x *client.Exchange) bool {
 		return false
 	}
 	return true
+}
+
+// deleteByExternalIDIn removes, from a project other than the main one, the
+// cases of the run's external ids that a create there must not have made;
+// a 404 is what a conforming target answers. A delete that did not answer
+// so is judged by a read: only a case the id still finds is left behind.
+func deleteByExternalIDIn(ctx SpecContext, a api, project string, ids ...string) {
+	ctx2 := cleanupContext(ctx)
+	requests := make([]client.Request, len(ids))
+	for i, id := range ids {
+		requests[i] = client.Request{Method: http.MethodDelete, Path: a.byExternalID(project, id), Purpose: "clean up", Retry: true}
+	}
+	for i, x := range doAll(ctx2, env.API, requests...) {
+		if x.Err == nil && (x.Status == http.StatusOK || x.Status == http.StatusNotFound) {
+			continue
+		}
+		read := env.API.Do(ctx2, client.Request{Method: http.MethodGet, Path: a.byExternalID(project, ids[i]), Purpose: "find what the clean up could not delete"})
+		var c CallCase
+		switch {
+		case read.Err == nil && read.Status == http.StatusNotFound:
+			fmt.Fprintf(GinkgoWriter, "cleanup of external id %q in project %s answered %d, but nothing has it\n", ids[i], project, x.Status)
+		case read.Err == nil && read.Status == http.StatusOK && read.Decode(&c) == nil && c.UUID != "":
+			reportLeftover("case", c.UUID, x)
+		default:
+			reason := fmt.Sprintf("DELETE answered %d, and a read answered %d", x.Status, read.Status)
+			if x.Err != nil {
+				reason = "DELETE failed: " + x.Err.Error()
+			}
+			recordLeftover(harness.Leftover{Kind: "external id", ID: ids[i] + " in project " + project, Reason: reason})
+		}
+	}
 }

@@ -34,6 +34,31 @@ func createSpliced(a api, uuid string, spelled []byte) client.Request {
 		Raw: bytes.Replace(body, []byte(marker), spelled, 1), OffContract: true}
 }
 
+// maxBody is the size past which a body is 400 (docs/rules.md, media types).
+const maxBody = 16 << 20
+
+// oversizedCreate is a create of a case with this uuid, valid but for its
+// size: its comment fills the body, as the format writes it, to one byte
+// over maxBody. The client sends a body it holds, so the body is built in
+// place, once, and lives only as long as the spec's exchanges.
+func oversizedCreate(a api, uuid string) client.Request {
+	GinkgoHelper()
+	small, contentType := encoded(a, map[string]any{"uuid": uuid, "title": newTitle("body over 16 MiB"), "comment": marker})
+	head, tail, ok := bytes.Cut(small, []byte(marker))
+	if !ok {
+		runError("the %s body the suite wrote lost its marker: %q", a.format, small)
+	}
+	body := make([]byte, maxBody+1)
+	copy(body, head)
+	copy(body[len(body)-len(tail):], tail)
+	fill := body[len(head) : len(body)-len(tail)]
+	for i := range fill {
+		fill[i] = 'x'
+	}
+	return client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project), ContentType: contentType,
+		Raw: body, OffContract: true, Purpose: fmt.Sprintf("create case %s, its comment filling the body to 16 MiB and one byte", uuid)}
+}
+
 // expectRefusedCreate sends a create that must answer 400 and create nothing.
 func expectRefusedCreate(ctx SpecContext, a api, uuid string, r client.Request, why string) {
 	GinkgoHelper()
@@ -91,6 +116,12 @@ var _ = Describe("input the rules settle", func() {
 				uuid := newUUID()
 				deleteLater(a, uuid)
 				expectRefusedCreate(ctx, a, uuid, createSpliced(a, uuid, []byte{'x', 0xff, 'x'}), "a body that is not well-formed UTF-8 is refused, not stored with U+FFFD")
+			})
+
+			condition("E400-body-too-large", format, func(ctx SpecContext) {
+				uuid := newUUID()
+				deleteLater(a, uuid)
+				expectRefusedCreate(ctx, a, uuid, oversizedCreate(a, uuid), "a body over 16 MiB is 400, whatever it holds")
 			})
 
 			condition("E400-page-not-digits", format, func(ctx SpecContext) {
