@@ -1,14 +1,13 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os/signal"
 	"time"
 
+	"github.com/callcases/conformance/cmd/callcases-conformance/internal/early"
 	"github.com/callcases/conformance/harness"
 )
 
@@ -38,7 +37,7 @@ func clean(args []string, lookup func(string) (string, bool), stdout, stderr io.
 		fs.Usage()
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
+	ctx, stop := early.Context(stopSignals...) // caught from the start (see package early)
 	defer stop()
 	return harness.CleanCommand(ctx, lookup, *minAge, *dryRun, stdout)
 }

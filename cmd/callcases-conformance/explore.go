@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/callcases/conformance/client"
+	"github.com/callcases/conformance/cmd/callcases-conformance/internal/early"
 	"github.com/callcases/conformance/config"
 	"github.com/callcases/conformance/explore"
 	"github.com/callcases/conformance/harness"
@@ -33,7 +33,7 @@ import (
 func exploreCmd(args []string, lookup func(string) (string, bool), stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("explore", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	d := fs.Duration("time", time.Minute, "how long to explore")
+	d := fs.Duration("time", time.Minute, "how long to explore, shrinking included (a divergence found at the end still gets -shrink's minimum, 2s)")
 	requests := fs.Int("requests", 0, "stop after about this many requests to the target (0: only -time bounds it)")
 	kinds := fs.String("kinds", explore.Stateful+","+explore.BadInput, "the kinds of exploration, comma-separated")
 	shrink := fs.Duration("shrink", 30*time.Second, "at most this long shrinking each divergence")
@@ -64,9 +64,13 @@ func exploreCmd(args []string, lookup func(string) (string, bool), stdout, stder
 	testing.Init()
 	_ = flag.CommandLine.Parse(nil)
 
-	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
+	ctx, stop := early.Context(stopSignals...) // caught from the start (see package early)
 	defer stop()
 	session, env, err := harness.Start(ctx, lookup)
+	if err != nil && ctx.Err() != nil {
+		fmt.Fprintln(stderr, "callcases-conformance explore: interrupted during the preflight; nothing was explored")
+		return 2
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "callcases-conformance explore:", client.Redact(err.Error(), secretsOf(lookup)...))
 		return 2
@@ -126,6 +130,7 @@ func exploreCmd(args []string, lookup func(string) (string, bool), stdout, stder
 	}
 	formats := env.Config.Formats
 	var last time.Time
+	seen := map[string]bool{} // the divergences reported, by kind, format and what diverged
 	for round := uint64(0); ctx.Err() == nil && time.Now().Before(deadline) && (*requests == 0 || total.Exchanges < *requests); round++ {
 		for _, kind := range chosen {
 			for _, format := range formats {
@@ -140,7 +145,9 @@ func exploreCmd(args []string, lookup func(string) (string, bool), stdout, stder
 						progress(done, r)
 					}
 				}
-				budget := explore.Budget{Requests: 1 << 30, Time: min(left, 5*time.Second), Steps: 24, Shrink: *shrink}
+				// Shrinking counts against -time too, but a divergence found
+				// at the end still gets a little of it.
+				budget := explore.Budget{Requests: 1 << 30, Time: min(left, 5*time.Second), Steps: 24, Shrink: min(*shrink, max(left, 2*time.Second))}
 				if *requests > 0 {
 					budget.Requests = max(1, *requests-total.Exchanges)
 				}
@@ -155,6 +162,13 @@ func exploreCmd(args []string, lookup func(string) (string, bool), stdout, stder
 					continue
 				}
 				if r.Finding != nil {
+					first := r.Finding.Steps[r.Finding.First].Divergences[0]
+					key := fmt.Sprintf("%s %s %s", kind, format, first)
+					if seen[key] { // the same bug again, from another seed: one line
+						say("\nthe same divergence again, %s (%s) seed %d: %s\n", kind, format, r.Seed, first)
+						continue
+					}
+					seen[key] = true
 					findings = append(findings, r)
 					say("\n%s", explore.Report(r))
 					script := filepath.Join(env.Config.Reports, fmt.Sprintf("explore-%s-%s-%d.sh", kind, format, r.Seed))
