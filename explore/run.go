@@ -366,7 +366,13 @@ func (s *seq) send(st step, rr, rt client.Request) (*client.Exchange, *client.Ex
 		rr.Raw, rr.JSON, rr.ContentType = b, nil, ct
 	}
 	rt.OffContract = st.bad
-	rt.Purpose = "exploration (" + s.e.kind + "): " + st.what
+	// The HAR names each exchange's place: the sequence of the search, or
+	// the replay while shrinking, and the step in it.
+	where := fmt.Sprintf("sequence %d", s.e.result.Sequences)
+	if s.e.found != nil {
+		where = fmt.Sprintf("shrinking replay %d", s.e.found.Replays)
+	}
+	rt.Purpose = fmt.Sprintf("exploration (%s), %s, step %d: %s", s.e.kind, where, len(s.trace)+1, st.what)
 	began := time.Now()
 	xr := rc.Do(s.e.ctx, rr)
 	s.e.result.Oracle += time.Since(began)
