@@ -4,11 +4,11 @@ GO       ?= go
 LINT_DIR := tools/lint
 REDOCLY  := $(LINT_DIR)/node_modules/.bin/redocly
 
-.PHONY: test conformance conformance-clean unit race vet fmt-check lint-contract suite-binary mutants bench report-screenshot release image ci-test
+.PHONY: explore-check test conformance conformance-clean unit race vet fmt-check lint-contract suite-binary mutants bench report-screenshot release image ci-test
 
 # make test runs these steps in order, stops at the first that fails, and
 # prints each one's time as it ends and all of them at the close.
-TEST_STEPS ?= fmt-check vet lint-contract race mutants ci-test
+TEST_STEPS ?= fmt-check vet lint-contract race explore-check mutants ci-test
 test:
 	@sh tools/steps.sh $(MAKE) $(TEST_STEPS)
 
@@ -35,6 +35,14 @@ unit:
 race:
 	$(GO) test -race $$($(GO) list ./... | grep -v /selftest)
 	$(GO) test -count=1 ./selftest/
+
+# Exploration's searches over the reference, the liberal variant, each
+# liberty alone and its mutants, on seeds drawn afresh each run (logged):
+# without the race detector, which slows them tenfold (EXPLORE_SEEDS=100
+# for the full check, about 50 times as long).
+EXPLORE_SEEDS ?= 2
+explore-check:
+	$(GO) test -count=1 ./explore -explore.seeds=$(EXPLORE_SEEDS)
 
 # Parallel processes for the suite; every process drives the same target.
 # CONFORMANCE_FLAGS go to callcases-conformance (e.g. -label-filter=code:409, -v).

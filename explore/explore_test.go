@@ -61,6 +61,7 @@ var seedCount = flag.Int("explore.seeds", 2, "seeds per server, kind and format 
 // accepts every liberty the design allows. -explore.seeds=100 is the full
 // check (about 100 times the default's time).
 func TestNoDivergenceAgainstAConformingServer(t *testing.T) {
+	skipUnderRace(t)
 	base := uint64(time.Now().UnixNano()%1_000_000) * 1000
 	b := DefaultBudget(120, 30*time.Second)
 	servers := map[string]func(*reference.Server) http.Handler{"reference": asIs}
@@ -127,6 +128,7 @@ var killRate = flag.Bool("explore.killrate", false, "run every exploration mutan
 // least 19 of 20 seeds. Without -explore.killrate it tries 2 seeds each
 // and wants a kill in one.
 func TestMutantsKilledByExploration(t *testing.T) {
+	skipUnderRace(t)
 	seeds := 2
 	if *killRate {
 		seeds = 20
@@ -207,5 +209,13 @@ func TestShrinks(t *testing.T) {
 	script := ReplayScript(r, func(x *client.Exchange) string { return "curl " + x.Request.Method + " " + x.Request.Path })
 	if got := strings.Count(script, "\ncurl "); got < len(f.Steps) {
 		t.Errorf("the replay script has %d requests for %d steps:\n%s", got, len(f.Steps), script)
+	}
+}
+
+// skipUnderRace leaves a search over many servers or mutants to the run
+// without the race detector (make explore-check, a step of make test).
+func skipUnderRace(t *testing.T) {
+	if raceDetector {
+		t.Skip("searches many servers or mutants: make explore-check runs it without the race detector")
 	}
 }
