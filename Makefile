@@ -4,11 +4,13 @@ GO       ?= go
 LINT_DIR := tools/lint
 REDOCLY  := $(LINT_DIR)/node_modules/.bin/redocly
 
-.PHONY: test conformance conformance-clean unit race vet fmt-check lint-contract suite-binary mutants bench report-screenshot release image ci-test
+.PHONY: test conformance conformance-clean unit race vet fmt-check lint-contract binaries suite-binary selftest mutants bench report-screenshot release image ci-test
 
 # make test runs these steps in order, stops at the first that fails, and
-# prints each one's time as it ends and all of them at the close.
-TEST_STEPS ?= fmt-check vet lint-contract race mutants ci-test
+# prints each one's time as it ends and all of them at the close. Each
+# program is compiled once (binaries) and reused by selftest and mutants;
+# only race compiles the packages again, instrumented.
+TEST_STEPS ?= fmt-check vet lint-contract binaries race selftest mutants ci-test
 test:
 	@sh tools/steps.sh $(MAKE) $(TEST_STEPS)
 
@@ -30,11 +32,23 @@ $(REDOCLY): $(LINT_DIR)/package.json $(LINT_DIR)/package-lock.json
 unit:
 	$(GO) test ./...
 
-# selftest builds and runs the suite and the reference as subprocesses, whose
-# sources Go's test cache does not see: it always runs afresh.
+# The packages' tests under the race detector, the suite's own run against
+# the embedded reference included. -race instruments every package, so this
+# build shares nothing with bin/ and is the one second compile of make test.
 race:
 	$(GO) test -race $$($(GO) list ./... | grep -v /selftest)
-	$(GO) test -count=1 ./selftest/
+
+# The programs the project's own tests run, compiled once into bin/: the
+# suite as a test binary (selftest and the kill matrix run it), the
+# reference, the latency proxy and callcases-conformance (selftest runs
+# them; the last is the one make conformance builds).
+binaries: suite-binary
+	$(GO) build -o bin/ ./cmd/reference ./cmd/latencyproxy ./cmd/callcases-conformance
+
+# selftest runs the programs of bin/ as subprocesses, whose sources Go's
+# test cache does not see: it always runs afresh.
+selftest: binaries
+	SELFTEST_BIN=$(CURDIR)/bin $(GO) test -count=1 ./selftest/
 
 # Parallel processes for the suite; every process drives the same target.
 # CONFORMANCE_FLAGS go to callcases-conformance (e.g. -label-filter=code:409, -v).
