@@ -4,7 +4,7 @@ GO       ?= go
 LINT_DIR := tools/lint
 REDOCLY  := $(LINT_DIR)/node_modules/.bin/redocly
 
-.PHONY: test conformance conformance-clean unit race vet fmt-check lint-contract binaries suite-binary selftest mutants bench report-screenshot release image ci-test
+.PHONY: test ci conformance conformance-clean unit race vet fmt-check lint-contract binaries suite-binary selftest mutants bench bench-fresh report-screenshot release image ci-test
 
 # make test runs these steps in order, stops at the first that fails, and
 # prints each one's time as it ends and all of them at the close. Each
@@ -13,6 +13,12 @@ REDOCLY  := $(LINT_DIR)/node_modules/.bin/redocly
 TEST_STEPS ?= fmt-check vet lint-contract binaries race selftest mutants ci-test
 test:
 	@sh tools/steps.sh $(MAKE) $(TEST_STEPS)
+
+# What CI runs (.ci/run): make test's steps, then make bench as a fresh
+# machine runs it.
+CI_STEPS ?= $(TEST_STEPS) bench-fresh
+ci:
+	@sh tools/steps.sh $(MAKE) $(CI_STEPS)
 
 fmt-check:
 	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './tools/lint/*')); \
@@ -130,8 +136,15 @@ BENCH_PROCS      ?= 2
 BENCH_SLOW_PROCS ?= 0
 BENCH_DELAY      ?= 50ms
 BENCH_CUT        ?= 0.02
+BENCH_FLAGS      ?=
 bench:
-	$(GO) run ./cmd/bench -procs $(BENCH_PROCS) -slow-procs $(BENCH_SLOW_PROCS) -delay $(BENCH_DELAY) -cut $(BENCH_CUT)
+	$(GO) run ./cmd/bench -procs $(BENCH_PROCS) -slow-procs $(BENCH_SLOW_PROCS) -delay $(BENCH_DELAY) -cut $(BENCH_CUT) $(BENCH_FLAGS)
+
+# make bench on an empty module cache (tools/bench-fresh.sh), as CI runs it
+# to prove that a fresh machine can: a short run, one format, no flaky runs
+# and no Go benchmarks.
+bench-fresh:
+	@GO=$(GO) sh tools/bench-fresh.sh $(MAKE) BENCH_CUT=0 BENCH_FLAGS="-formats json -go-bench=false"
 
 # A picture of the last run's report, to check its look (needs Chromium: apt-get install -y chromium).
 report-screenshot:
