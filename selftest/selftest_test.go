@@ -26,12 +26,12 @@ import (
 var bin string // compiled suite, reference, callcases-conformance and latencyproxy
 
 // builtBinaries are the programs the tests run, by file name, each with the
-// go command that builds it from this folder.
-var builtBinaries = []struct{ name, build string }{
-	{"conformance.test", "test -c -o %s ../suites/conformance"},
-	{"reference", "build -o %s ../cmd/reference"},
-	{"callcases-conformance", "build -o %s ../cmd/callcases-conformance"},
-	{"latencyproxy", "build -o %s ../cmd/latencyproxy"},
+// go command (and package) that builds it from this folder.
+var builtBinaries = []struct{ name, build, pkg string }{
+	{"conformance.test", "test -c", "../suites/conformance"},
+	{"reference", "build", "../cmd/reference"},
+	{"callcases-conformance", "build", "../cmd/callcases-conformance"},
+	{"latencyproxy", "build", "../cmd/latencyproxy"},
 }
 
 // TestMain builds the programs once into a temporary folder, or, with
@@ -53,7 +53,7 @@ func TestMain(m *testing.M) {
 	}
 	bin = dir
 	for _, b := range builtBinaries {
-		args := strings.Fields(fmt.Sprintf(b.build, filepath.Join(dir, b.name)))
+		args := append(strings.Fields(b.build), "-o", filepath.Join(dir, b.name), b.pkg)
 		if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "go %s: %v\n%s", strings.Join(args, " "), err, out)
 			os.RemoveAll(dir)
