@@ -4,11 +4,13 @@ GO       ?= go
 LINT_DIR := tools/lint
 REDOCLY  := $(LINT_DIR)/node_modules/.bin/redocly
 
-.PHONY: explore-check test conformance conformance-clean unit race vet fmt-check lint-contract suite-binary mutants bench report-screenshot release image ci-test
+.PHONY: test explore-check conformance conformance-clean unit race vet fmt-check lint-contract binaries suite-binary selftest mutants bench bench-fresh report-screenshot release image ci-test
 
 # make test runs these steps in order, stops at the first that fails, and
-# prints each one's time as it ends and all of them at the close.
-TEST_STEPS ?= fmt-check vet lint-contract race explore-check mutants ci-test
+# prints each one's time as it ends and all of them at the close. Each
+# program is compiled once (binaries) and reused by selftest and mutants;
+# only race compiles the packages again, instrumented.
+TEST_STEPS ?= fmt-check vet lint-contract binaries race selftest explore-check mutants ci-test
 test:
 	@sh tools/steps.sh $(MAKE) $(TEST_STEPS)
 
@@ -30,11 +32,23 @@ $(REDOCLY): $(LINT_DIR)/package.json $(LINT_DIR)/package-lock.json
 unit:
 	$(GO) test ./...
 
-# selftest builds and runs the suite and the reference as subprocesses, whose
-# sources Go's test cache does not see: it always runs afresh.
+# The packages' tests under the race detector, the suite's own run against
+# the embedded reference included. -race instruments every package, so this
+# build shares nothing with bin/ and is the one second compile of make test.
 race:
 	$(GO) test -race $$($(GO) list ./... | grep -v /selftest)
-	$(GO) test -count=1 ./selftest/
+
+# The programs the project's own tests run, compiled once into bin/: the
+# suite as a test binary (selftest and the kill matrix run it), the
+# reference, the latency proxy and callcases-conformance (selftest runs
+# them; the last is the one make conformance builds).
+binaries: suite-binary
+	$(GO) build -o bin/ ./cmd/reference ./cmd/latencyproxy ./cmd/callcases-conformance
+
+# selftest runs the programs of bin/ as subprocesses, whose sources Go's
+# test cache does not see: it always runs afresh.
+selftest: binaries
+	SELFTEST_BIN=$(CURDIR)/bin $(GO) test -count=1 ./selftest/
 
 # Exploration's searches over the reference, the liberal variant, each
 # liberty alone and its mutants, on seeds drawn afresh each run (logged):
@@ -127,9 +141,16 @@ BENCH_PROCS      ?= 2
 BENCH_SLOW_PROCS ?= 0
 BENCH_DELAY      ?= 50ms
 BENCH_CUT        ?= 0.02
+BENCH_FLAGS      ?=
 BENCH_MARKDOWN   ?= $(CONFORMANCE_REPORTS)/bench.md
 bench:
-	$(GO) run ./cmd/bench -procs $(BENCH_PROCS) -slow-procs $(BENCH_SLOW_PROCS) -delay $(BENCH_DELAY) -cut $(BENCH_CUT) -markdown $(BENCH_MARKDOWN)
+	$(GO) run ./cmd/bench -procs $(BENCH_PROCS) -slow-procs $(BENCH_SLOW_PROCS) -delay $(BENCH_DELAY) -cut $(BENCH_CUT) -markdown $(BENCH_MARKDOWN) $(BENCH_FLAGS)
+
+# make bench on an empty module cache (tools/bench-fresh.sh), as CI runs it
+# to prove that a fresh machine can: a short run, one format, no flaky runs
+# and no Go benchmarks.
+bench-fresh:
+	@GO=$(GO) sh tools/bench-fresh.sh $(MAKE) BENCH_CUT=0 BENCH_FLAGS="-formats json -go-bench=false"
 
 # A picture of the last run's report, to check its look (needs Chromium: apt-get install -y chromium).
 report-screenshot:

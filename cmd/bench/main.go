@@ -138,6 +138,14 @@ func run(ctx context.Context, o options) error {
 	}
 	ginkgo = strings.TrimSpace(ginkgo)
 
+	// The reference and the proxy, built once for every run that serves
+	// them: built, not go run, so that the processes signalled at the end
+	// are the servers themselves.
+	servers := programs{reference: filepath.Join(work, "reference"), proxy: filepath.Join(work, "latencyproxy")}
+	if err := runQuiet(ctx, goCmd, "build", "-o", work+string(filepath.Separator), "./cmd/reference", "./cmd/latencyproxy"); err != nil {
+		return err
+	}
+
 	// The run against the embedded reference: no target configured.
 	var settings map[string]string
 	if o.formats != "" {
@@ -168,14 +176,14 @@ func run(ctx context.Context, o options) error {
 	emitChains("", embedded.report)
 	emitExploration("", embedded.report)
 
-	if err := slowRun(ctx, goCmd, ginkgo, filepath.Join(work, "slow"), o); err != nil {
+	if err := slowRun(ctx, servers, ginkgo, filepath.Join(work, "slow"), o); err != nil {
 		return err
 	}
-	if err := binaryRun(ctx, goCmd, ginkgo, filepath.Join(work, "binary"), o); err != nil {
+	if err := binaryRun(ctx, goCmd, servers, ginkgo, filepath.Join(work, "binary"), o); err != nil {
 		return err
 	}
 	if o.cut > 0 {
-		if err := flakyRuns(ctx, goCmd, ginkgo, filepath.Join(work, "flaky"), o); err != nil {
+		if err := flakyRuns(ctx, servers, ginkgo, filepath.Join(work, "flaky"), o); err != nil {
 			return err
 		}
 	}
@@ -185,24 +193,22 @@ func run(ctx context.Context, o options) error {
 	return nil
 }
 
+// programs are the servers the runs start, each compiled once.
+type programs struct{ reference, proxy string }
+
 // slowRun serves cmd/reference as its own process, puts cmd/latencyproxy in
 // front of it, and runs the suite through the proxy.
-func slowRun(ctx context.Context, goCmd, ginkgo, dir string, o options) error {
+func slowRun(ctx context.Context, servers programs, ginkgo, dir string, o options) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	// Built, not go run: the processes signalled at the end are the servers themselves.
-	proxyBin := filepath.Join(dir, "latencyproxy")
-	if err := runQuiet(ctx, goCmd, "build", "-o", proxyBin, "./cmd/latencyproxy"); err != nil {
-		return err
-	}
-	ref, settings, root, err := startReference(ctx, goCmd, dir)
+	ref, settings, root, err := startReference(ctx, servers.reference)
 	if err != nil {
 		return err
 	}
 	defer ref.stop()
 	proxyLog := filepath.Join(dir, "requests.log")
-	proxy, err := startServer(ctx, proxyBin, "# proxying on ", "-target", root, "-delay", o.delay.String(), "-log", proxyLog)
+	proxy, err := startServer(ctx, servers.proxy, "# proxying on ", "-target", root, "-delay", o.delay.String(), "-log", proxyLog)
 	if err != nil {
 		return fmt.Errorf("starting the latency proxy: %w", err)
 	}
@@ -267,15 +273,11 @@ func slowRun(ctx context.Context, goCmd, ginkgo, dir string, o options) error {
 // o.cut of requests cut (latencyproxy -cut-per request: a run opens about
 // a hundred connections, of which 2% is too few cuts to time), so that the
 // two times differ only by the cuts.
-func flakyRuns(ctx context.Context, goCmd, ginkgo, dir string, o options) error {
+func flakyRuns(ctx context.Context, servers programs, ginkgo, dir string, o options) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	proxyBin := filepath.Join(dir, "latencyproxy")
-	if err := runQuiet(ctx, goCmd, "build", "-o", proxyBin, "./cmd/latencyproxy"); err != nil {
-		return err
-	}
-	ref, settings, root, err := startReference(ctx, goCmd, dir)
+	ref, settings, root, err := startReference(ctx, servers.reference)
 	if err != nil {
 		return err
 	}
@@ -288,7 +290,7 @@ func flakyRuns(ctx context.Context, goCmd, ginkgo, dir string, o options) error 
 		name string
 		cut  float64
 	}{{"uncut", 0}, {"flaky", o.cut}} {
-		proxy, err := startServer(ctx, proxyBin, "# proxying on ", "-target", root, "-delay", "0", "-cut", strconv.FormatFloat(run.cut, 'f', -1, 64), "-cut-per", "request", "-seed", "1")
+		proxy, err := startServer(ctx, servers.proxy, "# proxying on ", "-target", root, "-delay", "0", "-cut", strconv.FormatFloat(run.cut, 'f', -1, 64), "-cut-per", "request", "-seed", "1")
 		if err != nil {
 			return fmt.Errorf("starting the proxy: %w", err)
 		}
@@ -331,7 +333,7 @@ const binaryPath = "bin/callcases-conformance"
 // binaryRun times callcases-conformance against cmd/reference (its own
 // process), through a recording proxy that notes when the first request
 // arrives, and the compiled suite against the same target.
-func binaryRun(ctx context.Context, goCmd, ginkgo, dir string, o options) error {
+func binaryRun(ctx context.Context, goCmd string, servers programs, ginkgo, dir string, o options) error {
 	start := time.Now()
 	if err := runQuiet(ctx, goCmd, "build", "-o", binaryPath, "./cmd/callcases-conformance"); err != nil {
 		return err
@@ -341,7 +343,7 @@ func binaryRun(ctx context.Context, goCmd, ginkgo, dir string, o options) error 
 	if err != nil {
 		return err
 	}
-	ref, settings, root, err := startReference(ctx, goCmd, dir)
+	ref, settings, root, err := startReference(ctx, servers.reference)
 	if err != nil {
 		return err
 	}
@@ -700,16 +702,11 @@ func (s *server) stop() string {
 
 var exportLine = regexp.MustCompile(`^export ([A-Z_]+)=(.*)$`)
 
-// startReference builds cmd/reference into dir and serves it as its own
-// process (built, not go run: the process signalled at the end is the server
-// itself) with the fault timer the embedded reference uses, so that every
+// startReference serves cmd/reference, compiled to refBin, as its own
+// process with the fault timer the embedded reference uses, so that every
 // run waits alike for 504. It returns the server, the suite settings it
 // printed and its root URL.
-func startReference(ctx context.Context, goCmd, dir string) (*server, map[string]string, string, error) {
-	refBin := filepath.Join(dir, "reference")
-	if err := runQuiet(ctx, goCmd, "build", "-o", refBin, "./cmd/reference"); err != nil {
-		return nil, nil, "", err
-	}
+func startReference(ctx context.Context, refBin string) (*server, map[string]string, string, error) {
 	ref, err := startServer(ctx, refBin, "# serving on ", "-addr", "127.0.0.1:0", "-fault-timer", harness.EmbeddedFaultTimer.String())
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("starting the reference: %w", err)
