@@ -181,10 +181,19 @@ type explorer struct {
 	sent   atomic.Int64 // the target's requests in the search
 }
 
-// over: the search's budget is spent, the run interrupted, or it failed.
+// MaxReplays bounds the sequences replayed while shrinking, whatever the
+// time left: each replay makes fresh cases, and on a fast target a few
+// seconds of shrinking would otherwise make thousands (all of them left
+// behind when the target's delete is what is broken).
+const MaxReplays = 300
+
+// over: the search's budget is spent, the run interrupted, or it failed;
+// or, while shrinking, the replays are spent (a candidate then passes
+// without a request, and the shrink ends with what it has).
 func (e *explorer) over() bool {
 	return e.runErr != nil || e.ctx.Err() != nil ||
-		(e.found == nil && (int(e.sent.Load()) >= e.budget.Requests || time.Since(e.start) >= e.budget.Time))
+		(e.found == nil && (int(e.sent.Load()) >= e.budget.Requests || time.Since(e.start) >= e.budget.Time)) ||
+		(e.found != nil && e.found.Replays >= MaxReplays)
 }
 
 // aborted is a sequence cut short by the transport, the budget or an
