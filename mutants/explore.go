@@ -510,11 +510,14 @@ func storing(alter func(name, v string) string) builder {
 	})
 }
 
-// refusable tells a body the conforming server must refuse for its
-// characters (not UTF-8, a control character, an escape or a reference
-// that may spell one): a storing mutant leaves it alone, so that it
+// refusable tells a body the conforming server must refuse for its size
+// (over 16 MiB) or its characters (not UTF-8, a control character, an
+// escape or a reference that may spell one): a storing mutant leaves it alone, so that it
 // breaks only how values are stored, not how bad input is refused.
 func refusable(body []byte) bool {
+	if len(body) > maxBody { // over 16 MiB: refused before anything is read
+		return true
+	}
 	if !utf8.Valid(body) {
 		return true
 	}
