@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/callcases/conformance/client"
-	"github.com/callcases/conformance/harness"
 	. "github.com/callcases/conformance/matchers"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -227,56 +226,3 @@ var _ = Describe("cases by uuid", func() {
 		})
 	}
 })
-
-// deleteNow removes a case during cleanup, reporting what it could not
-// remove; it says whether the target answered as it should (200, or 404 for
-// a case that was never made).
-func deleteNow(ctx SpecContext, a api, uuid string) bool {
-	return judgeDelete(uuid, env.API.Do(ctx, deleteRequest(a, uuid)))
-}
-
-func deleteRequest(a api, uuid string) client.Request {
-	// A cleanup's delete is sent again when its answer never came: a 404
-	// then is done (judgeDelete), as for a case never made.
-	return client.Request{Method: http.MethodDelete, Path: a.caseByUUID(uuid), Purpose: "clean up", Retry: true}
-}
-
-// judgeDelete reports a case a cleanup delete did not remove.
-func judgeDelete(uuid string, x *client.Exchange) bool {
-	if x.Err != nil || (x.Status != http.StatusOK && x.Status != http.StatusNotFound) {
-		reportLeftover("case", uuid, x)
-		return false
-	}
-	return true
-}
-
-// deleteByExternalIDIn removes, from a project other than the main one, the
-// cases of the run's external ids that a create there must not have made;
-// a 404 is what a conforming target answers. A delete that did not answer
-// so is judged by a read: only a case the id still finds is left behind.
-func deleteByExternalIDIn(ctx SpecContext, a api, project string, ids ...string) {
-	ctx2 := cleanupContext(ctx)
-	requests := make([]client.Request, len(ids))
-	for i, id := range ids {
-		requests[i] = client.Request{Method: http.MethodDelete, Path: a.byExternalID(project, id), Purpose: "clean up", Retry: true}
-	}
-	for i, x := range doAll(ctx2, env.API, requests...) {
-		if x.Err == nil && (x.Status == http.StatusOK || x.Status == http.StatusNotFound) {
-			continue
-		}
-		read := env.API.Do(ctx2, client.Request{Method: http.MethodGet, Path: a.byExternalID(project, ids[i]), Purpose: "find what the clean up could not delete"})
-		var c CallCase
-		switch {
-		case read.Err == nil && read.Status == http.StatusNotFound:
-			fmt.Fprintf(GinkgoWriter, "cleanup of external id %q in project %s answered %d, but nothing has it\n", ids[i], project, x.Status)
-		case read.Err == nil && read.Status == http.StatusOK && read.Decode(&c) == nil && c.UUID != "":
-			reportLeftover("case", c.UUID, x)
-		default:
-			reason := fmt.Sprintf("DELETE answered %d, and a read answered %d", x.Status, read.Status)
-			if x.Err != nil {
-				reason = "DELETE failed: " + x.Err.Error()
-			}
-			recordLeftover(harness.Leftover{Kind: "external id", ID: ids[i] + " in project " + project, Reason: reason})
-		}
-	}
-}

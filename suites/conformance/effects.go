@@ -29,13 +29,6 @@ func readByExternalID(ctx SpecContext, a api, id string) (CallCase, *client.Exch
 	return c, x
 }
 
-// readCaseX reads a case that must exist, with the exchange for failure messages.
-func readCaseX(ctx SpecContext, a api, uuid string) (CallCase, *client.Exchange) {
-	GinkgoHelper()
-	x := env.API.Do(ctx, readRequest(a, uuid))
-	return decodeCase(x), x
-}
-
 // batchResult asserts a batch answered 200 with one result item per key,
 // and returns the items.
 func batchResult(x *client.Exchange, n int) []client.Item {
@@ -83,23 +76,6 @@ func listAll(ctx SpecContext, a api, q url.Values) ([]CallCase, int) {
 	}
 	Expect(all).To(HaveLen(count), "count %d is the number of cases the pages hold%s", count, Shown(first))
 	return all, count
-}
-
-func setStateOf(ctx SpecContext, a api, uuid string, form url.Values) {
-	GinkgoHelper()
-	setStatesOf(ctx, a, map[string]url.Values{uuid: form})
-}
-
-// setStatesOf sets several cases' states at once: uuid → form.
-func setStatesOf(ctx SpecContext, a api, forms map[string]url.Values) {
-	GinkgoHelper()
-	var requests []client.Request
-	for uuid, form := range forms {
-		requests = append(requests, client.Request{Method: http.MethodPost, Path: a.caseByUUID(uuid) + "/set-state", Form: form, Purpose: "set the state"})
-	}
-	for _, x := range doAll(ctx, env.API, requests...) {
-		setup(x, http.StatusOK, "set a case's state")
-	}
 }
 
 var _ = Describe("success through its effect", func() {
