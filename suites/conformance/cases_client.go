@@ -9,63 +9,41 @@ import (
 	. "github.com/onsi/gomega"
 )
 
-// The cases by uuid.
+// casesClient is the cases of one format by uuid: its calls take values and
+// return typed answers, each held to what the call needs (a create that
+// fails is an error of the run; a read that fails, a verdict). A request a
+// spec sends alone or among others (doAll, forbidden) comes from get or
+// getGone, and of judges its answer as read does.
+type casesClient struct{ a api }
 
-// newCase creates a case in the main project through POST /callcases/?project=,
-// with fields added to a fresh uuid and title, and returns its uuid.
-func newCase(ctx SpecContext, a api, fields map[string]any) string {
+// cases is the client of the cases in a's format.
+func cases(a api) casesClient { return casesClient{a} }
+
+// caseRead is a read of a case that must exist: the case, and the exchange
+// that read it, for failure messages.
+type caseRead struct {
+	CallCase
+	X *client.Exchange
+}
+
+// create creates a case in the main project through POST
+// /callcases/?project=, with fields added to a fresh uuid and title, and
+// returns its uuid.
+func (c casesClient) create(ctx SpecContext, fields map[string]any) string {
 	GinkgoHelper()
-	body := map[string]any{"uuid": newUUID(), "title": newTitle("case")}
-	for k, v := range fields {
-		body[k] = v
-	}
-	uuid := body["uuid"].(string)
-	deleteLater(a, uuid)
-	x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project), JSON: body, Purpose: "create a case to work on"})
-	setup(x, http.StatusCreated, "create a case")
+	uuid, r := c.createRequest(fields)
+	setup(env.API.Do(ctx, r), http.StatusCreated, "create a case")
 	return uuid
 }
 
-// readCase reads a case that must exist.
-func readCase(ctx SpecContext, a api, uuid string) CallCase {
-	GinkgoHelper()
-	return decodeCase(env.API.Do(ctx, readRequest(a, uuid)))
-}
-
-// decodeCase holds a read of a case that must exist, and decodes it.
-func decodeCase(x *client.Exchange) CallCase {
-	GinkgoHelper()
-	Expect(x).To(BeRead())
-	var c CallCase
-	decodeAs(x, &c, "a case")
-	return c
-}
-
-// expectNoCase asserts that no case with this uuid exists.
-func expectNoCase(ctx SpecContext, a api, uuid string) {
-	GinkgoHelper()
-	expectGone(env.API.Do(ctx, noCaseRequest(a, uuid)), "case "+uuid)
-}
-
-// noCaseRequest reads a case that must not exist (expectGone judges it).
-func noCaseRequest(a api, uuid string) client.Request {
-	return client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid), Purpose: "check that the case does not exist"}
-}
-
-// newCasesAtOnce is newCase for several cases, created at once, one POST
+// createAll is create for several cases, created at once, one POST
 // /callcases/?project= each; fields[i] goes into case i.
-func newCasesAtOnce(ctx SpecContext, a api, fields ...map[string]any) []string {
+func (c casesClient) createAll(ctx SpecContext, fields ...map[string]any) []string {
 	GinkgoHelper()
 	uuids := make([]string, len(fields))
 	requests := make([]client.Request, len(fields))
 	for i, f := range fields {
-		body := map[string]any{"uuid": newUUID(), "title": newTitle("case")}
-		for k, v := range f {
-			body[k] = v
-		}
-		uuids[i] = body["uuid"].(string)
-		deleteLater(a, uuids[i])
-		requests[i] = client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project), JSON: body, Purpose: "create a case to work on"}
+		uuids[i], requests[i] = c.createRequest(f)
 	}
 	for _, x := range doAll(ctx, env.API, requests...) {
 		setup(x, http.StatusCreated, "create a case")
@@ -73,27 +51,60 @@ func newCasesAtOnce(ctx SpecContext, a api, fields ...map[string]any) []string {
 	return uuids
 }
 
-// readCases reads cases that must exist, at once.
-func readCases(ctx SpecContext, a api, uuids ...string) []CallCase {
+// createRequest is the create of one case, registered for deletion before
+// it is sent.
+func (c casesClient) createRequest(fields map[string]any) (string, client.Request) {
+	body := map[string]any{"uuid": newUUID(), "title": newTitle("case")}
+	for k, v := range fields {
+		body[k] = v
+	}
+	uuid := body["uuid"].(string)
+	deleteLater(c.a, uuid)
+	return uuid, client.Request{Method: http.MethodPost, Path: c.a.cases(), Query: projectQuery(env.Config.Project), JSON: body, Purpose: "create a case to work on"}
+}
+
+// get is the read of a case that must exist.
+func (c casesClient) get(uuid string) client.Request {
+	return client.Request{Method: http.MethodGet, Path: c.a.caseByUUID(uuid), Purpose: "read the case back"}
+}
+
+// read reads a case that must exist.
+func (c casesClient) read(ctx SpecContext, uuid string) caseRead {
+	GinkgoHelper()
+	return c.of(env.API.Do(ctx, c.get(uuid)))
+}
+
+// readAll reads cases that must exist, at once.
+func (c casesClient) readAll(ctx SpecContext, uuids ...string) []caseRead {
 	GinkgoHelper()
 	requests := make([]client.Request, len(uuids))
 	for i, uuid := range uuids {
-		requests[i] = client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid), Purpose: "read the case back"}
+		requests[i] = c.get(uuid)
 	}
-	out := make([]CallCase, len(uuids))
+	out := make([]caseRead, len(uuids))
 	for i, x := range doAll(ctx, env.API, requests...) {
-		out[i] = decodeCase(x)
+		out[i] = c.of(x)
 	}
 	return out
 }
 
-func readRequest(a api, uuid string) client.Request {
-	return client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid), Purpose: "read the case back"}
+// of holds the answer to get (a read of a case that must exist), and
+// decodes it.
+func (casesClient) of(x *client.Exchange) caseRead {
+	GinkgoHelper()
+	Expect(x).To(BeRead())
+	var c CallCase
+	decodeAs(x, &c, "a case")
+	return caseRead{c, x}
 }
 
-// readCaseX reads a case that must exist, with the exchange for failure messages.
-func readCaseX(ctx SpecContext, a api, uuid string) (CallCase, *client.Exchange) {
+// getGone is the read of a case that must not exist (expectGone judges it).
+func (c casesClient) getGone(uuid string) client.Request {
+	return client.Request{Method: http.MethodGet, Path: c.a.caseByUUID(uuid), Purpose: "check that the case does not exist"}
+}
+
+// expectGone asserts that no case with this uuid exists.
+func (c casesClient) expectGone(ctx SpecContext, uuid string) {
 	GinkgoHelper()
-	x := env.API.Do(ctx, readRequest(a, uuid))
-	return decodeCase(x), x
+	expectGone(env.API.Do(ctx, c.getGone(uuid)), "case "+uuid)
 }

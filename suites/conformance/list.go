@@ -32,7 +32,7 @@ func window(ctx SpecContext, a api, uuids ...string) url.Values {
 	GinkgoHelper()
 	var first, last time.Time
 	margin := time.Second
-	for i, c := range readCases(ctx, a, uuids...) {
+	for i, c := range cases(a).readAll(ctx, uuids...) {
 		written := c.LastModified
 		margin = min(margin, precision(written))
 		t := instant(written)
@@ -129,7 +129,7 @@ var _ = turns(catalogue.SharesWindow, "list windows", func() {
 			// spec holds the list to its filter and to its own count, never to
 			// a number it cannot know.
 			condition("S200-list", format, func(ctx SpecContext) {
-				made := newCasesAtOnce(ctx, a, nil, nil)
+				made := cases(a).createAll(ctx, nil, nil)
 				q := window(ctx, a, made...)
 				x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.cases(), Query: q})
 				Expect(x).To(BeRead())

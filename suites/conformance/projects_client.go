@@ -9,33 +9,40 @@ import (
 	. "github.com/onsi/gomega"
 )
 
-// A project's state.
+// projectsClient is the fixture projects, in one format, as the specs read
+// them: their state. A read's request comes from get, for a spec that sends
+// it among others (forbidden), and of judges its answer as read does.
+type projectsClient struct{ a api }
 
-// readProject reads a fixture project.
-func readProject(ctx SpecContext, a api, uuid string) string {
+// projects is the client of the projects in a's format.
+func projects(a api) projectsClient { return projectsClient{a} }
+
+// projectRead is a read of a fixture project: its state, and the exchange
+// that read it, for failure messages.
+type projectRead struct {
+	State string
+	X     *client.Exchange
+}
+
+// get is the read of a fixture project.
+func (p projectsClient) get(uuid string) client.Request {
+	return client.Request{Method: http.MethodGet, Path: p.a.project(uuid), Purpose: "read the project's state"}
+}
+
+// read reads a fixture project's state.
+func (p projectsClient) read(ctx SpecContext, uuid string) projectRead {
 	GinkgoHelper()
-	state, _ := readProjectX(ctx, a, uuid)
-	return state
+	return p.of(env.API.Do(ctx, p.get(uuid)))
 }
 
-// readProjectX reads a fixture project's state, with the exchange for failure messages.
-func readProjectX(ctx SpecContext, a api, uuid string) (string, *client.Exchange) {
-	GinkgoHelper()
-	x := env.API.Do(ctx, projectRequest(a, uuid))
-	return projectStateOf(x), x
-}
-
-func projectRequest(a api, uuid string) client.Request {
-	return client.Request{Method: http.MethodGet, Path: a.project(uuid), Purpose: "read the project's state"}
-}
-
-// projectStateOf holds a read of a fixture project and returns its state.
-func projectStateOf(x *client.Exchange) string {
+// of holds the answer to get (a read of a fixture project) and reads its
+// state.
+func (projectsClient) of(x *client.Exchange) projectRead {
 	GinkgoHelper()
 	Expect(x).To(BeRead())
 	var p struct {
 		State string `json:"state"`
 	}
 	decodeAs(x, &p, "a project")
-	return p.State
+	return projectRead{p.State, x}
 }

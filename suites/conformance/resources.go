@@ -1,7 +1,5 @@
 package conformance
 
-import ()
-
 // The API's resources as the suite reads them, in either format.
 
 // CallCase is the case resource as the suite reads it.

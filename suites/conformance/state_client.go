@@ -11,44 +11,52 @@ import (
 	. "github.com/onsi/gomega"
 )
 
-// A case's state.
+// stateClient is a case's state, in one format: get-state and set-state.
+// A read's request comes from get, for a spec that sends it among others
+// (forbidden), and of judges its answer as read does.
+type stateClient struct{ a api }
 
-// readState reads a case's state through get-state.
-func readState(ctx SpecContext, a api, uuid string) string {
+// states is the client of the cases' states in a's format.
+func states(a api) stateClient { return stateClient{a} }
+
+// stateRead is a get-state that must succeed: the state, and the exchange
+// that read it, for failure messages.
+type stateRead struct {
+	State string
+	X     *client.Exchange
+}
+
+// get is the get-state of a case that must exist.
+func (s stateClient) get(uuid string) client.Request {
+	return client.Request{Method: http.MethodGet, Path: s.a.caseByUUID(uuid) + "/get-state", Purpose: "read the state"}
+}
+
+// read reads a case's state through get-state.
+func (s stateClient) read(ctx SpecContext, uuid string) stateRead {
 	GinkgoHelper()
-	state, _ := readStateX(ctx, a, uuid)
-	return state
+	return s.of(env.API.Do(ctx, s.get(uuid)))
 }
 
-// readStateX reads a case's state, with the exchange for failure messages.
-func readStateX(ctx SpecContext, a api, uuid string) (string, *client.Exchange) {
-	GinkgoHelper()
-	x := env.API.Do(ctx, stateRequest(a, uuid))
-	return stateOf(x), x
-}
-
-func stateRequest(a api, uuid string) client.Request {
-	return client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid) + "/get-state", Purpose: "read the state"}
-}
-
-// stateOf holds a get-state that must succeed and returns the state.
-func stateOf(x *client.Exchange) string {
+// of holds the answer to get (a get-state that must succeed) and reads the
+// state.
+func (stateClient) of(x *client.Exchange) stateRead {
 	GinkgoHelper()
 	Expect(x).To(BeRead())
-	return strings.TrimSuffix(string(x.Body), "\n")
+	return stateRead{strings.TrimSuffix(string(x.Body), "\n"), x}
 }
 
-func setStateOf(ctx SpecContext, a api, uuid string, form url.Values) {
-	GinkgoHelper()
-	setStatesOf(ctx, a, map[string]url.Values{uuid: form})
+// set sends set-state with form, the request under test, and returns its
+// answer; offContract marks a form that breaks the contract on purpose.
+func (s stateClient) set(ctx SpecContext, uuid string, form url.Values, offContract bool) *client.Exchange {
+	return env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: s.a.caseByUUID(uuid) + "/set-state", Form: form, OffContract: offContract})
 }
 
-// setStatesOf sets several cases' states at once: uuid → form.
-func setStatesOf(ctx SpecContext, a api, forms map[string]url.Values) {
+// setUp sets several cases' states at once, as groundwork: uuid → form.
+func (s stateClient) setUp(ctx SpecContext, forms map[string]url.Values) {
 	GinkgoHelper()
 	var requests []client.Request
 	for uuid, form := range forms {
-		requests = append(requests, client.Request{Method: http.MethodPost, Path: a.caseByUUID(uuid) + "/set-state", Form: form, Purpose: "set the state"})
+		requests = append(requests, client.Request{Method: http.MethodPost, Path: s.a.caseByUUID(uuid) + "/set-state", Form: form, Purpose: "set the state"})
 	}
 	for _, x := range doAll(ctx, env.API, requests...) {
 		setup(x, http.StatusOK, "set a case's state")
