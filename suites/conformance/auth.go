@@ -45,36 +45,36 @@ var _ = Describe("authentication and rights", func() {
 					uuid := newUUID()
 					deleteLater(a, uuid)
 					read := forbidden(ctx, a, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project),
-						JSON: map[string]any{"uuid": uuid, "title": newTitle("read-only create")}}), noCaseRequest(a, uuid))[0]
+						JSON: map[string]any{"uuid": uuid, "title": newTitle("read-only create")}}), cases(a).getGone(uuid))[0]
 					expectGone(read, "case "+uuid)
 				})
 
 				condition("E403-update", format, func(ctx SpecContext) {
-					uuid := newCase(ctx, a, nil)
+					uuid := cases(a).create(ctx, nil)
 					read := forbidden(ctx, a, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodPut, Path: a.cases(), JSON: map[string]any{"uuid": uuid, "title": newTitle("read-only update")}}),
-						readRequest(a, uuid))[0]
-					c := decodeCase(read)
+						cases(a).get(uuid))[0]
+					c := cases(a).of(read)
 					Expect(c.Title).To(Equal(newTitle("case")), "the refused update changed nothing"+Shown(read))
 				})
 
 				condition("E403-delete", format, func(ctx SpecContext) {
-					uuid := newCase(ctx, a, nil)
-					decodeCase(forbidden(ctx, a, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.caseByUUID(uuid)}), readRequest(a, uuid))[0])
+					uuid := cases(a).create(ctx, nil)
+					cases(a).of(forbidden(ctx, a, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.caseByUUID(uuid)}), cases(a).get(uuid))[0])
 				})
 
 				condition("E403-set-state", format, func(ctx SpecContext) {
-					uuid := newCase(ctx, a, nil)
-					before := readState(ctx, a, uuid)
+					uuid := cases(a).create(ctx, nil)
+					before := states(a).read(ctx, uuid).State
 					read := forbidden(ctx, a, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodPost, Path: a.caseByUUID(uuid) + "/set-state", Form: url.Values{"state": {"refused"}}}),
-						stateRequest(a, uuid))[0]
-					after := stateOf(read)
+						states(a).get(uuid))[0]
+					after := states(a).of(read).State
 					Expect(after).To(Equal(before), "the refused set-state left the state"+Shown(read))
 				})
 
 				condition("E403-calllist", format, func(ctx SpecContext) {
-					before := readProject(ctx, a, env.Config.Project)
-					read := forbidden(ctx, a, command(ctx, env.ReadOnly, a, env.Config.Project, "stop"), projectRequest(a, env.Config.Project))[0]
-					after := projectStateOf(read)
+					before := projects(a).read(ctx, env.Config.Project).State
+					read := forbidden(ctx, a, command(ctx, env.ReadOnly, a, env.Config.Project, "stop"), projects(a).get(env.Config.Project))[0]
+					after := projects(a).of(read).State
 					Expect(after).To(Equal(before), "the refused command left the project"+Shown(read))
 				})
 

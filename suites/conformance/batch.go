@@ -28,7 +28,7 @@ var _ = Describe("batches", func() {
 				Expect(sb.Result[0]).To(HaveItemResult(209), "batch result item 0, whose id the project has"+Shown(x))
 				Expect(sb.Result[0].UUID).To(BeNil(), "a failed create item has uuid null"+Shown(x))
 				Expect(sb.Result[1]).To(HaveItemResult(http.StatusCreated), "batch result item 1, a fresh id"+Shown(x))
-				expectNoCase(ctx, a, dup)
+				cases(a).expectGone(ctx, dup)
 			})
 
 			condition("E400-batch-delete-keys", format, func(ctx SpecContext) {
@@ -42,7 +42,7 @@ var _ = Describe("batches", func() {
 						Purpose: "a batch delete by both uuid and id, or by neither"})
 					Expect(x).To(HaveResult(http.StatusBadRequest), "a batch delete takes uuid or id, not both, not neither")
 				}
-				readCase(ctx, a, uuid) // the case named is still there
+				cases(a).read(ctx, uuid) // the case named is still there
 			})
 
 			condition("E400-empty-batch", format, func(ctx SpecContext) {
@@ -60,8 +60,8 @@ var _ = Describe("batches", func() {
 				deleteManyLater(a, uuids)
 				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.batch(env.Config.Project), OffContract: true, JSON: map[string]any{"callcase": items}})
 				Expect(x).To(HaveResult(http.StatusBadRequest))
-				expectNoCase(ctx, a, uuids[0])
-				expectNoCase(ctx, a, uuids[1000])
+				cases(a).expectGone(ctx, uuids[0])
+				cases(a).expectGone(ctx, uuids[1000])
 			})
 		})
 	}

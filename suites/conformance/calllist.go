@@ -28,12 +28,12 @@ var _ = Describe("call list", func() {
 			condition("S200-calllist", format, func(ctx SpecContext) {
 				Expect(command(ctx, env.API, a, env.Config.Project, "stop")).To(HaveResult(http.StatusOK))
 				Expect(command(ctx, env.API, a, env.Config.Project, "update")).To(HaveResult(http.StatusOK))
-				Expect(readProject(ctx, a, env.Config.Project)).To(Equal("stopped"), "stop and update leave the main project stopped (its state read back)")
+				Expect(projects(a).read(ctx, env.Config.Project).State).To(Equal("stopped"), "stop and update leave the main project stopped (its state read back)")
 			})
 
 			condition("E400-unknown-cmd", format, func(ctx SpecContext) {
 				Expect(command(ctx, env.API, a, env.Config.Project, "launch")).To(HaveResult(http.StatusBadRequest))
-				Expect(readProject(ctx, a, env.Config.Project)).To(Equal("stopped"), "an unknown command leaves the main project stopped (its state read back)")
+				Expect(projects(a).read(ctx, env.Config.Project).State).To(Equal("stopped"), "an unknown command leaves the main project stopped (its state read back)")
 			})
 
 			condition("E404-calllist-project", format, func(ctx SpecContext) {
@@ -41,11 +41,11 @@ var _ = Describe("call list", func() {
 			})
 
 			condition("E500-dialer-down", format, func(ctx SpecContext) {
-				before := readProject(ctx, a, env.Config.Project)
+				before := projects(a).read(ctx, env.Config.Project).State
 				c, _ := fault(ctx, harness.FaultDown, harness.Dialer)
 				Expect(command(ctx, c, a, env.Config.Project, "stop")).To(HaveResult(http.StatusInternalServerError))
 				Expect(command(ctx, c, a, env.Config.Project, "update")).To(HaveResult(http.StatusInternalServerError))
-				Expect(readProject(ctx, a, env.Config.Project)).To(Equal(before), "commands refused while the dialer is down leave the project's state (read back)")
+				Expect(projects(a).read(ctx, env.Config.Project).State).To(Equal(before), "commands refused while the dialer is down leave the project's state (read back)")
 			})
 		})
 	}
@@ -63,14 +63,14 @@ var _ = Describe("the completed project", append(orderedDecorators("E500-start-c
 			condition("E500-start-completed", format, func(ctx SpecContext) {
 				stillCompleted(ctx, a)
 				Expect(command(ctx, env.API, a, env.Config.CompletedProject, "start")).To(HaveResult(http.StatusInternalServerError))
-				Expect(readProject(ctx, a, env.Config.CompletedProject)).To(Equal("completed"), "a refused start leaves the project completed (its state read back)")
+				Expect(projects(a).read(ctx, env.Config.CompletedProject).State).To(Equal("completed"), "a refused start leaves the project completed (its state read back)")
 			})
 
 			condition("S200-calllist-completed", format, func(ctx SpecContext) {
 				stillCompleted(ctx, a)
 				for _, cmd := range []string{"update", "stop", "delete"} {
 					Expect(command(ctx, env.API, a, env.Config.CompletedProject, cmd)).To(HaveResult(http.StatusOK), "%s on the completed project answers 200", cmd)
-					Expect(readProject(ctx, a, env.Config.CompletedProject)).To(Equal("completed"), "%s leaves the completed project completed (its state read back)", cmd)
+					Expect(projects(a).read(ctx, env.Config.CompletedProject).State).To(Equal("completed"), "%s leaves the completed project completed (its state read back)", cmd)
 				}
 			})
 		})
@@ -83,7 +83,7 @@ var _ = Describe("the completed project", append(orderedDecorators("E500-start-c
 // sent nothing more.
 func stillCompleted(ctx SpecContext, a api) {
 	GinkgoHelper()
-	if state := readProject(ctx, a, env.Config.CompletedProject); state != "completed" {
+	if state := projects(a).read(ctx, env.Config.CompletedProject).State; state != "completed" {
 		notProvoked("the completed project %s reads %q, not completed (an earlier command of this run changed it?); the suite sends it commands, start above all, only while it is completed and cannot dial",
 			env.Config.CompletedProject, state)
 	}

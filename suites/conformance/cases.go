@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/callcases/conformance/client"
-	"github.com/callcases/conformance/harness"
 	. "github.com/callcases/conformance/matchers"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -22,7 +21,7 @@ var _ = Describe("cases by uuid", func() {
 				// Spaces at either end, CR and LF, and a character outside the
 				// Basic Multilingual Plane read back exactly as written.
 				title, comment := newTitle("case, kept as written \r\n\U0001F600  "), "  conformance comment\r\non two lines \U0001F600 "
-				uuid := newCase(ctx, a, map[string]any{"title": title, "priority": 3, "comment": comment, "phoneNumbers": phones})
+				uuid := cases(a).create(ctx, map[string]any{"title": title, "priority": 3, "comment": comment, "phoneNumbers": phones})
 
 				x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid)})
 				Expect(x).To(BeRead())
@@ -40,11 +39,11 @@ var _ = Describe("cases by uuid", func() {
 			condition("S200-update", format, func(ctx SpecContext) {
 				two := PhoneNumbers{PhoneNumber: []PhoneNumber{{Value: "8000000000", Type: "HOME"}, {Value: "8000000001", Type: "MOBILE"}}}
 				one := PhoneNumbers{PhoneNumber: []PhoneNumber{{Value: "8000000002", Type: "WORK"}}}
-				uuid := newCase(ctx, a, map[string]any{"comment": "kept by a partial update", "phoneNumbers": two})
-				before := readCase(ctx, a, uuid)
+				uuid := cases(a).create(ctx, map[string]any{"comment": "kept by a partial update", "phoneNumbers": two})
+				before := cases(a).read(ctx, uuid)
 				x := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.cases(), JSON: map[string]any{"uuid": uuid, "title": newTitle("renamed"), "phoneNumbers": one}})
 				Expect(x).To(HaveResult(http.StatusOK))
-				c := readCase(ctx, a, uuid)
+				c := cases(a).read(ctx, uuid)
 				Expect(c.Title).To(Equal(newTitle("renamed")), "a read after the update shows the new title")
 				Expect(c.Comment).To(HaveValue(Equal("kept by a partial update")), "an update changes only the members it carries")
 				Expect(c.PhoneNumbers.PhoneNumber).To(ConsistOf(one.PhoneNumber), "an update carrying phoneNumbers replaces the stored list")
@@ -53,10 +52,10 @@ var _ = Describe("cases by uuid", func() {
 			})
 
 			condition("S200-delete", format, func(ctx SpecContext) {
-				uuid := newCase(ctx, a, nil)
+				uuid := cases(a).create(ctx, nil)
 				x := env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.caseByUUID(uuid)})
 				Expect(x).To(HaveResult(http.StatusOK))
-				expectNoCase(ctx, a, uuid)
+				cases(a).expectGone(ctx, uuid)
 			})
 
 			condition("S201-create", format, func(ctx SpecContext) {
@@ -88,7 +87,7 @@ var _ = Describe("cases by uuid", func() {
 			})
 
 			condition("E409-uuid-taken", format, func(ctx SpecContext) {
-				uuid := newCase(ctx, a, nil)
+				uuid := cases(a).create(ctx, nil)
 				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project),
 					JSON: map[string]any{"uuid": uuid, "title": newTitle("second with the same uuid")}})
 				Expect(x).To(HaveResult(http.StatusConflict))
@@ -96,15 +95,15 @@ var _ = Describe("cases by uuid", func() {
 				x = env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.external(env.Config.Project),
 					JSON: map[string]any{"uuid": uuid, "id": newExternalID(), "title": newTitle("second with the same uuid, by external id")}})
 				Expect(x).To(HaveResult(http.StatusConflict))
-				c, read := readCaseX(ctx, a, uuid)
-				Expect(c.Title).To(Equal(newTitle("case")), "the existing case is untouched"+Shown(read))
+				c := cases(a).read(ctx, uuid)
+				Expect(c.Title).To(Equal(newTitle("case")), "the existing case is untouched"+Shown(c.X))
 			})
 
 			condition("E409-uuid-taken-other-project", format, func(ctx SpecContext) {
 				// uuids are global: one a case of the main project has is taken
 				// in every other project too. The completed project is the other
 				// one: its run cannot dial a case a broken target would add.
-				uuid := newCase(ctx, a, nil)
+				uuid := cases(a).create(ctx, nil)
 				other := env.Config.CompletedProject
 				// Each attempt carries an external id of the run's, which finds
 				// (and removes) a case a target created there anyway.
@@ -116,34 +115,34 @@ var _ = Describe("cases by uuid", func() {
 				x = env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.external(other),
 					JSON: map[string]any{"uuid": uuid, "id": ids[1], "title": newTitle("same uuid, another project, by external id")}})
 				Expect(x).To(HaveResult(http.StatusConflict), "a uuid a case of another project has is taken by external id too: uuids are global, across projects")
-				c, read := readCaseX(ctx, a, uuid)
-				Expect(c.Title).To(Equal(newTitle("case")), "the existing case is untouched"+Shown(read))
-				Expect(c.Parent.UUID).To(Equal(env.Config.Project), "the existing case stays in the main project"+Shown(read))
+				c := cases(a).read(ctx, uuid)
+				Expect(c.Title).To(Equal(newTitle("case")), "the existing case is untouched"+Shown(c.X))
+				Expect(c.Parent.UUID).To(Equal(env.Config.Project), "the existing case stays in the main project"+Shown(c.X))
 			})
 
 			condition("S200-last-modified", format, func(ctx SpecContext) {
 				// Each update changes something, so each must move lastModified
 				// forward (an update that changes nothing may leave it).
-				uuid := newCase(ctx, a, map[string]any{"comment": "before the updates"})
-				last := readCase(ctx, a, uuid).LastModified
+				uuid := cases(a).create(ctx, map[string]any{"comment": "before the updates"})
+				last := cases(a).read(ctx, uuid).LastModified
 				for _, change := range []map[string]any{{"title": newTitle("updated once")}, {"comment": "updated twice"}} {
 					change["uuid"] = uuid
 					x := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.cases(), JSON: change})
 					Expect(x).To(HaveResult(http.StatusOK))
-					c, read := readCaseX(ctx, a, uuid)
+					c := cases(a).read(ctx, uuid)
 					Expect(instant(c.LastModified)).To(BeTemporally(">", instant(last)),
-						"an update that changes a case moves its lastModified forward: %s before the update, %s after%s", last, c.LastModified, Shown(read))
+						"an update that changes a case moves its lastModified forward: %s before the update, %s after%s", last, c.LastModified, Shown(c.X))
 					last = c.LastModified
 				}
 			})
 
 			condition("S200-comment-absent", format, func(ctx SpecContext) {
-				uuids := newCasesAtOnce(ctx, a, nil, map[string]any{"comment": ""})
-				reads := doAll(ctx, env.API, readRequest(a, uuids[0]), readRequest(a, uuids[1]))
-				if c := decodeCase(reads[0]); c.Comment != nil {
+				uuids := cases(a).createAll(ctx, nil, map[string]any{"comment": ""})
+				reads := doAll(ctx, env.API, cases(a).get(uuids[0]), cases(a).get(uuids[1]))
+				if c := cases(a).of(reads[0]); c.Comment != nil {
 					Expect(*c.Comment).To(BeEmpty(), "a case created without a comment reads back without one: absent, null or empty"+Shown(reads[0]))
 				}
-				Expect(decodeCase(reads[1]).Comment).To(HaveValue(Equal("")), "a case created with an empty comment reads back with an empty one"+Shown(reads[1]))
+				Expect(cases(a).of(reads[1]).Comment).To(HaveValue(Equal("")), "a case created with an empty comment reads back with an empty one"+Shown(reads[1]))
 			})
 
 			Context("unknown uuid", func() {
@@ -176,7 +175,7 @@ var _ = Describe("cases by uuid", func() {
 					x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(unknownUUID()),
 						JSON: map[string]any{"uuid": uuid, "title": newTitle("in no project")}})
 					Expect(x).To(HaveResult(http.StatusNotFound))
-					expectNoCase(ctx, a, uuid)
+					cases(a).expectGone(ctx, uuid)
 				})
 			})
 
@@ -193,7 +192,7 @@ var _ = Describe("cases by uuid", func() {
 							r.Path = a.cases()
 						}
 						Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusBadRequest))
-						expectNoCase(ctx, a, uuid)
+						cases(a).expectGone(ctx, uuid)
 					})
 				},
 				row("E400-empty-body", format, func(string) client.Request {
@@ -227,56 +226,3 @@ var _ = Describe("cases by uuid", func() {
 		})
 	}
 })
-
-// deleteNow removes a case during cleanup, reporting what it could not
-// remove; it says whether the target answered as it should (200, or 404 for
-// a case that was never made).
-func deleteNow(ctx SpecContext, a api, uuid string) bool {
-	return judgeDelete(uuid, env.API.Do(ctx, deleteRequest(a, uuid)))
-}
-
-func deleteRequest(a api, uuid string) client.Request {
-	// A cleanup's delete is sent again when its answer never came: a 404
-	// then is done (judgeDelete), as for a case never made.
-	return client.Request{Method: http.MethodDelete, Path: a.caseByUUID(uuid), Purpose: "clean up", Retry: true}
-}
-
-// judgeDelete reports a case a cleanup delete did not remove.
-func judgeDelete(uuid string, x *client.Exchange) bool {
-	if x.Err != nil || (x.Status != http.StatusOK && x.Status != http.StatusNotFound) {
-		reportLeftover("case", uuid, x)
-		return false
-	}
-	return true
-}
-
-// deleteByExternalIDIn removes, from a project other than the main one, the
-// cases of the run's external ids that a create there must not have made;
-// a 404 is what a conforming target answers. A delete that did not answer
-// so is judged by a read: only a case the id still finds is left behind.
-func deleteByExternalIDIn(ctx SpecContext, a api, project string, ids ...string) {
-	ctx2 := cleanupContext(ctx)
-	requests := make([]client.Request, len(ids))
-	for i, id := range ids {
-		requests[i] = client.Request{Method: http.MethodDelete, Path: a.byExternalID(project, id), Purpose: "clean up", Retry: true}
-	}
-	for i, x := range doAll(ctx2, env.API, requests...) {
-		if x.Err == nil && (x.Status == http.StatusOK || x.Status == http.StatusNotFound) {
-			continue
-		}
-		read := env.API.Do(ctx2, client.Request{Method: http.MethodGet, Path: a.byExternalID(project, ids[i]), Purpose: "find what the clean up could not delete"})
-		var c CallCase
-		switch {
-		case read.Err == nil && read.Status == http.StatusNotFound:
-			fmt.Fprintf(GinkgoWriter, "cleanup of external id %q in project %s answered %d, but nothing has it\n", ids[i], project, x.Status)
-		case read.Err == nil && read.Status == http.StatusOK && read.Decode(&c) == nil && c.UUID != "":
-			reportLeftover("case", c.UUID, x)
-		default:
-			reason := fmt.Sprintf("DELETE answered %d, and a read answered %d", x.Status, read.Status)
-			if x.Err != nil {
-				reason = "DELETE failed: " + x.Err.Error()
-			}
-			recordLeftover(harness.Leftover{Kind: "external id", ID: ids[i] + " in project " + project, Reason: reason})
-		}
-	}
-}

@@ -29,13 +29,6 @@ func readByExternalID(ctx SpecContext, a api, id string) (CallCase, *client.Exch
 	return c, x
 }
 
-// readCaseX reads a case that must exist, with the exchange for failure messages.
-func readCaseX(ctx SpecContext, a api, uuid string) (CallCase, *client.Exchange) {
-	GinkgoHelper()
-	x := env.API.Do(ctx, readRequest(a, uuid))
-	return decodeCase(x), x
-}
-
 // batchResult asserts a batch answered 200 with one result item per key,
 // and returns the items.
 func batchResult(x *client.Exchange, n int) []client.Item {
@@ -85,23 +78,6 @@ func listAll(ctx SpecContext, a api, q url.Values) ([]CallCase, int) {
 	return all, count
 }
 
-func setStateOf(ctx SpecContext, a api, uuid string, form url.Values) {
-	GinkgoHelper()
-	setStatesOf(ctx, a, map[string]url.Values{uuid: form})
-}
-
-// setStatesOf sets several cases' states at once: uuid → form.
-func setStatesOf(ctx SpecContext, a api, forms map[string]url.Values) {
-	GinkgoHelper()
-	var requests []client.Request
-	for uuid, form := range forms {
-		requests = append(requests, client.Request{Method: http.MethodPost, Path: a.caseByUUID(uuid) + "/set-state", Form: form, Purpose: "set the state"})
-	}
-	for _, x := range doAll(ctx, env.API, requests...) {
-		setup(x, http.StatusOK, "set a case's state")
-	}
-}
-
 var _ = Describe("success through its effect", func() {
 	for _, format := range formats {
 		a := api{format}
@@ -123,7 +99,7 @@ var _ = Describe("success through its effect", func() {
 				Expect(env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.byExternalID(env.Config.Project, id)})).To(HaveResult(http.StatusOK))
 				read := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, id), Purpose: "the deleted case is gone by its external id"})
 				Expect(read).To(HaveResult(http.StatusNotFound))
-				expectNoCase(ctx, a, uuid)
+				cases(a).expectGone(ctx, uuid)
 			})
 
 			condition("S200-batch-create", format, func(ctx SpecContext) {
@@ -146,10 +122,10 @@ var _ = Describe("success through its effect", func() {
 				expectItem(x, items, 1, http.StatusCreated, &ids[1], nil)
 				expectItem(x, items, 2, http.StatusCreated, &ids[2], &uuids[1])
 				Expect(items[1].UUID).NotTo(BeNil(), "a created item names its uuid"+Shown(x))
-				reads := doAll(ctx, env.API, readRequest(a, *items[0].UUID), readRequest(a, *items[1].UUID), readRequest(a, *items[2].UUID))
+				reads := doAll(ctx, env.API, cases(a).get(*items[0].UUID), cases(a).get(*items[1].UUID), cases(a).get(*items[2].UUID))
 				for i := range items {
 					read := reads[i]
-					c := decodeCase(read)
+					c := cases(a).of(read)
 					Expect(c.ID).To(HaveValue(Equal(ids[i])), "item %d's uuid reads back as the case sent at %d%s", i, i, Shown(read))
 					Expect(c.Title).To(Equal(titles[i]), "item %d's uuid reads back as the case sent at %d%s", i, i, Shown(read))
 				}
@@ -167,7 +143,7 @@ var _ = Describe("success through its effect", func() {
 				expectItem(x, items, 0, http.StatusCreated, &id, &first)
 				expectItem(x, items, 1, 209, &id, nil)
 				Expect(items[1].UUID).To(BeNil(), "a failed create item has uuid null"+Shown(x))
-				expectNoCase(ctx, a, repeat)
+				cases(a).expectGone(ctx, repeat)
 				c, read := readByExternalID(ctx, a, id)
 				Expect(c.UUID).To(Equal(first), "the id names the first item's case"+Shown(read))
 			})
@@ -186,11 +162,11 @@ var _ = Describe("success through its effect", func() {
 				expectItem(x, items, 1, http.StatusNotFound, &unknown, nil)
 				Expect(items[1].UUID).To(BeNil(), "a failed update item echoes the id it was asked by and has uuid null"+Shown(x))
 				expectItem(x, items, 2, http.StatusOK, &ids[0], &uuids[0])
-				reads := doAll(ctx, env.API, readRequest(a, uuids[0]), readRequest(a, uuids[1]),
+				reads := doAll(ctx, env.API, cases(a).get(uuids[0]), cases(a).get(uuids[1]),
 					client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, unknown), Purpose: "the failed item created nothing"})
 				for i, want := range []string{newTitle("batch renamed 0"), newTitle("batch renamed 1")} {
 					read := reads[i]
-					c := decodeCase(read)
+					c := cases(a).of(read)
 					Expect(c.Title).To(Equal(want), "the batch update applied to case %d%s", i, Shown(read))
 				}
 				Expect(reads[2]).To(HaveResult(http.StatusNotFound))
@@ -215,25 +191,25 @@ var _ = Describe("success through its effect", func() {
 				expectItem(x, items, 2, http.StatusBadRequest, nil, nil)
 				Expect(items[2].UUID).To(HaveValue(Equal(malformed)), "a delete item asked by a string not of a uuid's shape is 400 and echoes the string unchanged"+Shown(x))
 				Expect(items[2].ID).To(BeNil(), "a failed delete item asked by uuid has id null"+Shown(x))
-				expectNoCase(ctx, a, uuids[0])
+				cases(a).expectGone(ctx, uuids[0])
 
 				x = env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.batch(env.Config.Project), JSON: map[string]any{"id": []string{ids[1], unknownID}}})
 				items = batchResult(x, 2)
 				expectItem(x, items, 0, http.StatusOK, &ids[1], &uuids[1])
 				expectItem(x, items, 1, http.StatusNotFound, &unknownID, nil)
 				Expect(items[1].UUID).To(BeNil(), "a failed delete item echoes the id it was asked by and has uuid null"+Shown(x))
-				expectNoCase(ctx, a, uuids[1])
+				cases(a).expectGone(ctx, uuids[1])
 
-				c, read := readCaseX(ctx, a, uuids[2])
-				Expect(c.Title).To(Equal(newTitle("case with an external id")), "a case no item named is untouched"+Shown(read))
+				c := cases(a).read(ctx, uuids[2])
+				Expect(c.Title).To(Equal(newTitle("case with an external id")), "a case no item named is untouched"+Shown(c.X))
 			})
 
 			// The list specs hold with other writers present: they check what
 			// they list against the filter and their own cases, never against a
 			// number of cases they cannot know.
 			condition("S200-list-state", format, func(ctx SpecContext) {
-				made := newCasesAtOnce(ctx, a, nil, nil, nil)
-				setStatesOf(ctx, a, map[string]url.Values{made[0]: {"state": {"unavailable"}}, made[2]: {"state": {"unavailable"}}})
+				made := cases(a).createAll(ctx, nil, nil, nil)
+				states(a).setUp(ctx, map[string]url.Values{made[0]: {"state": {"unavailable"}}, made[2]: {"state": {"unavailable"}}})
 				q := window(ctx, a, made...)
 				q.Set("state", "unavailable")
 				listed, _ := listAll(ctx, a, q)
@@ -247,8 +223,8 @@ var _ = Describe("success through its effect", func() {
 			})
 
 			condition("S200-list-operator", format, func(ctx SpecContext) {
-				made := newCasesAtOnce(ctx, a, nil, nil)
-				setStateOf(ctx, a, made[0], url.Values{"state": {"available"}, "operator": {env.Config.Operator}})
+				made := cases(a).createAll(ctx, nil, nil)
+				states(a).setUp(ctx, map[string]url.Values{made[0]: {"state": {"available"}, "operator": {env.Config.Operator}}})
 				q := window(ctx, a, made...)
 				q.Set("operator", env.Config.Operator)
 				listed, _ := listAll(ctx, a, q)
@@ -265,8 +241,8 @@ var _ = Describe("success through its effect", func() {
 			// lastModified, so that other writers' cases hardly ever fall in
 			// them: the spec holds on a busy project too.
 			condition("S200-list-bounds", format, func(ctx SpecContext) {
-				uuid := newCase(ctx, a, nil)
-				c, _ := readCaseX(ctx, a, uuid)
+				uuid := cases(a).create(ctx, nil)
+				c := cases(a).read(ctx, uuid)
 				at := instant(c.LastModified)
 				before, after := at.Add(-time.Millisecond).Format(time.RFC3339Nano), at.Add(time.Millisecond).Format(time.RFC3339Nano)
 				// The bound is the case's own lastModified, as the target wrote it.
@@ -316,8 +292,8 @@ var _ = Describe("success through its effect", func() {
 			// create and update, whichever route, a longer or empty one is
 			// 400 and changes nothing.
 			condition("E400-external-id-length-body", format, func(ctx SpecContext) {
-				target := newCase(ctx, a, nil)
-				before := readCase(ctx, a, target)
+				target := cases(a).create(ctx, nil)
+				before := cases(a).read(ctx, target)
 				type attempt struct {
 					what    string
 					req     client.Request
@@ -344,10 +320,10 @@ var _ = Describe("success through its effect", func() {
 					x := env.API.Do(ctx, at.req)
 					Expect(x).To(HaveResult(http.StatusBadRequest), "an external id has 1 to 255 characters: %s", at.what)
 					if at.created != "" {
-						expectNoCase(ctx, a, at.created)
+						cases(a).expectGone(ctx, at.created)
 					}
 				}
-				after := readCase(ctx, a, target)
+				after := cases(a).read(ctx, target)
 				Expect(after.Title).To(Equal(before.Title), "a refused update changes nothing: the title")
 				Expect(after.ID).To(Equal(before.ID), "a refused update changes nothing: the external id")
 			})
@@ -369,8 +345,8 @@ var _ = Describe("success through its effect", func() {
 					expectItem(x, items, i, http.StatusBadRequest, nil, nil)
 					Expect(items[i].UUID).To(BeNil(), "batch result item %d: a failed create item has uuid null%s", i, Shown(x))
 				}
-				expectNoCase(ctx, a, long)
-				expectNoCase(ctx, a, empty)
+				cases(a).expectGone(ctx, long)
+				cases(a).expectGone(ctx, empty)
 				y := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.batch(env.Config.Project), OffContract: true,
 					Purpose: "a batch update whose first item's external id is too long and second's empty",
 					JSON: map[string]any{"callcase": []map[string]any{

@@ -71,7 +71,7 @@ var _ = Describe("cases by external id", func() {
 				var c CallCase
 				decodeAs(read, &c, "a case")
 				Expect(c.UUID).To(Equal(first), "the id still names the first case only"+Shown(read))
-				expectNoCase(ctx, a, second)
+				cases(a).expectGone(ctx, second)
 			})
 
 			condition("E404-external-id", format, func(ctx SpecContext) {
@@ -88,7 +88,7 @@ var _ = Describe("cases by external id", func() {
 					GinkgoHelper()
 					// POST /callcases/?project= does not enforce unique external ids: that is how two cases share one.
 					id = newExternalID()
-					shared = newCasesAtOnce(ctx, a, map[string]any{"id": id}, map[string]any{"id": id})
+					shared = cases(a).createAll(ctx, map[string]any{"id": id}, map[string]any{"id": id})
 				}
 				multipleChoices := func(x *client.Exchange) {
 					GinkgoHelper()
@@ -98,7 +98,7 @@ var _ = Describe("cases by external id", func() {
 				}
 				untouched := func(ctx SpecContext) {
 					GinkgoHelper()
-					for i, c := range readCases(ctx, a, shared...) {
+					for i, c := range cases(a).readAll(ctx, shared...) {
 						Expect(c.Title).To(Equal(newTitle("case")), "case %s is unchanged", shared[i])
 					}
 				}

@@ -96,7 +96,7 @@ func sendFamily(ctx SpecContext, a api, calls []familyCall, via *client.Client, 
 	var at []int
 	for i, ans := range out {
 		if ans.uuid != "" {
-			reads = append(reads, noCaseRequest(a, ans.uuid))
+			reads = append(reads, cases(a).getGone(ans.uuid))
 			at = append(at, i)
 		}
 	}

@@ -63,7 +63,7 @@ func oversizedCreate(a api, uuid string) client.Request {
 func expectRefusedCreate(ctx SpecContext, a api, uuid string, r client.Request, why string) {
 	GinkgoHelper()
 	Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusBadRequest), why)
-	expectNoCase(ctx, a, uuid)
+	cases(a).expectGone(ctx, uuid)
 }
 
 var _ = Describe("input the rules settle", func() {
@@ -145,15 +145,15 @@ var _ = Describe("input the rules settle", func() {
 			})
 
 			condition("S200-date-case", format, func(ctx SpecContext) {
-				uuid := newCase(ctx, a, nil)
+				uuid := cases(a).create(ctx, nil)
 				// RFC 3339 allows t and z in lower case.
 				scheduled := time.Date(2031, 2, 3, 4, 5, 6, 0, time.UTC)
 				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.caseByUUID(uuid) + "/set-state",
 					Form: url.Values{"state": {"adjourned"}, "date": {"2031-02-03t04:05:06z"}}})
 				Expect(x).To(HaveResult(http.StatusOK), "a date with a lower-case t and z is RFC 3339")
-				c, read := readCaseX(ctx, a, uuid)
-				Expect(c.Scheduled).NotTo(BeNil(), "date sets scheduledTime"+Shown(read))
-				Expect(instant(*c.Scheduled)).To(BeTemporally("==", scheduled), "scheduledTime is the instant 2031-02-03t04:05:06z"+Shown(read))
+				c := cases(a).read(ctx, uuid)
+				Expect(c.Scheduled).NotTo(BeNil(), "date sets scheduledTime"+Shown(c.X))
+				Expect(instant(*c.Scheduled)).To(BeTemporally("==", scheduled), "scheduledTime is the instant 2031-02-03t04:05:06z"+Shown(c.X))
 				list := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.cases(),
 					Query: url.Values{"project": {env.Config.Project}, "modifiedBefore": {"2000-01-01t00:00:00z"}}})
 				Expect(list).To(AnswerOneOf(BeRead(), HaveResult(http.StatusNoContent)), "a list's bound with a lower-case t and z is read")
@@ -169,8 +169,8 @@ var _ = Describe("input the rules settle", func() {
 				expectItem(x, items, 0, http.StatusBadRequest, nil, nil)
 				expectItem(x, items, 1, http.StatusCreated, &id, &uuid)
 				expectItem(x, items, 2, http.StatusBadRequest, nil, nil)
-				c, read := readCaseX(ctx, a, uuid)
-				Expect(c.ID).To(HaveValue(Equal(id)), "the item that is a case is created"+Shown(read))
+				c := cases(a).read(ctx, uuid)
+				Expect(c.ID).To(HaveValue(Equal(id)), "the item that is a case is created"+Shown(c.X))
 			})
 
 			condition("E400-batch-delete-not-strings", format, func(ctx SpecContext) {
@@ -189,8 +189,8 @@ var _ = Describe("input the rules settle", func() {
 						Expect(x).To(HaveResult(http.StatusBadRequest), "a batch delete's %q list holds strings only, not %v", key, item)
 					}
 				}
-				c, read := readCaseX(ctx, a, uuid)
-				Expect(c.UUID).To(Equal(uuid), "the refused batch deletes deleted nothing"+Shown(read))
+				c := cases(a).read(ctx, uuid)
+				Expect(c.UUID).To(Equal(uuid), "the refused batch deletes deleted nothing"+Shown(c.X))
 			})
 		})
 	}

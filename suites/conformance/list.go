@@ -32,7 +32,7 @@ func window(ctx SpecContext, a api, uuids ...string) url.Values {
 	GinkgoHelper()
 	var first, last time.Time
 	margin := time.Second
-	for i, c := range readCases(ctx, a, uuids...) {
+	for i, c := range cases(a).readAll(ctx, uuids...) {
 		written := c.LastModified
 		margin = min(margin, precision(written))
 		t := instant(written)
@@ -129,7 +129,7 @@ var _ = turns(catalogue.SharesWindow, "list windows", func() {
 			// spec holds the list to its filter and to its own count, never to
 			// a number it cannot know.
 			condition("S200-list", format, func(ctx SpecContext) {
-				made := newCasesAtOnce(ctx, a, nil, nil)
+				made := cases(a).createAll(ctx, nil, nil)
 				q := window(ctx, a, made...)
 				x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.cases(), Query: q})
 				Expect(x).To(BeRead())
@@ -254,62 +254,3 @@ var _ = Describe("case lists", func() {
 		})
 	}
 })
-
-// newCases makes n cases in the main project with one batch request (a
-// spec that needs many cases does not pay n round trips) and returns their
-// uuids; they are deleted with one batch request when the spec ends.
-func newCases(ctx SpecContext, a api, n int) []string {
-	GinkgoHelper()
-	uuids := make([]string, n)
-	items := make([]map[string]any, n)
-	for i := range items {
-		uuids[i] = newUUID()
-		items[i] = map[string]any{"uuid": uuids[i], "id": newExternalID(), "title": newTitle("one of many")}
-	}
-	deleteManyLater(a, uuids)
-	x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.batch(env.Config.Project), JSON: map[string]any{"callcase": items}, Purpose: fmt.Sprintf("create %d cases", n)})
-	setup(x, http.StatusOK, fmt.Sprintf("create %d cases in a batch", n))
-	sb := statusBodyOf(x)
-	for i, item := range sb.Result {
-		if item.Code != http.StatusCreated {
-			runError("setup could not create %d cases: item %d answered %d", n, i, item.Code)
-		}
-	}
-	return uuids
-}
-
-// deleteManyLater removes cases with batch deletes of at most 1000 uuids.
-func deleteManyLater(a api, uuids []string) {
-	later(func(ctx SpecContext) {
-		for start := 0; start < len(uuids); start += 1000 {
-			chunk := uuids[start:min(start+1000, len(uuids))]
-			x := env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.batch(env.Config.Project), JSON: map[string]any{"uuid": chunk}, Purpose: "clean up", Retry: true})
-			if x.Err == nil && x.Status == http.StatusOK {
-				continue
-			}
-			// The batch delete failed: one by one, until the target fails
-			// those too; the final sweep and the leftover report cover the rest.
-			fmt.Fprintf(GinkgoWriter, "the batch delete of %d cases %s; deleting them one by one\n", len(chunk), answered(x))
-			for _, uuid := range chunk {
-				if !deleteNow(ctx, a, uuid) {
-					break
-				}
-			}
-		}
-	})
-}
-
-// answered says how an exchange ended, for the spec's output.
-func answered(x *client.Exchange) string {
-	if x.Err != nil {
-		return "got no answer: " + x.Err.Error()
-	}
-	return fmt.Sprintf("answered %d: %s", x.Status, clip(x.Body))
-}
-
-func clip(b []byte) string {
-	if len(b) > 300 {
-		return string(b[:300]) + "..."
-	}
-	return string(b)
-}

@@ -23,25 +23,6 @@ func unassign(ctx context.Context, c *client.Client, a api, project, operator st
 	return c.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.operators(project) + url.PathEscape(operator)})
 }
 
-// unassignLater puts the fixture operator's membership of the main project
-// back as the preflight found it (not assigned) when the spec ends, unless
-// the spec calls the function it returns: it has seen it so already.
-func unassignLater(a api) (putBack func()) {
-	seen := false
-	later(func(ctx SpecContext) {
-		if seen {
-			return
-		}
-		// Sent again when its answer never came: a 404 then is done.
-		x := env.API.Do(cleanupContext(ctx), client.Request{Method: http.MethodDelete, Path: a.operators(env.Config.Project) + url.PathEscape(env.Config.Operator),
-			Purpose: "put the operator's membership back", Retry: true})
-		if x.Err != nil || (x.Status != http.StatusOK && x.Status != http.StatusNotFound) {
-			reportLeftover("operator membership", env.Config.Operator+" in "+env.Config.Project, x)
-		}
-	})
-	return func() { seen = true }
-}
-
 // claimOperator makes the fixture operator's membership of the main project
 // this spec's for its duration (the spec holds its turn on the membership,
 // and the hook's lease, as its row shares it): it checks that the operator

@@ -1,0 +1,110 @@
+package conformance
+
+import (
+	"net/http"
+
+	"github.com/callcases/conformance/client"
+	. "github.com/callcases/conformance/matchers"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+// casesClient is the cases of one format by uuid: its calls take values and
+// return typed answers, each held to what the call needs (a create that
+// fails is an error of the run; a read that fails, a verdict). A request a
+// spec sends alone or among others (doAll, forbidden) comes from get or
+// getGone, and of judges its answer as read does.
+type casesClient struct{ a api }
+
+// cases is the client of the cases in a's format.
+func cases(a api) casesClient { return casesClient{a} }
+
+// caseRead is a read of a case that must exist: the case, and the exchange
+// that read it, for failure messages.
+type caseRead struct {
+	CallCase
+	X *client.Exchange
+}
+
+// create creates a case in the main project through POST
+// /callcases/?project=, with fields added to a fresh uuid and title, and
+// returns its uuid.
+func (c casesClient) create(ctx SpecContext, fields map[string]any) string {
+	GinkgoHelper()
+	uuid, r := c.createRequest(fields)
+	setup(env.API.Do(ctx, r), http.StatusCreated, "create a case")
+	return uuid
+}
+
+// createAll is create for several cases, created at once, one POST
+// /callcases/?project= each; fields[i] goes into case i.
+func (c casesClient) createAll(ctx SpecContext, fields ...map[string]any) []string {
+	GinkgoHelper()
+	uuids := make([]string, len(fields))
+	requests := make([]client.Request, len(fields))
+	for i, f := range fields {
+		uuids[i], requests[i] = c.createRequest(f)
+	}
+	for _, x := range doAll(ctx, env.API, requests...) {
+		setup(x, http.StatusCreated, "create a case")
+	}
+	return uuids
+}
+
+// createRequest is the create of one case, registered for deletion before
+// it is sent.
+func (c casesClient) createRequest(fields map[string]any) (string, client.Request) {
+	body := map[string]any{"uuid": newUUID(), "title": newTitle("case")}
+	for k, v := range fields {
+		body[k] = v
+	}
+	uuid := body["uuid"].(string)
+	deleteLater(c.a, uuid)
+	return uuid, client.Request{Method: http.MethodPost, Path: c.a.cases(), Query: projectQuery(env.Config.Project), JSON: body, Purpose: "create a case to work on"}
+}
+
+// get is the read of a case that must exist.
+func (c casesClient) get(uuid string) client.Request {
+	return client.Request{Method: http.MethodGet, Path: c.a.caseByUUID(uuid), Purpose: "read the case back"}
+}
+
+// read reads a case that must exist.
+func (c casesClient) read(ctx SpecContext, uuid string) caseRead {
+	GinkgoHelper()
+	return c.of(env.API.Do(ctx, c.get(uuid)))
+}
+
+// readAll reads cases that must exist, at once.
+func (c casesClient) readAll(ctx SpecContext, uuids ...string) []caseRead {
+	GinkgoHelper()
+	requests := make([]client.Request, len(uuids))
+	for i, uuid := range uuids {
+		requests[i] = c.get(uuid)
+	}
+	out := make([]caseRead, len(uuids))
+	for i, x := range doAll(ctx, env.API, requests...) {
+		out[i] = c.of(x)
+	}
+	return out
+}
+
+// of holds the answer to get (a read of a case that must exist), and
+// decodes it.
+func (casesClient) of(x *client.Exchange) caseRead {
+	GinkgoHelper()
+	Expect(x).To(BeRead())
+	var c CallCase
+	decodeAs(x, &c, "a case")
+	return caseRead{c, x}
+}
+
+// getGone is the read of a case that must not exist (expectGone judges it).
+func (c casesClient) getGone(uuid string) client.Request {
+	return client.Request{Method: http.MethodGet, Path: c.a.caseByUUID(uuid), Purpose: "check that the case does not exist"}
+}
+
+// expectGone asserts that no case with this uuid exists.
+func (c casesClient) expectGone(ctx SpecContext, uuid string) {
+	GinkgoHelper()
+	expectGone(env.API.Do(ctx, c.getGone(uuid)), "case "+uuid)
+}
