@@ -180,7 +180,7 @@ func TestSuiteSaysWhatItCouldNotCleanUp(t *testing.T) {
 	// Exploration is left out: every delete it sends diverges, and its
 	// shrinking makes hundreds of cases the target then keeps; the
 	// listing of what was left is the point here, not its length.
-	r := runSuite(t, fullRun, tg.env(), "-label-filter=!area:explore")
+	r := runSuite(t, fullRun, tg.env(), "-ginkgo.label-filter=!area:explore")
 	if r.exitCode() <= 0 {
 		t.Fatalf("the suite passed (or was killed) against a target that cannot delete (exit %d):\n%s", r.exitCode(), r.tail())
 	}
