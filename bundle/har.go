@@ -164,6 +164,9 @@ type Content struct {
 	Text      string `json:"text,omitempty"`
 	Encoding  string `json:"encoding,omitempty"` // "base64" when the body is not UTF-8
 	Truncated bool   `json:"_truncated,omitempty"`
+	// ItemCodes are a cut batch answer's item codes, read from the whole
+	// body, so that verify still finds a condition's code in it.
+	ItemCodes []int `json:"_itemCodes,omitempty"`
 }
 
 // NameVal is a header or a query parameter.
@@ -264,6 +267,9 @@ func newEntryUnredacted(x *client.Exchange, tags Tags, limit caps) *Entry {
 	}
 	if len(x.Body) > 0 {
 		e.Response.Content.Text, e.Response.Content.Encoding, e.Response.Content.Truncated = bodyText(x.Body, limit.body)
+		if e.Response.Content.Truncated {
+			e.Response.Content.ItemCodes = itemCodes(x.Body)
+		}
 	}
 	if x.Err != nil {
 		e.Error = x.Err.Error()

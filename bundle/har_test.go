@@ -315,3 +315,20 @@ func TestAConditionOfManyExchangesLeavesTheBudgetToOthers(t *testing.T) {
 		}
 	}
 }
+
+// A batch answer cut by the caps keeps its item codes, so that verify
+// still finds the code its condition certifies.
+func TestACutBatchAnswerKeepsItsItemCodes(t *testing.T) {
+	items := strings.Repeat(`{"code":200,"text":"OK","message":"Запрос выполнен успешно","uuid":"`+strings.Repeat("u", 64)+`"},`, 20)
+	x := exchange(t, "pw", []byte(`{"code":200,"text":"OK","message":"Запрос выполнен успешно","result":[`+items+`{"code":209,"text":"Accepted","message":"m","id":"x"}]}`))
+	e := newEntry(x, Tags{Condition: "E209-batch-duplicate", Format: "json"}, nil, caps{SmallBodyCap, SmallHeaderCap})
+	if !e.Response.Content.Truncated {
+		t.Fatal("the body was not cut: this test proves nothing")
+	}
+	if !answered(e, 209) {
+		t.Errorf("a cut batch answer with a 209 item does not show it: item codes %v", e.Response.Content.ItemCodes)
+	}
+	if answered(e, 409) {
+		t.Error("a cut batch answer shows a code none of its items has")
+	}
+}

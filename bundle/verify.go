@@ -317,6 +317,9 @@ func answered(e *Entry, code int) bool {
 	if e.Response.Status == code {
 		return true
 	}
+	if e.Response.Content.Truncated { // cut: the codes were read from the whole body
+		return slices.Contains(e.Response.Content.ItemCodes, code)
+	}
 	b, err := body(e.Response.Content.Text, e.Response.Content.Encoding)
 	if err != nil {
 		return false
