@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -80,9 +79,6 @@ func Run(cmd *exec.Cmd, bound time.Duration) (*Process, error) {
 	}
 	return p, p.Wait(bound)
 }
-
-// Name is the program's file name.
-func (p *Process) Name() string { return filepath.Base(p.Cmd.Path) }
 
 // Output is what it wrote to its buffers, standard output first.
 func (p *Process) Output() string { return p.Stdout.String() + p.Stderr.String() }

@@ -129,7 +129,8 @@ func StartServer(cmd *exec.Cmd, ready string, bound time.Duration) (*Server, err
 	case res = <-got:
 	case <-timer.C:
 		_ = cmd.Process.Kill()
-		res = <-got // the pipe closes with the process
+		_ = stdout.Close() // in case a child of its holds the pipe open
+		res = <-got
 		res.err = fmt.Errorf("not ready within %s (%w)", bound, res.err)
 	}
 	if res.err != nil {
