@@ -28,17 +28,18 @@ import (
 	"github.com/callcases/conformance/bundle"
 	"github.com/callcases/conformance/reference"
 	"github.com/callcases/conformance/report"
+	"github.com/callcases/conformance/suiterun"
 )
 
 func binary() string { return filepath.Join(bin, "callcases-conformance") }
 
-// isolatedEnv is suiteEnv without the toolchain (PATH names only an empty
+// isolatedEnv is suiterun.Env() without the toolchain (PATH names only an empty
 // folder), without make's own variables, and with a private TMPDIR, so that
 // a test can see what a run leaves there.
 func isolatedEnv(t *testing.T, keepPath bool, extra ...string) ([]string, string) {
 	t.Helper()
 	tmp := t.TempDir()
-	env := slices.DeleteFunc(suiteEnv(), func(kv string) bool {
+	env := slices.DeleteFunc(suiterun.Env(), func(kv string) bool {
 		name, _, _ := strings.Cut(kv, "=")
 		return name == "TMPDIR" || name == "MAKEFLAGS" || name == "MFLAGS" || name == "MAKELEVEL" || (!keepPath && name == "PATH")
 	})
@@ -51,17 +52,10 @@ func isolatedEnv(t *testing.T, keepPath bool, extra ...string) ([]string, string
 // startBinary starts callcases-conformance in dir (reports in dir/reports).
 func startBinary(t *testing.T, dir string, env []string, args ...string) *suiteRun {
 	t.Helper()
-	r := &suiteRun{reports: filepath.Join(dir, "reports")}
-	r.cmd = exec.Command(binary(), args...)
-	r.cmd.Dir = dir
-	r.cmd.Env = env
-	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
-	r.cmd.WaitDelay = 10 * time.Second
-	r.started = time.Now()
-	if err := r.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	return r
+	cmd := exec.Command(binary(), args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	return start(t, cmd, filepath.Join(dir, "reports"))
 }
 
 func TestBinaryCertifiesWithoutGoOrSourceTree(t *testing.T) {
@@ -70,8 +64,8 @@ func TestBinaryCertifiesWithoutGoOrSourceTree(t *testing.T) {
 	env, tmp := isolatedEnv(t, false, settings...)
 	r := startBinary(t, dir, env, "-procs", "3")
 	r.wait(t, fullRun)
-	if r.exitCode() != 0 {
-		t.Fatalf("the binary failed the reference (exit %d):\n%s", r.exitCode(), r.tail())
+	if r.ExitCode() != 0 {
+		t.Fatalf("the binary failed the reference (exit %d):\n%s", r.ExitCode(), r.tail())
 	}
 	res := readResultJSON(t, r.reports)
 	if res.Verdict != "PASS" || res.Counts.Passed == 0 || res.Counts.Failed+res.Counts.Error+res.Counts.NotProvoked > 0 {
@@ -90,7 +84,7 @@ func TestBinaryCertifiesWithoutGoOrSourceTree(t *testing.T) {
 		t.Errorf("%s is not a HAR 1.2 file: %v", bundle.HARFile, problems)
 	}
 	// The console: a line per condition, the summary table once, then where the reports are.
-	out := r.stdout.String()
+	out := r.Stdout.String()
 	// A line per spec (a family's condition has one per operation), numbered to the total.
 	lines := regexp.MustCompile(`(?m)^\[ *(\d+)/(\d+)\] passed `).FindAllStringSubmatch(out, -1)
 	if len(lines) < res.Counts.Passed || lines[len(lines)-1][1] != lines[len(lines)-1][2] || lines[len(lines)-1][2] != strconv.Itoa(len(lines)) {
@@ -269,11 +263,11 @@ func aCreate(r *http.Request, body []byte) bool {
 // never PASS, and which selected conditions did not run.
 func expectInterrupted(t *testing.T, r *suiteRun) {
 	t.Helper()
-	if r.exitCode() == 0 {
+	if r.ExitCode() == 0 {
 		t.Errorf("an interrupted run exited 0")
 	}
 	if _, err := os.Stat(filepath.Join(r.reports, "result.json")); err != nil {
-		t.Fatalf("an interrupted run wrote no reports (exit %d after %s): %v\n%s", r.exitCode(), r.took, err, r.tail())
+		t.Fatalf("an interrupted run wrote no reports (exit %d after %s): %v\n%s", r.ExitCode(), r.Took, err, r.tail())
 	}
 	res := readResultJSON(t, r.reports)
 	if res.Verdict != report.Interrupted {
@@ -283,7 +277,7 @@ func expectInterrupted(t *testing.T, r *suiteRun) {
 	if !strings.Contains(summary, "# Conformance summary: INTERRUPTED") || !strings.Contains(summary, "did not run") {
 		t.Errorf("summary.md does not say the run was interrupted and what did not run:\n%s", summary)
 	}
-	if !strings.Contains(r.stdout.String(), "INTERRUPTED:") || strings.Contains(r.stdout.String(), "PASS:") {
+	if !strings.Contains(r.Stdout.String(), "INTERRUPTED:") || strings.Contains(r.Stdout.String(), "PASS:") {
 		t.Errorf("the console does not end INTERRUPTED:\n%s", r.tail())
 	}
 }
@@ -301,16 +295,16 @@ func TestBinaryStopsCleanlyOnASignal(t *testing.T) {
 			r := startBinary(t, dir, env, "-procs", "3")
 			select {
 			case <-fired.ch:
-				if err := r.cmd.Process.Signal(sig); err != nil {
+				if err := r.Cmd.Process.Signal(sig); err != nil {
 					t.Fatal(err)
 				}
 			case <-time.After(fullRun):
 				t.Fatal("the run never sent the request to interrupt at")
 			}
 			r.wait(t, fullRun)
-			t.Logf("%s: exit %d after %s", sig, r.exitCode(), r.took)
-			if want := 128 + int(sig); r.exitCode() != want {
-				t.Errorf("exit %d, want %d", r.exitCode(), want)
+			t.Logf("%s: exit %d after %s", sig, r.ExitCode(), r.Took)
+			if want := 128 + int(sig); r.ExitCode() != want {
+				t.Errorf("exit %d, want %d", r.ExitCode(), want)
 			}
 			expectInterrupted(t, r)
 			expectUnchanged(t, before, tg.state())
@@ -365,7 +359,7 @@ func TestBinaryStopsCleanlyOnASignalWhileStarting(t *testing.T) {
 			r := startBinary(t, dir, env, "-procs", "3")
 			select {
 			case <-held.ch:
-				if err := r.cmd.Process.Signal(sig); err != nil {
+				if err := r.Cmd.Process.Signal(sig); err != nil {
 					t.Fatal(err)
 				}
 				signalled.fire()
@@ -373,9 +367,9 @@ func TestBinaryStopsCleanlyOnASignalWhileStarting(t *testing.T) {
 				t.Fatal("no process asked for the fault hook as it loaded")
 			}
 			r.wait(t, fullRun)
-			t.Logf("%s: exit %d after %s", sig, r.exitCode(), r.took)
-			if want := 128 + int(sig); r.exitCode() != want {
-				t.Errorf("exit %d, want %d", r.exitCode(), want)
+			t.Logf("%s: exit %d after %s", sig, r.ExitCode(), r.Took)
+			if want := 128 + int(sig); r.ExitCode() != want {
+				t.Errorf("exit %d, want %d", r.ExitCode(), want)
 			}
 			expectInterrupted(t, r)
 			expectUnchanged(t, before, tg.state())
@@ -421,7 +415,7 @@ func TestBinarySecondSignalSkipsCleanup(t *testing.T) {
 	for _, s := range []*signalOnce{first, second} {
 		select {
 		case <-s.ch:
-			if err := r.cmd.Process.Signal(os.Interrupt); err != nil {
+			if err := r.Cmd.Process.Signal(os.Interrupt); err != nil {
 				t.Fatal(err)
 			}
 		case <-time.After(fullRun):
@@ -429,12 +423,12 @@ func TestBinarySecondSignalSkipsCleanup(t *testing.T) {
 		}
 	}
 	r.wait(t, time.Minute)
-	t.Logf("exit %d after %s", r.exitCode(), r.took)
+	t.Logf("exit %d after %s", r.ExitCode(), r.Took)
 	expectInterrupted(t, r)
 	if code, _ := tg.call(http.MethodGet, api+"/callcases/"+*held.Load(), nil); code != http.StatusOK {
 		t.Errorf("the second interrupt should have skipped the cleanup, but case %s is gone (%d):\n%s", *held.Load(), code, r.tail())
 	}
-	if !strings.Contains(r.stdout.String(), "skipping the cleanup") {
+	if !strings.Contains(r.Stdout.String(), "skipping the cleanup") {
 		t.Errorf("the console does not say the cleanup is skipped:\n%s", r.tail())
 	}
 	expectNothingLeft(t, dir, tmp, "reports")
@@ -452,24 +446,17 @@ func TestMakeConformanceStopsCleanlyOnSIGTERM(t *testing.T) {
 	}
 	startMake := func(t *testing.T, env []string) *suiteRun {
 		reports := filepath.Join(t.TempDir(), "reports")
-		r := &suiteRun{reports: reports}
-		r.cmd = exec.Command("make", "-s", "conformance", "PROCS=3")
-		r.cmd.Dir = root
-		r.cmd.Env = append(env, "CONFORMANCE_REPORTS="+reports)
-		r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
-		r.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // so that the test can see the whole of it
-		r.cmd.WaitDelay = 10 * time.Second
-		r.started = time.Now()
-		if err := r.cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return r
+		cmd := exec.Command("make", "-s", "conformance", "PROCS=3")
+		cmd.Dir = root
+		cmd.Env = append(env, "CONFORMANCE_REPORTS="+reports)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // so that the test can see the whole of it
+		return start(t, cmd, reports)
 	}
 	groupGone := func(t *testing.T, r *suiteRun) {
 		t.Helper()
-		if err := syscall.Kill(-r.cmd.Process.Pid, 0); err == nil {
+		if err := syscall.Kill(-r.Cmd.Process.Pid, 0); err == nil {
 			t.Errorf("processes of make's group are still running after make exited")
-			_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
+			_ = syscall.Kill(-r.Cmd.Process.Pid, syscall.SIGKILL)
 		}
 	}
 
@@ -482,14 +469,14 @@ func TestMakeConformanceStopsCleanlyOnSIGTERM(t *testing.T) {
 		r := startMake(t, env)
 		select {
 		case <-fired.ch:
-			if err := r.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			if err := r.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
 				t.Fatal(err)
 			}
 		case <-time.After(fullRun):
 			t.Fatalf("the run never sent the request to interrupt at:\n%s", r.tail())
 		}
 		r.wait(t, fullRun)
-		t.Logf("make exited %d after %s", r.exitCode(), r.took)
+		t.Logf("make exited %d after %s", r.ExitCode(), r.Took)
 		expectInterrupted(t, r)
 		expectUnchanged(t, before, tg.state())
 		groupGone(t, r)
@@ -508,12 +495,12 @@ func TestMakeConformanceStopsCleanlyOnSIGTERM(t *testing.T) {
 		for !building(tmp) && time.Now().Before(deadline) {
 			time.Sleep(5 * time.Millisecond) // no event to wait for: poll the folder
 		}
-		if err := r.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		if err := r.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}
 		r.wait(t, fullRun)
-		t.Logf("make exited %d after %s; %d requests reached the target", r.exitCode(), r.took, tg.requests.Load())
-		if r.exitCode() == 0 {
+		t.Logf("make exited %d after %s; %d requests reached the target", r.ExitCode(), r.Took, tg.requests.Load())
+		if r.ExitCode() == 0 {
 			t.Errorf("make exited 0 after SIGTERM:\n%s", r.tail())
 		}
 		if res, err := os.ReadFile(filepath.Join(r.reports, "result.json")); err == nil && bytes.Contains(res, []byte(`"verdict": "PASS"`)) {

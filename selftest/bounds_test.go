@@ -30,6 +30,7 @@ import (
 
 	"github.com/callcases/conformance/mutants"
 	"github.com/callcases/conformance/reference"
+	"github.com/callcases/conformance/suiterun"
 )
 
 var gzipBomb = sync.OnceValue(func() []byte {
@@ -81,7 +82,7 @@ func reportsSize(t *testing.T, dir string) int64 {
 
 // peakMemory is the suite process's peak resident memory.
 func (r *suiteRun) peakMemory() int64 {
-	if u, ok := r.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+	if u, ok := r.Cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		return u.Maxrss << 10 // KiB on Linux
 	}
 	return 0
@@ -131,12 +132,12 @@ func TestSuiteStaysSmallAgainstAFloodingTarget(t *testing.T) {
 			// One format: what is bounded is each spec's share, and a second
 			// format only doubles the number of specs.
 			r := runSuite(t, fullRun, append(tg.env(), "CONFORMANCE_FORMATS=json"))
-			if r.exitCode() <= 0 {
-				t.Fatalf("the suite passed (or was killed) against a mutant (exit %d):\n%s", r.exitCode(), r.tail())
+			if r.ExitCode() <= 0 {
+				t.Fatalf("the suite passed (or was killed) against a mutant (exit %d):\n%s", r.ExitCode(), r.tail())
 			}
 			size := reportsSize(t, r.reports)
-			out := int64(r.stdout.Len() + r.stderr.Len())
-			t.Logf("reports %d KiB, output %d KiB, peak memory %d MiB, %s", size>>10, out>>10, r.peakMemory()>>20, r.took.Round(time.Millisecond))
+			out := int64(r.Stdout.Len() + r.Stderr.Len())
+			t.Logf("reports %d KiB, output %d KiB, peak memory %d MiB, %s", size>>10, out>>10, r.peakMemory()>>20, r.Took.Round(time.Millisecond))
 			if size > 8<<20 {
 				t.Errorf("the reports take %d MiB; want a few", size>>20)
 			}
@@ -146,7 +147,7 @@ func TestSuiteStaysSmallAgainstAFloodingTarget(t *testing.T) {
 			if m := r.peakMemory(); m > 512<<20 {
 				t.Errorf("the suite peaked at %d MiB of memory", m>>20)
 			}
-			if !strings.Contains(r.output(), "more bytes)") && !strings.Contains(r.output(), "(a huge header: header \"X-Huge\"") {
+			if !strings.Contains(r.Output(), "more bytes)") && !strings.Contains(r.Output(), "(a huge header: header \"X-Huge\"") {
 				t.Errorf("the output never says what it cut or refused:\n%s", r.tail())
 			}
 		})
@@ -193,14 +194,14 @@ func TestSuiteStopsWaitingOnATricklingTarget(t *testing.T) {
 		trickle(w, r, rec.Body.String())
 	})
 	r := runSuite(t, fullRun, append(tg.env(), "CONFORMANCE_TIMEOUT="+timeout.String()))
-	t.Logf("the run took %s", r.took.Round(time.Millisecond))
-	if r.exitCode() <= 0 {
-		t.Errorf("the suite exited %d, want a failure", r.exitCode())
+	t.Logf("the run took %s", r.Took.Round(time.Millisecond))
+	if r.ExitCode() <= 0 {
+		t.Errorf("the suite exited %d, want a failure", r.ExitCode())
 	}
 	// A few timeouts before it stops waiting, a probe now and then, the
 	// cleanup's requests refused at once: far below one timeout per spec.
-	if bound := 15 * timeout; r.took > bound {
-		t.Errorf("the run took %s with a timeout of %s; want under %s", r.took.Round(time.Millisecond), timeout, bound)
+	if bound := 15 * timeout; r.Took > bound {
+		t.Errorf("the run took %s with a timeout of %s; want under %s", r.Took.Round(time.Millisecond), timeout, bound)
 	}
 	// Ginkgo's report.json keeps each failure whole (summary.md cuts a row's
 	// detail short, and which specs met the first timeouts depends on the order).
@@ -232,13 +233,13 @@ func TestSuiteEndsByItsDeadline(t *testing.T) {
 		replay(w, rec)
 	})
 	r := runSuite(t, fullRun, append(tg.env(), "CONFORMANCE_DEADLINE="+deadline.String()))
-	t.Logf("the run took %s", r.took.Round(time.Millisecond))
-	if r.exitCode() <= 0 {
-		t.Errorf("the suite exited %d, want a failure", r.exitCode())
+	t.Logf("the run took %s", r.Took.Round(time.Millisecond))
+	if r.ExitCode() <= 0 {
+		t.Errorf("the suite exited %d, want a failure", r.ExitCode())
 	}
 	// The deadline, then the cleanup of the specs under way and the final sweep.
-	if bound := deadline + 20*time.Second; r.took > bound {
-		t.Errorf("the run took %s with a deadline of %s; want under %s", r.took.Round(time.Millisecond), deadline, bound)
+	if bound := deadline + 20*time.Second; r.Took > bound {
+		t.Errorf("the run took %s with a deadline of %s; want under %s", r.Took.Round(time.Millisecond), deadline, bound)
 	}
 	summary := r.summary(t)
 	if !strings.Contains(summary, "run error: the run's overall deadline (CONFORMANCE_DEADLINE) passed") || !strings.Contains(summary, "| error | not run: the run's overall deadline") {
@@ -268,8 +269,8 @@ func TestPreflightNamesTheSettingAtFault(t *testing.T) {
 				}
 			}
 			r := runSuite(t, time.Minute, append(env, tc.setting+"="+tc.value))
-			if r.exitCode() <= 0 {
-				t.Errorf("the suite exited %d, want a failure", r.exitCode())
+			if r.ExitCode() <= 0 {
+				t.Errorf("the suite exited %d, want a failure", r.ExitCode())
 			}
 			if !strings.Contains(r.summary(t), tc.want) {
 				t.Errorf("summary.md does not say %q:\n%s", tc.want, r.summary(t))
@@ -282,18 +283,13 @@ func TestPreflightNamesTheSettingAtFault(t *testing.T) {
 // the user ran the command in, not from where the suite's process runs.
 func TestRelativePathsAreTakenFromWhereTheCommandRan(t *testing.T) {
 	user := t.TempDir()
-	r := &suiteRun{reports: filepath.Join(user, "out", "reports")}
-	r.cmd = execSuite("-ginkgo.label-filter=S200-get")
-	r.cmd.Dir = t.TempDir() // where go test would run it: elsewhere
-	r.cmd.Env = suiteEnv("CONFORMANCE_WORKDIR="+user, "CONFORMANCE_REPORTS=out/reports")
-	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
-	r.started = time.Now()
-	if err := r.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd := execSuite("-ginkgo.label-filter=S200-get")
+	cmd.Dir = t.TempDir() // where go test would run it: elsewhere
+	cmd.Env = suiterun.Env("CONFORMANCE_WORKDIR="+user, "CONFORMANCE_REPORTS=out/reports")
+	r := start(t, cmd, filepath.Join(user, "out", "reports"))
 	r.wait(t, fullRun)
-	if r.exitCode() != 0 {
-		t.Fatalf("the suite failed (exit %d):\n%s", r.exitCode(), r.tail())
+	if r.ExitCode() != 0 {
+		t.Fatalf("the suite failed (exit %d):\n%s", r.ExitCode(), r.tail())
 	}
 	if !strings.Contains(r.summary(t), "1 passed") {
 		t.Errorf("the summary is not in %s or did not pass S200-get:\n%s", r.reports, r.summary(t))
@@ -335,10 +331,10 @@ func TestSuiteNeverShowsCredentialsInAnyEncoding(t *testing.T) {
 			return echo(h)
 		})
 		r := runSuite(t, fullRun, tg.env(), "-ginkgo.v")
-		if r.exitCode() <= 0 {
-			t.Fatalf("the suite passed (or was killed) against a mutant (exit %d):\n%s", r.exitCode(), r.tail())
+		if r.ExitCode() <= 0 {
+			t.Fatalf("the suite passed (or was killed) against a mutant (exit %d):\n%s", r.ExitCode(), r.tail())
 		}
-		if !strings.Contains(r.output(), "X-Echo-Json: ") || !strings.Contains(r.output(), "Authorization: Basic [redacted]") {
+		if !strings.Contains(r.Output(), "X-Echo-Json: ") || !strings.Contains(r.Output(), "Authorization: Basic [redacted]") {
 			t.Fatalf("the output shows no echoing exchange: this test proves nothing\n%s", r.tail())
 		}
 		expectNoCredential(t, r, opts)
@@ -372,7 +368,7 @@ func expectNoCredential(t *testing.T, r *suiteRun, opts reference.Options) {
 		}
 		forms["Basic of "+u[1]] = base64.StdEncoding.EncodeToString([]byte(u[0] + ":" + u[1]))
 	}
-	places := map[string]string{"stdout": r.stdout.String(), "stderr": r.stderr.String()}
+	places := map[string]string{"stdout": r.Stdout.String(), "stderr": r.Stderr.String()}
 	err := filepath.WalkDir(r.reports, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -399,9 +395,7 @@ func expectNoCredential(t *testing.T, r *suiteRun, opts reference.Options) {
 
 // execSuite is the compiled suite as a command, not started.
 func execSuite(args ...string) *exec.Cmd {
-	cmd := exec.Command(filepath.Join(bin, "conformance.test"), append([]string{"-ginkgo.no-color"}, args...)...)
-	cmd.WaitDelay = 10 * time.Second
-	return cmd
+	return exec.Command(filepath.Join(bin, "conformance.test"), append([]string{"-ginkgo.no-color"}, args...)...)
 }
 
 // encodingsOf is a secret as each place that can show it writes it.

@@ -28,8 +28,8 @@ func TestAFamilySendsOnlyTheCallsOfTheRowsARunSelects(t *testing.T) {
 	// getCallCase's rows of E401-every-operation: one without credentials
 	// and one with a wrong password, per format.
 	r := runSuite(t, fullRun, tg.env(), "-ginkgo.label-filter=E401-every-operation && op:getCallCase")
-	if r.exitCode() != 0 {
-		t.Fatalf("exit %d:\n%s", r.exitCode(), r.tail())
+	if r.ExitCode() != 0 {
+		t.Fatalf("exit %d:\n%s", r.ExitCode(), r.tail())
 	}
 	summary := r.summary(t)
 	for _, format := range []string{"json", "xml"} {

@@ -1,7 +1,6 @@
 package selftest
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -15,14 +14,13 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/callcases/conformance/bundle"
 	"github.com/callcases/conformance/mutants"
 	"github.com/callcases/conformance/reference"
 	"github.com/callcases/conformance/report"
+	"github.com/callcases/conformance/suiterun"
 )
 
 // EnvFlakyRuns sets how many runs TestAFlakyNetworkCostsNoVerdict makes
@@ -69,7 +67,7 @@ func TestAFlakyNetworkCostsNoVerdict(t *testing.T) {
 	proxy := startProxy(t, origin, "-delay", "0", "-cut", flakyCutRate, "-cut-per", per, "-seed", seed)
 	flaky := make([]string, 0, len(settings))
 	for _, kv := range settings {
-		flaky = append(flaky, strings.Replace(kv, origin, proxy.origin, 1))
+		flaky = append(flaky, strings.Replace(kv, origin, proxy.Root, 1))
 	}
 	user, password := setting(t, settings, "CONFORMANCE_USERNAME"), setting(t, settings, "CONFORMANCE_PASSWORD")
 	project := setting(t, settings, "CONFORMANCE_PROJECT")
@@ -92,7 +90,7 @@ func TestAFlakyNetworkCostsNoVerdict(t *testing.T) {
 		if res.Verdict == "PASS" {
 			passed++
 		} else {
-			t.Logf("run %d: %s (exit %d): %v\n%s", i+1, res.Verdict, r.exitCode(), res.RunErrors, notPassed(res))
+			t.Logf("run %d: %s (exit %d): %v\n%s", i+1, res.Verdict, r.ExitCode(), res.RunErrors, notPassed(res))
 		}
 		for _, e := range res.Results {
 			if e.Outcome == report.Failed {
@@ -100,7 +98,7 @@ func TestAFlakyNetworkCostsNoVerdict(t *testing.T) {
 			}
 		}
 	}
-	cuts := proxy.stop(t)
+	cuts := cutsOf(proxy.Stop())
 	t.Logf("%d runs through 2%% of %ss cut (seed %s, %s): %v; %d requests sent again, %d specs run again", runs, per, seed, cuts, verdicts, retried, reruns)
 	if !strings.HasPrefix(cuts, "cuts ") || strings.HasPrefix(cuts, "cuts 0 ") {
 		t.Fatalf("the proxy cut no connection (%q): this test proves nothing", cuts)
@@ -175,62 +173,27 @@ func readDirect(t *testing.T, url, user, password string) string {
 	return string(body)
 }
 
-// runningProxy is cmd/latencyproxy as its own process.
-type runningProxy struct {
-	cmd    *exec.Cmd
-	origin string
-	lines  chan string // what it prints after "# proxying on"
-}
-
-var proxyingOn = regexp.MustCompile(`^# proxying on (http://\S+)`)
-
-func startProxy(t *testing.T, target string, args ...string) *runningProxy {
+// startProxy serves cmd/latencyproxy in front of target, stopped when
+// the test ends.
+func startProxy(t *testing.T, target string, args ...string) *suiterun.Server {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, filepath.Join(bin, "latencyproxy"), append([]string{"-target", target, "-addr", "127.0.0.1:0"}, args...)...)
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 10 * time.Second
-	stdout, err := cmd.StdoutPipe()
+	p, err := suiterun.StartProxy(context.Background(), filepath.Join(bin, "latencyproxy"), target, os.Stderr, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &runningProxy{cmd: cmd, lines: make(chan string, 16)}
-	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
-	lines := bufio.NewScanner(stdout)
-	if !lines.Scan() {
-		t.Fatal("the proxy printed nothing")
-	}
-	m := proxyingOn.FindStringSubmatch(lines.Text())
-	if m == nil {
-		t.Fatalf("the proxy printed %q, not where it listens", lines.Text())
-	}
-	p.origin = m[1]
-	go func() {
-		defer close(p.lines)
-		for lines.Scan() {
-			p.lines <- lines.Text()
-		}
-	}()
+	t.Cleanup(func() { p.Stop() })
 	return p
 }
 
-// stop stops the proxy and returns its count of cuts ("cuts N (before B, after A)").
-func (p *runningProxy) stop(t *testing.T) string {
-	t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	cuts := ""
-	for line := range p.lines {
-		if c, ok := strings.CutPrefix(line, "# "); ok && strings.HasPrefix(c, "cuts ") {
-			cuts = c
+// cutsOf is the proxy's count of cuts in what it printed as it stopped
+// ("cuts N (before B, after A)"), or "".
+func cutsOf(stopped string) string {
+	for line := range strings.Lines(stopped) {
+		if c, ok := strings.CutPrefix(strings.TrimSpace(line), "# "); ok && strings.HasPrefix(c, "cuts ") {
+			return c
 		}
 	}
-	return cuts
+	return ""
 }
 
 // cutOnce is a wrapper of the target that, once, cuts the connection of the
@@ -272,8 +235,8 @@ func TestASpecThatLostAnAnswerRunsAgain(t *testing.T) {
 	if !cut.fired.Load() {
 		t.Fatalf("no request was cut: this test proves nothing\n%s", r.tail())
 	}
-	if r.exitCode() != 0 {
-		t.Fatalf("exit %d:\n%s", r.exitCode(), r.tail())
+	if r.ExitCode() != 0 {
+		t.Fatalf("exit %d:\n%s", r.ExitCode(), r.tail())
 	}
 	summary := r.summary(t)
 	if !regexp.MustCompile(`(?m)^- S200-update \(json\): passed on attempt 2; attempt 1: no answer to POST /fx/api/v1/json/callcases/\?project=\S+: the target broke the connection after the request was sent`).MatchString(summary) ||

@@ -31,11 +31,11 @@ func TestAMissingNeedIsNotProvokedNamingItsSetting(t *testing.T) {
 				return slices.Contains(settings, name)
 			})
 			r := runSuite(t, fullRun, env)
-			if r.exitCode() != 0 {
-				t.Fatalf("without %s the suite should pass what it can provoke (exit %d):\n%s", need, r.exitCode(), r.tail())
+			if r.ExitCode() != 0 {
+				t.Fatalf("without %s the suite should pass what it can provoke (exit %d):\n%s", need, r.ExitCode(), r.tail())
 			}
 			provoked := 0
-			for _, sr := range specReports(t, filepath.Join(r.reports, "report.json")) {
+			for _, sr := range readSpecs(t, filepath.Join(r.reports, "report.json")) {
 				row := report.RowOf(sr)
 				c := catalogue.Get(row.Condition.ID)
 				switch {

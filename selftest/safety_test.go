@@ -43,8 +43,8 @@ func TestSuiteCleansUpAfterAPassingRunAndChangesNothingItDidNotCreate(t *testing
 	// The seeded cases were modified a moment before the run, inside the
 	// window the list specs filter by, as a shared staging's other writers'
 	// would be: no condition may fail because of them.
-	if failed := failedConditions(r.summary(t)); len(failed) > 0 || r.exitCode() != 0 {
-		t.Errorf("the suite failed %v (exit %d) because of cases it did not create:\n%s", failed, r.exitCode(), r.tail())
+	if failed := failedConditions(r.summary(t)); len(failed) > 0 || r.ExitCode() != 0 {
+		t.Errorf("the suite failed %v (exit %d) because of cases it did not create:\n%s", failed, r.ExitCode(), r.tail())
 	}
 	if strings.Contains(r.summary(t), "left on the target") {
 		t.Errorf("a clean run reports leftovers:\n%s", r.summary(t))
@@ -62,8 +62,8 @@ func TestSuiteCleansUpAfterAFailingRun(t *testing.T) {
 	tg.seed()
 	before := tg.state()
 	r := runSuite(t, fullRun, tg.env())
-	if r.exitCode() <= 0 {
-		t.Fatalf("the suite passed (or was killed) against a mutant (exit %d):\n%s", r.exitCode(), r.tail())
+	if r.ExitCode() <= 0 {
+		t.Fatalf("the suite passed (or was killed) against a mutant (exit %d):\n%s", r.ExitCode(), r.tail())
 	}
 	expectUnchanged(t, before, tg.state())
 }
@@ -139,18 +139,18 @@ func TestSuiteCleansUpAfterAnInterrupt(t *testing.T) {
 			r := startSuite(t, tg.env())
 			select {
 			case <-interrupt.ch:
-				if err := r.cmd.Process.Signal(os.Interrupt); err != nil {
+				if err := r.Cmd.Process.Signal(os.Interrupt); err != nil {
 					t.Fatal(err)
 				}
 			case <-time.After(fullRun):
 				t.Fatal("the suite never sent the request to interrupt at")
 			}
 			r.wait(t, fullRun)
-			t.Logf("interrupted at %s; the suite exited %d", *held.Load(), r.exitCode())
-			if r.exitCode() <= 0 {
-				t.Errorf("an interrupted run must exit non-zero, got %d", r.exitCode())
+			t.Logf("interrupted at %s; the suite exited %d", *held.Load(), r.ExitCode())
+			if r.ExitCode() <= 0 {
+				t.Errorf("an interrupted run must exit non-zero, got %d", r.ExitCode())
 			}
-			if !strings.Contains(r.output(), "Interrupted by User") {
+			if !strings.Contains(r.Output(), "Interrupted by User") {
 				t.Errorf("the output does not say the run was interrupted:\n%s", r.tail())
 			}
 			if !strings.HasPrefix(r.summary(t), "# Conformance summary: INTERRUPTED") {
@@ -181,8 +181,8 @@ func TestSuiteSaysWhatItCouldNotCleanUp(t *testing.T) {
 	// shrinking makes hundreds of cases the target then keeps; the
 	// listing of what was left is the point here, not its length.
 	r := runSuite(t, fullRun, tg.env(), "-ginkgo.label-filter=!area:explore")
-	if r.exitCode() <= 0 {
-		t.Fatalf("the suite passed (or was killed) against a target that cannot delete (exit %d):\n%s", r.exitCode(), r.tail())
+	if r.ExitCode() <= 0 {
+		t.Fatalf("the suite passed (or was killed) against a target that cannot delete (exit %d):\n%s", r.ExitCode(), r.tail())
 	}
 	after := tg.state()
 	for uuid, body := range before.cases {
@@ -208,7 +208,7 @@ func TestSuiteSaysWhatItCouldNotCleanUp(t *testing.T) {
 	if strings.Contains(after.operators, operator) != strings.Contains(summary, "operator membership "+operator) {
 		t.Errorf("the operator's membership is %s, and summary.md says otherwise:\n%s", after.operators, summary)
 	}
-	out := r.output()
+	out := r.Output()
 	for _, uuid := range left {
 		if !strings.Contains(out, "  - case "+uuid) {
 			t.Errorf("the output's list of leftovers lacks case %s", uuid)
@@ -330,13 +330,13 @@ func TestSuiteFailsClearlyAgainstAMisbehavingTarget(t *testing.T) {
 				t.Cleanup(ts.Close)
 			}
 			r := runSuite(t, time.Minute, misbehaving(ts.URL, timeout))
-			if r.exitCode() <= 0 {
-				t.Errorf("the suite exited %d, want a failure", r.exitCode())
+			if r.ExitCode() <= 0 {
+				t.Errorf("the suite exited %d, want a failure", r.ExitCode())
 			}
-			if r.took > bound {
-				t.Errorf("the suite took %s, want under %s (timeout %s)", r.took.Round(time.Millisecond), bound, timeout)
+			if r.Took > bound {
+				t.Errorf("the suite took %s, want under %s (timeout %s)", r.Took.Round(time.Millisecond), bound, timeout)
 			}
-			out := r.output()
+			out := r.Output()
 			if !strings.Contains(out, "preflight: CONFORMANCE_") || !strings.Contains(out, tc.want) {
 				t.Errorf("the output does not say %q in a preflight failure naming the setting:\n%s", tc.want, r.tail())
 			}
@@ -345,7 +345,7 @@ func TestSuiteFailsClearlyAgainstAMisbehavingTarget(t *testing.T) {
 				t.Errorf("summary.md does not say %q:\n%s", tc.want, summary)
 			}
 			if i := strings.Index(summary, "- run error: "); i >= 0 {
-				t.Logf("after %s: %s", r.took.Round(time.Millisecond), strings.SplitN(summary[i:], "\n", 2)[0])
+				t.Logf("after %s: %s", r.Took.Round(time.Millisecond), strings.SplitN(summary[i:], "\n", 2)[0])
 			}
 		})
 	}
@@ -377,8 +377,8 @@ func TestSuiteTrustsWhatItIsToldTo(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			r := runSuite(t, fullRun, append(slices.Clone(env), setting), "-ginkgo.label-filter=S200-get || S204-empty-list")
-			if r.exitCode() != 0 || !strings.Contains(r.summary(t), "2 passed") {
-				t.Errorf("with %s the suite should pass two specs over TLS (exit %d):\n%s", setting, r.exitCode(), r.tail())
+			if r.ExitCode() != 0 || !strings.Contains(r.summary(t), "2 passed") {
+				t.Errorf("with %s the suite should pass two specs over TLS (exit %d):\n%s", setting, r.ExitCode(), r.tail())
 			}
 		})
 	}
@@ -427,10 +427,10 @@ func TestSuiteStopsOnABadConfigurationBeforeAnyRequest(t *testing.T) {
 				}
 			}
 			r := runSuite(t, time.Minute, env)
-			if r.exitCode() <= 0 {
-				t.Errorf("the suite exited %d, want a failure", r.exitCode())
+			if r.ExitCode() <= 0 {
+				t.Errorf("the suite exited %d, want a failure", r.ExitCode())
 			}
-			if !strings.Contains(r.output(), "[FAILED] "+tc.setting) {
+			if !strings.Contains(r.Output(), "[FAILED] "+tc.setting) {
 				t.Errorf("the output does not name %s first:\n%s", tc.setting, r.tail())
 			}
 			if !strings.Contains(r.summary(t), tc.setting) {

@@ -4,7 +4,6 @@
 package selftest
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -20,6 +19,7 @@ import (
 	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/contract"
 	"github.com/callcases/conformance/coverage"
+	"github.com/callcases/conformance/suiterun"
 	"github.com/onsi/ginkgo/v2/types"
 )
 
@@ -80,17 +80,11 @@ func useBuilt(dir string) error {
 	return nil
 }
 
-// suiteEnv is the environment without the caller's suite settings.
-func suiteEnv(extra ...string) []string {
-	env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "CONFORMANCE_") })
-	return append(env, extra...)
-}
-
 func TestCatalogueAndSpecsAgree(t *testing.T) {
 	dir := t.TempDir()
 	report := filepath.Join(dir, "dry.json")
 	cmd := exec.Command(filepath.Join(bin, "conformance.test"), "-ginkgo.dry-run", "-ginkgo.json-report="+report)
-	cmd.Env = suiteEnv("CONFORMANCE_REPORTS="+dir, "CONFORMANCE_FORMATS=json,xml")
+	cmd.Env = suiterun.Env("CONFORMANCE_REPORTS="+dir, "CONFORMANCE_FORMATS=json,xml")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("dry run: %v\n%s", err, out)
 	}
@@ -214,60 +208,26 @@ func sourceLine(t *testing.T, loc types.CodeLocation) string {
 	return lines[loc.LineNumber-1]
 }
 
+// readSpecs are the specs (It nodes) of a run's Ginkgo JSON report.
 func readSpecs(t *testing.T, path string) []types.SpecReport {
 	t.Helper()
-	b, err := os.ReadFile(path)
+	r, err := suiterun.ReadReport(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var reports []types.Report
-	if err := json.Unmarshal(b, &reports); err != nil {
-		t.Fatal(err)
-	}
-	var specs []types.SpecReport
-	for _, r := range reports {
-		for _, s := range r.SpecReports {
-			if s.LeafNodeType == types.NodeTypeIt {
-				specs = append(specs, s)
-			}
-		}
-	}
-	return specs
+	return suiterun.Specs(r)
 }
 
-// startReference runs cmd/reference as its own process on a free port and
-// returns the settings it prints.
+// startReference runs cmd/reference as its own process on a free port,
+// stopped when the test ends, and returns the settings it prints.
 func startReference(t *testing.T, args ...string) []string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, filepath.Join(bin, "reference"), append([]string{"-addr", "127.0.0.1:0"}, args...)...)
-	stdout, err := cmd.StdoutPipe()
+	s, err := suiterun.StartReference(context.Background(), filepath.Join(bin, "reference"), os.Stderr, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
-	var settings []string
-	lines := bufio.NewScanner(stdout)
-	// The settings come first, then a "# serving on" comment once it listens.
-	for lines.Scan() {
-		line, ok := strings.CutPrefix(lines.Text(), "export ")
-		if !ok {
-			break
-		}
-		settings = append(settings, strings.Trim(line, `'`))
-	}
-	if len(settings) == 0 {
-		t.Fatal("the reference printed no settings")
-	}
-	go func() {
-		for lines.Scan() {
-		}
-	}()
-	return settings
+	t.Cleanup(func() { s.Stop() })
+	return s.Env()
 }
 
 // TestSuitePassesTheReferenceAsALiveTarget is selftest's one whole passing
@@ -280,7 +240,7 @@ func TestSuitePassesTheReferenceAsALiveTarget(t *testing.T) {
 	settings := startReference(t, "-fault-timer", "100ms")
 	dir := t.TempDir()
 	cmd := exec.Command(filepath.Join(bin, "conformance.test"), "-ginkgo.no-color")
-	cmd.Env = suiteEnv(append(settings, "CONFORMANCE_REPORTS="+dir)...)
+	cmd.Env = suiterun.Env(append(settings, "CONFORMANCE_REPORTS="+dir)...)
 	cmd.WaitDelay = time.Minute
 	out, err := cmd.CombinedOutput()
 	if err != nil {

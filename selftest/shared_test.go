@@ -23,6 +23,7 @@ import (
 
 	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/reference"
+	"github.com/callcases/conformance/suiterun"
 )
 
 // verdicts reads the summary's rows: condition (format) → outcome.
@@ -108,8 +109,8 @@ func TestTwoRunsAtOnceGiveTheSameVerdictsAsEachAlone(t *testing.T) {
 	alone, _, _ := startPipeline(t, 2, settings)
 	alone.wait(t, fullRun)
 	want := verdicts(alone.summary(t))
-	if alone.exitCode() != 0 || len(want) == 0 {
-		t.Fatalf("the run alone failed the reference (exit %d):\n%s", alone.exitCode(), alone.tail())
+	if alone.ExitCode() != 0 || len(want) == 0 {
+		t.Fatalf("the run alone failed the reference (exit %d):\n%s", alone.ExitCode(), alone.tail())
 	}
 
 	a, dirA, tmpA := startPipeline(t, 2, settings)
@@ -125,13 +126,13 @@ func TestTwoRunsAtOnceGiveTheSameVerdictsAsEachAlone(t *testing.T) {
 				t.Errorf("the %s of two runs at once: %s %s, alone %s", name, id, got[id], outcome)
 			}
 		}
-		if len(got) != len(want) || r.exitCode() != 0 {
-			t.Errorf("the %s run: %d verdicts (alone %d), exit %d:\n%s", name, len(got), len(want), r.exitCode(), r.tail())
+		if len(got) != len(want) || r.ExitCode() != 0 {
+			t.Errorf("the %s run: %d verdicts (alone %d), exit %d:\n%s", name, len(got), len(want), r.ExitCode(), r.tail())
 		}
 	}
-	endA, endB, startLast := a.started.Add(a.took), b.started.Add(b.took), a.started
-	if b.started.After(startLast) {
-		startLast = b.started
+	endA, endB, startLast := a.Started.Add(a.Took), b.Started.Add(b.Took), a.Started
+	if b.Started.After(startLast) {
+		startLast = b.Started
 	}
 	if endB.Before(endA) {
 		endA = endB
@@ -139,10 +140,10 @@ func TestTwoRunsAtOnceGiveTheSameVerdictsAsEachAlone(t *testing.T) {
 	overlap := endA.Sub(startLast)
 	waits := 0 // as the consoles show them (how often runs meet depends on timing: TestTheBinaryShowsALeaseWaitAndCleansEarlierRuns pins it)
 	for _, r := range []*suiteRun{a, b} {
-		waits += len(regexp.MustCompile(`(?m)^run [0-9a-z]{8}: waiting for the fault hook's lease`).FindAllString(r.stdout.String(), -1))
+		waits += len(regexp.MustCompile(`(?m)^run [0-9a-z]{8}: waiting for the fault hook's lease`).FindAllString(r.Stdout.String(), -1))
 	}
 	t.Logf("alone %s; together %s and %s, overlapping %s; %d conditions each; %d waits for the lease",
-		alone.took.Round(time.Millisecond), a.took.Round(time.Millisecond), b.took.Round(time.Millisecond), overlap.Round(time.Millisecond), len(want), waits)
+		alone.Took.Round(time.Millisecond), a.Took.Round(time.Millisecond), b.Took.Round(time.Millisecond), overlap.Round(time.Millisecond), len(want), waits)
 
 	casesAfter, opsAfter, hookAfter := target.state(t)
 	for uuid := range casesAfter {
@@ -176,8 +177,8 @@ func TestAHookThatWillNotResetIsARunError(t *testing.T) {
 		})
 	})
 	r := runSuite(t, fullRun, tg.env(), "-ginkgo.label-filter=E503-integration-down")
-	if r.exitCode() <= 0 {
-		t.Errorf("exit %d, want a failure", r.exitCode())
+	if r.ExitCode() <= 0 {
+		t.Errorf("exit %d, want a failure", r.ExitCode())
 	}
 	summary := r.summary(t)
 	for _, want := range []string{"| E503-integration-down | 503 | json | error |", "the staging was left broken", "reset it by hand: PUT " + tg.settings["CONFORMANCE_FAULTS_URL"] + "/integration"} {
@@ -197,8 +198,8 @@ func TestTheOperatorAssignedWithoutAHookIsNotProvoked(t *testing.T) {
 	before := tg.state()
 	r := runSuite(t, fullRun, tg.env(), "-ginkgo.label-filter=area:operators")
 	summary := r.summary(t)
-	if failed := failedConditions(summary); len(failed) > 0 || r.exitCode() != 0 {
-		t.Errorf("failed %v, exit %d:\n%s", failed, r.exitCode(), r.tail())
+	if failed := failedConditions(summary); len(failed) > 0 || r.ExitCode() != 0 {
+		t.Errorf("failed %v, exit %d:\n%s", failed, r.ExitCode(), r.tail())
 	}
 	for _, id := range []string{"S201-operator", "E409-operator-assigned"} {
 		if !regexp.MustCompile(`\| ` + id + ` \| \d+ \| json \| not provoked \| CONFORMANCE_OPERATOR ` + operator + ` is already assigned to the main project`).MatchString(summary) {
@@ -223,14 +224,14 @@ func TestAForeignExternalIDTakenInTheMainProjectIsNotUsed(t *testing.T) {
 	}
 	take("crm-1001")
 	r := runSuite(t, fullRun, tg.env(), "-ginkgo.label-filter=S201-create-ext")
-	if got := verdicts(r.summary(t))["S201-create-ext (json)"]; got != "passed" || r.exitCode() != 0 {
-		t.Errorf("with one foreign id taken, S201-create-ext is %q (exit %d), want passed with the other:\n%s", got, r.exitCode(), r.tail())
+	if got := verdicts(r.summary(t))["S201-create-ext (json)"]; got != "passed" || r.ExitCode() != 0 {
+		t.Errorf("with one foreign id taken, S201-create-ext is %q (exit %d), want passed with the other:\n%s", got, r.ExitCode(), r.tail())
 	}
 	take("crm-1002")
 	r = runSuite(t, fullRun, tg.env(), "-ginkgo.label-filter=S201-create-ext")
 	summary := r.summary(t)
-	if got := verdicts(summary)["S201-create-ext (json)"]; got != "not provoked" || !strings.Contains(summary, "is taken in the main project too") || r.exitCode() != 0 {
-		t.Errorf("with every foreign id taken, S201-create-ext is %q (exit %d), want not provoked with the reason:\n%s", got, r.exitCode(), summary)
+	if got := verdicts(summary)["S201-create-ext (json)"]; got != "not provoked" || !strings.Contains(summary, "is taken in the main project too") || r.ExitCode() != 0 {
+		t.Errorf("with every foreign id taken, S201-create-ext is %q (exit %d), want not provoked with the reason:\n%s", got, r.ExitCode(), summary)
 	}
 }
 
@@ -241,7 +242,7 @@ func serialSpecs(t *testing.T, env []string) []string {
 	dir := t.TempDir()
 	report := filepath.Join(dir, "dry.json")
 	cmd := exec.Command(filepath.Join(bin, "conformance.test"), "-ginkgo.dry-run", "-ginkgo.json-report="+report)
-	cmd.Env = suiteEnv(append([]string{"CONFORMANCE_REPORTS=" + dir, "CONFORMANCE_FORMATS=json"}, env...)...)
+	cmd.Env = suiterun.Env(append([]string{"CONFORMANCE_REPORTS=" + dir, "CONFORMANCE_FORMATS=json"}, env...)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("dry run: %v\n%s", err, out)
 	}
@@ -339,12 +340,12 @@ func TestARunListsWhatEarlierRunsLeftAndTouchesNothing(t *testing.T) {
 	before := tg.state()
 	r := runSuite(t, fullRun, tg.env(), "-ginkgo.label-filter=S204-empty-list")
 	for i := range 3 {
-		if want := fmt.Sprintf("earlier run otherrn%d left 1 marked case(s), last changed", i); !strings.Contains(r.output(), want) {
+		if want := fmt.Sprintf("earlier run otherrn%d left 1 marked case(s), last changed", i); !strings.Contains(r.Output(), want) {
 			t.Errorf("the output lacks %q:\n%s", want, r.tail())
 		}
 	}
-	if !strings.Contains(r.output(), "callcases-conformance clean, or make conformance-clean, removes them") || r.exitCode() != 0 {
-		t.Errorf("exit %d:\n%s", r.exitCode(), r.tail())
+	if !strings.Contains(r.Output(), "callcases-conformance clean, or make conformance-clean, removes them") || r.ExitCode() != 0 {
+		t.Errorf("exit %d:\n%s", r.ExitCode(), r.tail())
 	}
 	expectUnchanged(t, before, tg.state())
 }
@@ -395,9 +396,9 @@ func TestTheBinaryShowsALeaseWaitAndCleansEarlierRuns(t *testing.T) {
 	env, tmp := isolatedEnv(t, false, append(tg.env(), "CONFORMANCE_FORMATS=json")...)
 	r := startBinary(t, dir, env, "-procs", "2", "-label-filter", "S201-operator")
 	r.wait(t, fullRun)
-	out := r.stdout.String()
-	if r.exitCode() != 0 || verdicts(r.summary(t))["S201-operator (json)"] != "passed" {
-		t.Fatalf("exit %d, want S201-operator passed after the wait:\n%s", r.exitCode(), r.tail())
+	out := r.Stdout.String()
+	if r.ExitCode() != 0 || verdicts(r.summary(t))["S201-operator (json)"] != "passed" {
+		t.Fatalf("exit %d, want S201-operator passed after the wait:\n%s", r.ExitCode(), r.tail())
 	}
 	line := func(pattern string) int {
 		loc := regexp.MustCompile(`(?m)^` + pattern + `$`).FindStringIndex(out)

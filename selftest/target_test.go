@@ -15,11 +15,11 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/callcases/conformance/reference"
+	"github.com/callcases/conformance/suiterun"
 )
 
 // target is a reference server on loopback, as a staging would be: the
@@ -192,14 +192,21 @@ func expectUnchanged(t *testing.T, before, after state) {
 	}
 }
 
-// suiteRun is one run of the compiled suite as its own process.
+// suiteRun is one run of the compiled suite (or of the binary, or of
+// make) as its own process, and the folder of its reports.
 type suiteRun struct {
-	cmd            *exec.Cmd
-	stdout, stderr bytes.Buffer
-	reports        string
-	started        time.Time
-	took           time.Duration
-	err            error
+	*suiterun.Process
+	reports string
+}
+
+// start starts cmd, whose reports go to reports.
+func start(t *testing.T, cmd *exec.Cmd, reports string) *suiteRun {
+	t.Helper()
+	p, err := suiterun.Start(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &suiteRun{Process: p, reports: reports}
 }
 
 // startSuite starts the compiled suite with the given settings (and none of
@@ -207,33 +214,20 @@ type suiteRun struct {
 func startSuite(t *testing.T, env []string, args ...string) *suiteRun {
 	t.Helper()
 	dir := t.TempDir()
-	r := &suiteRun{reports: filepath.Join(dir, "reports")}
-	r.cmd = exec.Command(filepath.Join(bin, "conformance.test"), append([]string{"-ginkgo.no-color"}, args...)...)
-	r.cmd.Dir = dir
-	r.cmd.Env = suiteEnv(append([]string{"CONFORMANCE_REPORTS=" + r.reports}, env...)...)
-	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
-	r.cmd.WaitDelay = 10 * time.Second
-	r.started = time.Now()
-	if err := r.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	return r
+	reports := filepath.Join(dir, "reports")
+	cmd := execSuite(args...)
+	cmd.Dir = dir
+	cmd.Env = suiterun.Env(append([]string{"CONFORMANCE_REPORTS=" + reports}, env...)...)
+	return start(t, cmd, reports)
 }
 
 // wait waits for the suite, killing it after limit: a suite that hangs is a
 // failure of the test, not a hung test.
 func (r *suiteRun) wait(t *testing.T, limit time.Duration) {
 	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- r.cmd.Wait() }()
-	select {
-	case r.err = <-done:
-	case <-time.After(limit):
-		_ = r.cmd.Process.Kill()
-		r.err = <-done
+	if _ = r.Wait(limit); r.TimedOut {
 		t.Errorf("the suite did not end within %s; killed it", limit)
 	}
-	r.took = time.Since(r.started)
 }
 
 func runSuite(t *testing.T, limit time.Duration, env []string, args ...string) *suiteRun {
@@ -241,22 +235,6 @@ func runSuite(t *testing.T, limit time.Duration, env []string, args ...string) *
 	r := startSuite(t, env, args...)
 	r.wait(t, limit)
 	return r
-}
-
-func (r *suiteRun) output() string { return r.stdout.String() + r.stderr.String() }
-
-// exitCode is the suite's exit status, -1 when a signal ended it.
-func (r *suiteRun) exitCode() int {
-	if r.err == nil {
-		return 0
-	}
-	if ee, ok := r.err.(*exec.ExitError); ok {
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return -1
-		}
-		return ee.ExitCode()
-	}
-	return -1
 }
 
 func (r *suiteRun) summary(t *testing.T) string {
@@ -269,7 +247,7 @@ func (r *suiteRun) summary(t *testing.T) string {
 }
 
 func (r *suiteRun) tail() string {
-	out := r.output()
+	out := r.Output()
 	if len(out) > 6000 {
 		out = "…" + out[len(out)-6000:]
 	}

@@ -2,17 +2,14 @@ package selftest
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
 
 	"github.com/callcases/conformance/reference"
 	"github.com/callcases/conformance/report"
-	"github.com/onsi/ginkgo/v2/types"
 )
 
 // ownedByTheRun matches what only the specs send: a uuid or a title of the run's.
@@ -62,11 +59,11 @@ func TestTransportFailuresAreRunErrors(t *testing.T) {
 			if !cut.fired.Load() {
 				t.Fatalf("no spec reached the target: this test proves nothing\n%s", r.tail())
 			}
-			if r.exitCode() <= 0 {
-				t.Errorf("a run that lost its target exited %d", r.exitCode())
+			if r.ExitCode() <= 0 {
+				t.Errorf("a run that lost its target exited %d", r.ExitCode())
 			}
 			errs := 0
-			for _, sr := range specReports(t, filepath.Join(r.reports, "report.json")) {
+			for _, sr := range readSpecs(t, filepath.Join(r.reports, "report.json")) {
 				row := report.RowOf(sr)
 				switch row.Outcome {
 				case report.Failed:
@@ -84,25 +81,4 @@ func TestTransportFailuresAreRunErrors(t *testing.T) {
 			t.Logf("%d specs reported a run error", errs)
 		})
 	}
-}
-
-func specReports(t *testing.T, path string) []types.SpecReport {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var reports []types.Report
-	if err := json.Unmarshal(b, &reports); err != nil {
-		t.Fatal(err)
-	}
-	var out []types.SpecReport
-	for _, rep := range reports {
-		for _, sr := range rep.SpecReports {
-			if sr.LeafNodeType == types.NodeTypeIt {
-				out = append(out, sr)
-			}
-		}
-	}
-	return out
 }

@@ -46,9 +46,9 @@ func TestListSpecsPassBesideAnotherWriter(t *testing.T) {
 	}()
 	defer func() { stop.Store(true); <-done }()
 	for run := 1; run <= 5; run++ {
-		r := runSuite(t, fullRun, suiteEnv(append(settings, "CONFORMANCE_REPORTS="+t.TempDir())...), "-ginkgo.label-filter=S200-list || S204-past-end")
-		if r.exitCode() != 0 {
-			t.Fatalf("run %d of the list specs beside another writer: exit %d\n%s", run, r.exitCode(), r.tail())
+		r := runSuite(t, fullRun, append(settings, "CONFORMANCE_REPORTS="+t.TempDir()), "-ginkgo.label-filter=S200-list || S204-past-end")
+		if r.ExitCode() != 0 {
+			t.Fatalf("run %d of the list specs beside another writer: exit %d\n%s", run, r.ExitCode(), r.tail())
 		}
 	}
 }

@@ -79,7 +79,7 @@ func writeMarkdownFile(path string, m machine, o options) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	fmt.Printf("# figures written to %s\n", path)
+	fmt.Fprintf(out, "# figures written to %s\n", path)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,7 +68,8 @@ func TestTheMarkdownPageSaysWhereAndListsEveryFigureInOrder(t *testing.T) {
 func TestTheMarkdownFileIsWrittenIntoItsFolder(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "reports", "bench.md")
 	recorded.figures = []figure{{"run_suite", "0.700", "s"}}
-	t.Cleanup(func() { recorded.figures = nil })
+	out = io.Discard
+	t.Cleanup(func() { recorded.figures, out = nil, os.Stdout })
 	if err := writeMarkdownFile(path, machine{}, options{}); err != nil {
 		t.Fatal(err)
 	}
