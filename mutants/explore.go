@@ -562,36 +562,65 @@ func readAs(t *target, c *call, format, uuid string) *httptest.ResponseRecorder 
 	return t.get(c, apiPrefix+format+"/callcases/"+url.PathEscape(uuid))
 }
 
+// staleReads are reads of cases a delete removed, by project and external
+// id, each in both formats: the stale-external-id mutants answer a later
+// read by that external id with them.
+type staleReads struct {
+	mu   sync.Mutex
+	kept map[string]map[string]*httptest.ResponseRecorder // project + id -> format -> read
+}
+
+// read reads the case with uuid in both formats, as the admin, and gives
+// the key it is kept under; ok is false when it has no external id.
+func (s *staleReads) read(t *target, c *call, uuid string) (key string, reads map[string]*httptest.ResponseRecorder, ok bool) {
+	js := readAs(t, c, "json", uuid)
+	var v struct {
+		ID     *string `json:"id"`
+		Parent struct {
+			UUID string `json:"uuid"`
+		} `json:"parent"`
+	}
+	if js.Code != http.StatusOK || json.Unmarshal(js.Body.Bytes(), &v) != nil || v.ID == nil {
+		return "", nil, false
+	}
+	return v.Parent.UUID + "\x00" + *v.ID, map[string]*httptest.ResponseRecorder{"json": js, "xml": readAs(t, c, "xml", uuid)}, true
+}
+
+func (s *staleReads) keep(key string, reads map[string]*httptest.ResponseRecorder) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.kept == nil {
+		s.kept = map[string]map[string]*httptest.ResponseRecorder{}
+	}
+	s.kept[key] = reads
+}
+
+// answer serves a read by external id: the kept read where the server
+// answers 404.
+func (s *staleReads) answer(t *target, w http.ResponseWriter, c *call) {
+	rec := t.send(c, nil)
+	s.mu.Lock()
+	old := s.kept[c.params["project"]+"\x00"+c.params["id"]]
+	s.mu.Unlock()
+	if rec.Code == http.StatusNotFound && old != nil {
+		rec = old[c.format]
+	}
+	replay(w, rec)
+}
+
 // staleAfterDelete remembers each case deleted by uuid, in both formats,
 // and answers a later read by its external id with it.
 func staleAfterDelete() handler {
-	var mu sync.Mutex
-	kept := map[string]map[string]*httptest.ResponseRecorder{} // project + id -> format -> read
+	var stale staleReads
 	return func(t *target, w http.ResponseWriter, c *call) bool {
 		switch {
 		case c.is("DELETE /callcases/{uuid}"):
-			js, xm := readAs(t, c, "json", c.params["uuid"]), readAs(t, c, "xml", c.params["uuid"])
-			var v struct {
-				ID     *string `json:"id"`
-				Parent struct {
-					UUID string `json:"uuid"`
-				} `json:"parent"`
-			}
-			if js.Code == http.StatusOK && json.Unmarshal(js.Body.Bytes(), &v) == nil && v.ID != nil {
-				mu.Lock()
-				kept[v.Parent.UUID+"\x00"+*v.ID] = map[string]*httptest.ResponseRecorder{"json": js, "xml": xm}
-				mu.Unlock()
+			if key, reads, ok := stale.read(t, c, c.params["uuid"]); ok {
+				stale.keep(key, reads)
 			}
 			return false
 		case c.is("GET /projects/{project}/callcases/{id}"):
-			rec := t.send(c, nil)
-			mu.Lock()
-			old := kept[c.params["project"]+"\x00"+c.params["id"]]
-			mu.Unlock()
-			if rec.Code == http.StatusNotFound && old != nil {
-				rec = old[c.format]
-			}
-			replay(w, rec)
+			stale.answer(t, w, c)
 			return true
 		}
 		return false
@@ -679,8 +708,7 @@ func batchKeys(c *call) (uuids, ids []string) {
 // staleAfterBatchDelete remembers each case a batch delete removed, in
 // both formats, and answers a later read by its external id with it.
 func staleAfterBatchDelete() handler {
-	var mu sync.Mutex
-	kept := map[string]map[string]*httptest.ResponseRecorder{} // project + id -> format -> read
+	var stale staleReads
 	return func(t *target, w http.ResponseWriter, c *call) bool {
 		switch {
 		case c.is("DELETE /projects/{project}/callcases-batch/"):
@@ -696,36 +724,20 @@ func staleAfterBatchDelete() handler {
 			}
 			var cases []before
 			for _, u := range uuids {
-				js := readAs(t, c, "json", u)
-				var v struct {
-					ID     *string `json:"id"`
-					Parent struct {
-						UUID string `json:"uuid"`
-					} `json:"parent"`
-				}
-				if js.Code == http.StatusOK && json.Unmarshal(js.Body.Bytes(), &v) == nil && v.ID != nil {
-					cases = append(cases, before{u, v.Parent.UUID + "\x00" + *v.ID, map[string]*httptest.ResponseRecorder{"json": js, "xml": readAs(t, c, "xml", u)}})
+				if key, reads, ok := stale.read(t, c, u); ok {
+					cases = append(cases, before{u, key, reads})
 				}
 			}
 			rec := t.send(c, nil)
 			for _, b := range cases {
 				if readAs(t, c, "json", b.uuid).Code == http.StatusNotFound {
-					mu.Lock()
-					kept[b.key] = b.reads
-					mu.Unlock()
+					stale.keep(b.key, b.reads)
 				}
 			}
 			replay(w, rec)
 			return true
 		case c.is("GET /projects/{project}/callcases/{id}"):
-			rec := t.send(c, nil)
-			mu.Lock()
-			old := kept[c.params["project"]+"\x00"+c.params["id"]]
-			mu.Unlock()
-			if rec.Code == http.StatusNotFound && old != nil {
-				rec = old[c.format]
-			}
-			replay(w, rec)
+			stale.answer(t, w, c)
 			return true
 		}
 		return false
