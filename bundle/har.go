@@ -414,7 +414,7 @@ type Recorder struct {
 // a run of formats formats; secrets is read at each exchange, since they are
 // known only once the configuration is.
 func NewRecorder(process, processes, formats int, secrets func() []string) *Recorder {
-	return &Recorder{process: process, budget: BudgetPerFormat * max(formats, 1) / max(processes, 1), secrets: secrets}
+	return &Recorder{process: process, budget: BudgetPerFormat * max(formats, 1) / max(processes, 1), byTags: map[Tags]int{}, secrets: secrets}
 }
 
 // partName is the part file of one process of one run.
@@ -476,9 +476,6 @@ func (r *Recorder) Record(x *client.Exchange, tags Tags) {
 	}
 	r.writeLine(line, err)
 	if err == nil && tags.Condition != "" {
-		if r.byTags == nil {
-			r.byTags = map[Tags]int{}
-		}
 		r.byTags[share] += len(line)
 	}
 }
