@@ -31,7 +31,7 @@ type Budget struct {
 	Requests int           // requests to the target
 	Time     time.Duration // wall time
 	Steps    int           // at most this many steps a sequence
-	Shrink   time.Duration // at most this long shrinking a divergence
+	Shrink   time.Duration // at most this long shrinking a divergence; 0: it is reported as found
 }
 
 // DefaultBudget is a search of at most requests requests and d of time a
@@ -193,7 +193,7 @@ const MaxReplays = 300
 func (e *explorer) over() bool {
 	return e.runErr != nil || e.ctx.Err() != nil ||
 		(e.found == nil && (int(e.sent.Load()) >= e.budget.Requests || time.Since(e.start) >= e.budget.Time)) ||
-		(e.found != nil && e.found.Replays >= MaxReplays)
+		(e.found != nil && (e.found.Replays >= MaxReplays || e.budget.Shrink <= 0))
 }
 
 // aborted is a sequence cut short by the transport, the budget or an
@@ -256,6 +256,8 @@ type seq struct {
 	m        *model
 	trace    []Traced
 	refDates map[int]string // the reference's lastModified of each slot, as written
+	// fetched: the target's answers to reads sent ahead (prefetch), by readKey.
+	fetched map[string]*client.Exchange
 }
 
 // mostSteps is the most steps a sequence of the kind takes.
@@ -377,11 +379,7 @@ func (s *seq) send(st step, rr, rt client.Request) (*client.Exchange, *client.Ex
 	rt.OffContract = st.bad
 	// The HAR names each exchange's place: the sequence of the search, or
 	// the replay while shrinking, and the step in it.
-	where := fmt.Sprintf("sequence %d", s.e.result.Sequences)
-	if s.e.found != nil {
-		where = fmt.Sprintf("shrinking replay %d", s.e.found.Replays)
-	}
-	rt.Purpose = fmt.Sprintf("exploration (%s), %s, step %d: %s", s.e.kind, where, len(s.trace)+1, st.what)
+	rt.Purpose = s.purpose(len(s.trace)+1, st.what)
 	began := time.Now()
 	xr := rc.Do(s.e.ctx, rr)
 	s.e.result.Oracle += time.Since(began)
@@ -389,7 +387,12 @@ func (s *seq) send(st step, rr, rt client.Request) (*client.Exchange, *client.Ex
 		s.e.sent.Add(1)
 	}
 	s.e.result.Exchanges++
-	xt := tc.Do(s.e.ctx, rt)
+	xt, fetched := s.fetched[readKey(rt)]
+	if fetched && st.user == nil && rt.Method == http.MethodGet && rt.JSON == nil && rt.Raw == nil {
+		delete(s.fetched, readKey(rt))
+	} else {
+		xt = tc.Do(s.e.ctx, rt)
+	}
 	if xr.Err != nil {
 		s.e.runErr = fmt.Errorf("the reference oracle: %w", xr.Err)
 		return nil, nil, errAborted
@@ -637,12 +640,45 @@ func cloneQuery(q map[string][]string) map[string][]string {
 
 // final reads every case of the sequence back, by uuid and by external
 // id, and lists them: what the steps left is what the reference left.
+// Reads change nothing, so the target's are sent at once before the first
+// is judged (prefetch), and then judged one by one, in order, as if each
+// had been sent in its turn: the sequence's end costs a slow network one
+// round trip, not one per case and id.
 func (s *seq) final() error {
+	var reads []step
 	for k := range s.m.slots {
-		if s.tgt.uuid(k) == "" && s.ref.uuid(k) == "" {
-			continue
+		if s.tgt.uuid(k) != "" || s.ref.uuid(k) != "" {
+			reads = append(reads, s.e.gen.read(k))
 		}
-		if err := s.do(s.e.gen.read(k)); err != nil {
+	}
+	var byID []step
+	if s.e.kind != BadInput {
+		seen := map[string]bool{}
+		for _, id := range s.m.ids {
+			if id != "" && !seen[id] {
+				seen[id] = true
+				byID = append(byID, step{what: fmt.Sprintf("read back by external id %q", clip(id, 40)), kind: "case", creates: -1,
+					build: func(sd *side) client.Request {
+						return client.Request{Method: http.MethodGet, Path: s.e.gen.a.byExternalID(sd.project, id)}
+					}})
+			}
+		}
+	}
+	all := append(append([]step(nil), reads...), byID...)
+	requests := make([]client.Request, len(all))
+	for i, st := range all {
+		requests[i] = st.build(s.tgt)
+		requests[i].Purpose = s.purpose(len(s.trace)+1+i, st.what)
+	}
+	if s.e.kind != BadInput && len(s.m.slots) > 0 {
+		requests = append(requests, client.Request{Method: http.MethodGet, Path: s.e.gen.a.cases(), Query: url.Values{"project": {s.tgt.project}, "page": {"1"}},
+			Purpose: s.purpose(len(s.trace)+1+len(all), finalList)})
+	}
+	s.prefetch(requests)
+	defer func() { s.fetched = nil }()
+	for _, st := range reads {
+		k := st.slots[0]
+		if err := s.do(st); err != nil {
 			return err
 		}
 		if last := s.trace[len(s.trace)-1]; s.e.tgt.Gone != nil && len(last.Exchanges) == 1 && last.Exchanges[0].Status == http.StatusNotFound {
@@ -654,24 +690,50 @@ func (s *seq) final() error {
 	}
 	// Every external id the sequence gave or asked for, the ones changed
 	// away from included: what no case holds any more must be 404.
-	seen := map[string]bool{}
-	for _, id := range s.m.ids {
-		if id != "" && !seen[id] {
-			seen[id] = true
-			if err := s.do(step{what: fmt.Sprintf("read back by external id %q", clip(id, 40)), kind: "case", creates: -1,
-				build: func(sd *side) client.Request {
-					return client.Request{Method: http.MethodGet, Path: s.e.gen.a.byExternalID(sd.project, id)}
-				}}); err != nil {
-				return err
-			}
+	for _, st := range byID {
+		if err := s.do(st); err != nil {
+			return err
 		}
 	}
 	if len(s.m.slots) == 0 {
 		return nil
 	}
-	return s.list(step{what: "list every case back", kind: "list", creates: -1, tieBound: -1, list: func(sd *side) url.Values {
+	return s.list(step{what: finalList, kind: "list", creates: -1, tieBound: -1, list: func(sd *side) url.Values {
 		return url.Values{"project": {sd.project}}
 	}})
+}
+
+const finalList = "list every case back"
+
+// prefetch sends requests to the target at once and keeps their
+// exchanges for send, which takes one instead of sending its request when
+// it is the same (method, path and query): only reads, whose answers do
+// not depend on the order they are sent in.
+func (s *seq) prefetch(requests []client.Request) {
+	xs := make([]*client.Exchange, len(requests))
+	var wg sync.WaitGroup
+	for i, r := range requests {
+		wg.Go(func() { xs[i] = s.tgt.c.Do(s.e.ctx, r) })
+	}
+	wg.Wait()
+	s.fetched = map[string]*client.Exchange{}
+	for i, r := range requests {
+		s.fetched[readKey(r)] = xs[i]
+	}
+}
+
+func readKey(r client.Request) string {
+	return r.Method + " " + r.Path + "?" + r.Query.Encode()
+}
+
+// purpose is what the HAR says of the target's request of the sequence's
+// step n.
+func (s *seq) purpose(n int, what string) string {
+	where := fmt.Sprintf("sequence %d", s.e.result.Sequences)
+	if s.e.found != nil {
+		where = fmt.Sprintf("shrinking replay %d", s.e.found.Replays)
+	}
+	return fmt.Sprintf("exploration (%s), %s, step %d: %s", s.e.kind, where, n, what)
 }
 
 // quietTB is the testing.TB rapid reports to: the outcome is read from the
