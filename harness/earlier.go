@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/callcases/conformance/client"
@@ -71,28 +73,37 @@ const ScanPages = 50
 // one in the fixture projects, grouped by run, the oldest run first. The
 // error says what could not be read; the runs found so far come with it.
 func (e *Env) EarlierRuns(ctx context.Context) ([]EarlierRun, error) {
-	byRun := map[string]*EarlierRun{}
-	var errs []error
-	for _, project := range e.fixtureProjects() {
-		err := e.scanProject(ctx, project, func(c listedCase, modified time.Time) {
-			run, ok := MarkOf(c.UUID, c.ID, c.Title)
-			if !ok || run == e.RunID {
-				return
-			}
-			r := byRun[run]
-			if r == nil {
-				r = &EarlierRun{RunID: run}
-				byRun[run] = r
-			}
-			r.Cases = append(r.Cases, MarkedCase{RunID: run, Project: project, UUID: c.UUID, ID: c.ID, Modified: modified})
-			if modified.After(r.Newest) {
-				r.Newest = modified
-			}
+	// The projects are read at once, and what they hold is gathered in
+	// their order.
+	projects := e.fixtureProjects()
+	marked := make([][]MarkedCase, len(projects))
+	scanned := make([]error, len(projects))
+	var wg sync.WaitGroup
+	for i, project := range projects {
+		wg.Go(func() {
+			scanned[i] = e.scanProject(ctx, project, func(c listedCase, modified time.Time) {
+				if run, ok := MarkOf(c.UUID, c.ID, c.Title); ok && run != e.RunID {
+					marked[i] = append(marked[i], MarkedCase{RunID: run, Project: project, UUID: c.UUID, ID: c.ID, Modified: modified})
+				}
+			})
 		})
-		if err != nil {
-			errs = append(errs, err)
+	}
+	wg.Wait()
+	byRun := map[string]*EarlierRun{}
+	for _, cases := range marked {
+		for _, c := range cases {
+			r := byRun[c.RunID]
+			if r == nil {
+				r = &EarlierRun{RunID: c.RunID}
+				byRun[c.RunID] = r
+			}
+			r.Cases = append(r.Cases, c)
+			if c.Modified.After(r.Newest) {
+				r.Newest = c.Modified
+			}
 		}
 	}
+	errs := slices.DeleteFunc(scanned, func(err error) bool { return err == nil })
 	runs := make([]EarlierRun, 0, len(byRun))
 	for _, r := range byRun {
 		runs = append(runs, *r)

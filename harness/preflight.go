@@ -66,25 +66,29 @@ func (e *Env) Preflight(ctx context.Context) error {
 		return p, false
 	}
 
-	probeXML := false
-	if p, ok := project(&problems, e.API, e.Config.Project, config.EnvProject); ok {
+	// Every check reads something of its own: they go out at once, the
+	// main project's read with them, and their problems and notes are told
+	// in this order. A main project that cannot be read says why alone:
+	// nothing else can be checked then, and the xml probe, which reads that
+	// project under /xml/, means something only when it was read.
+	var operatorNotes, earlierNotes []string
+	mainRead := false
+	checks := []func(problems *errs){func(problems *errs) {
+		p, ok := project(problems, e.API, e.Config.Project, config.EnvProject)
+		if !ok {
+			return
+		}
+		mainRead = true
 		if p.OperatorAssignmentMode != "manual" {
 			problems.add("%s: project %q is in %q assignment mode, want manual", config.EnvProject, p.UUID, p.OperatorAssignmentMode)
 		}
 		if p.State != "stopped" {
 			problems.add("%s: project %q is %q; the suite runs only against a stopped project, so that nothing dials", config.EnvProject, p.UUID, p.State)
 		}
-		if format != "xml" && slices.Contains(e.Config.Formats, "xml") {
-			probeXML = true
-		}
-	} else if problems.unreachable {
-		return problems.err() // nothing else can be checked
-	}
-	// The other checks read independent things: they go out at once, and
-	// their problems and notes are told in this order.
-	var operatorNotes, earlierNotes []string
-	checks := []func(problems *errs){}
-	if probeXML {
+	}}
+	probe := -1
+	if format != "xml" && slices.Contains(e.Config.Formats, "xml") {
+		probe = len(checks)
 		checks = append(checks, func(problems *errs) { e.probeXML(ctx, problems) })
 	}
 	if e.Config.AutoProject != "" {
@@ -118,7 +122,13 @@ func (e *Env) Preflight(ctx context.Context) error {
 	// Read only, so it goes out with the others; told only when all is well.
 	wg.Go(func() { earlierNotes = e.earlierRunNotes(ctx) })
 	wg.Wait()
-	for _, f := range found {
+	if found[0].unreachable {
+		return found[0].err() // nothing else can be checked
+	}
+	for i, f := range found {
+		if i == probe && !mainRead {
+			continue
+		}
 		problems.list = append(problems.list, f.list...)
 		problems.unreachable = problems.unreachable || f.unreachable
 	}
