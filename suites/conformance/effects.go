@@ -315,15 +315,30 @@ var _ = Describe("success through its effect", func() {
 							JSON: map[string]any{"id": id, "title": newTitle("changed")}, OffContract: true}, ""},
 					)
 				}
-				for _, at := range attempts {
-					at.req.Purpose = at.what
-					x := env.API.Do(ctx, at.req)
-					Expect(x).To(HaveResult(http.StatusBadRequest), "an external id has 1 to 255 characters: %s", at.what)
-					if at.created != "" {
-						cases(a).expectGone(ctx, at.created)
+				// The attempts are independent, each refused: they go out at
+				// once, and then what they must not have made or changed is
+				// read, at once too.
+				requests := make([]client.Request, len(attempts))
+				for i, at := range attempts {
+					requests[i] = at.req
+					requests[i].Purpose = at.what
+				}
+				var gone []string
+				for i, x := range doAll(ctx, env.API, requests...) {
+					Expect(x).To(HaveResult(http.StatusBadRequest), "an external id has 1 to 255 characters: %s", attempts[i].what)
+					if attempts[i].created != "" {
+						gone = append(gone, attempts[i].created)
 					}
 				}
-				after := cases(a).read(ctx, target)
+				reads := []client.Request{cases(a).get(target)}
+				for _, uuid := range gone {
+					reads = append(reads, cases(a).getGone(uuid))
+				}
+				xs := doAll(ctx, env.API, reads...)
+				for i, uuid := range gone {
+					expectGone(xs[i+1], "case "+uuid)
+				}
+				after := cases(a).of(xs[0])
 				Expect(after.Title).To(Equal(before.Title), "a refused update changes nothing: the title")
 				Expect(after.ID).To(Equal(before.ID), "a refused update changes nothing: the external id")
 			})
