@@ -34,27 +34,28 @@ import (
 
 // Config is the suite's configuration after defaults and validation.
 type Config struct {
-	Target             string        // CONFORMANCE_TARGET, API base URL; "" = the embedded reference server
-	Username, Password string        // CONFORMANCE_USERNAME / CONFORMANCE_PASSWORD: a user with full rights
-	ReadOnlyUsername   string        // CONFORMANCE_READONLY_USERNAME: a user with read rights only
-	ReadOnlyPassword   string        // CONFORMANCE_READONLY_PASSWORD
-	Project            string        // CONFORMANCE_PROJECT: a stopped manual-mode project the suite may add cases to
-	AutoProject        string        // CONFORMANCE_AUTO_PROJECT: a project in automatic assignment mode
-	CompletedProject   string        // CONFORMANCE_COMPLETED_PROJECT: a project whose run is completed
-	Operator           string        // CONFORMANCE_OPERATOR: uuid of an operator not assigned to Project
-	FaultsURL          string        // CONFORMANCE_FAULTS_URL: base URL of the fault hook
-	Formats            []string      // CONFORMANCE_FORMATS: "json", "xml" or "json,xml"
-	Timeout            time.Duration // CONFORMANCE_TIMEOUT: per-request timeout, body included
-	Deadline           time.Duration // CONFORMANCE_DEADLINE: the whole run's deadline
-	LeaseWait          time.Duration // CONFORMANCE_LEASE_WAIT: how long a spec waits for the fault hook's lease
-	Retries            int           // CONFORMANCE_RETRIES: more attempts for a request or a spec whose answer never came
-	Reports            string        // CONFORMANCE_REPORTS: report folder, absolute
-	CABundle           string        // CONFORMANCE_CA_BUNDLE: PEM file of extra CAs to trust for https targets, absolute
-	Insecure           bool          // CONFORMANCE_INSECURE: skip TLS verification; off by default
-	File               string        // CONFORMANCE_CONFIG: the YAML file read, absolute; "" if none
-	ExploreSeed        uint64        // CONFORMANCE_EXPLORE_SEED: exploration's seed; 0 until the run chooses one
-	ExploreRequests    uint64        // CONFORMANCE_EXPLORE_REQUESTS: requests each exploration row may send while it searches
-	ExploreTime        time.Duration // CONFORMANCE_EXPLORE_TIME: how long each exploration row may search
+	Target             string         // CONFORMANCE_TARGET, API base URL; "" = the embedded reference server
+	Username, Password string         // CONFORMANCE_USERNAME / CONFORMANCE_PASSWORD: a user with full rights
+	ReadOnlyUsername   string         // CONFORMANCE_READONLY_USERNAME: a user with read rights only
+	ReadOnlyPassword   string         // CONFORMANCE_READONLY_PASSWORD
+	Project            string         // CONFORMANCE_PROJECT: a stopped manual-mode project the suite may add cases to
+	AutoProject        string         // CONFORMANCE_AUTO_PROJECT: a project in automatic assignment mode
+	CompletedProject   string         // CONFORMANCE_COMPLETED_PROJECT: a project whose run is completed
+	Operator           string         // CONFORMANCE_OPERATOR: uuid of an operator not assigned to Project
+	FaultsURL          string         // CONFORMANCE_FAULTS_URL: base URL of the fault hook
+	Formats            []string       // CONFORMANCE_FORMATS: "json", "xml" or "json,xml"
+	Timeout            time.Duration  // CONFORMANCE_TIMEOUT: per-request timeout, body included
+	Deadline           time.Duration  // CONFORMANCE_DEADLINE: the whole run's deadline
+	LeaseWait          time.Duration  // CONFORMANCE_LEASE_WAIT: how long a spec waits for the fault hook's lease
+	Retries            int            // CONFORMANCE_RETRIES: more attempts for a request or a spec whose answer never came
+	Reports            string         // CONFORMANCE_REPORTS: report folder, absolute
+	CABundle           string         // CONFORMANCE_CA_BUNDLE: PEM file of extra CAs to trust for https targets, absolute
+	Insecure           bool           // CONFORMANCE_INSECURE: skip TLS verification; off by default
+	File               string         // CONFORMANCE_CONFIG: the YAML file read, absolute; "" if none
+	ExploreSeed        uint64         // CONFORMANCE_EXPLORE_SEED: exploration's seed; 0 until the run chooses one
+	ExploreRequests    uint64         // CONFORMANCE_EXPLORE_REQUESTS: requests each exploration row may send while it searches
+	ExploreTime        time.Duration  // CONFORMANCE_EXPLORE_TIME: how long each exploration row may search
+	ExploreShrink      *time.Duration // CONFORMANCE_EXPLORE_SHRINK: how long a row may shrink what it found; nil: the default, 0: not at all
 }
 
 // EnvWorkDir names the directory relative paths in settings are taken from:

@@ -105,6 +105,19 @@ func TestLoadDefaults(t *testing.T) {
 	}
 }
 
+func TestExploreShrinkZeroIsNone(t *testing.T) {
+	c, err := Load(lookupIn(map[string]string{EnvExploreShrink: "0"}))
+	if err != nil {
+		t.Fatalf("Load with %s=0: %v", EnvExploreShrink, err)
+	}
+	if c.ExploreShrink == nil || *c.ExploreShrink != 0 {
+		t.Errorf("ExploreShrink = %v, want 0 (no shrinking), not unset", c.ExploreShrink)
+	}
+	if c, _ := Load(lookupIn(nil)); c.ExploreShrink != nil {
+		t.Errorf("ExploreShrink unset = %v, want nil (the default, from the search's time)", *c.ExploreShrink)
+	}
+}
+
 func TestLoadLiveTarget(t *testing.T) {
 	ca := writeCA(t)
 	c, err := Load(lookupIn(with(live(),
@@ -337,6 +350,12 @@ func TestLoadErrors(t *testing.T) {
 		{name: "timeout negative", env: with(live(), EnvTimeout, "-5s"),
 			want: []string{EnvTimeout, "is not positive"}},
 
+		// Exploration's shrinking: zero is a value (none), not a missing one.
+		{name: "explore shrink not a duration", env: with(live(), EnvExploreShrink, "5"),
+			want: []string{EnvExploreShrink, `"5" is not a Go duration`, `"0" for none`}},
+		{name: "explore shrink negative", env: with(live(), EnvExploreShrink, "-1s"),
+			want: []string{EnvExploreShrink, "is negative"}},
+
 		// Retries.
 		{name: "retries not a number", env: with(live(), EnvRetries, "two"),
 			want: []string{EnvRetries, `"two" is not a whole number from 0 to 10`, `expected one such as "2"`}},
@@ -494,6 +513,7 @@ func TestLines(t *testing.T) {
 			"CONFORMANCE_EXPLORE_SEED=<unset>",
 			"CONFORMANCE_EXPLORE_REQUESTS=120",
 			"CONFORMANCE_EXPLORE_TIME=1s",
+			"CONFORMANCE_EXPLORE_SHRINK=<unset>",
 			"CONFORMANCE_CONFIG=<unset>",
 		}},
 		{name: "embedded", c: embedded, want: []string{
@@ -518,6 +538,7 @@ func TestLines(t *testing.T) {
 			"CONFORMANCE_EXPLORE_SEED=<unset>",
 			"CONFORMANCE_EXPLORE_REQUESTS=120",
 			"CONFORMANCE_EXPLORE_TIME=1s",
+			"CONFORMANCE_EXPLORE_SHRINK=<unset>",
 			"CONFORMANCE_CONFIG=<unset>",
 		}},
 	}

@@ -32,6 +32,7 @@ const (
 	EnvExploreSeed      = "CONFORMANCE_EXPLORE_SEED"
 	EnvExploreRequests  = "CONFORMANCE_EXPLORE_REQUESTS"
 	EnvExploreTime      = "CONFORMANCE_EXPLORE_TIME"
+	EnvExploreShrink    = "CONFORMANCE_EXPLORE_SHRINK"
 )
 
 // KnownFormats are the API's representations, in the order reports show them.
@@ -136,6 +137,9 @@ var settings = []Setting{
 	{Env: EnvExploreTime, Key: "explore_time", Meaning: "how long each exploration row may search, a Go duration",
 		Default: DefaultExploreTime,
 		field:   func(c *Config) field { return duration{&c.ExploreTime} }},
+	{Env: EnvExploreShrink, Key: "explore_shrink", Meaning: "how long each exploration row may shrink a divergence it found, a Go duration; `0` reports it as found, unshrunk (a kill matrix needs only the verdict)",
+		Without: "four times the search's time, at most 5s",
+		field:   func(c *Config) field { return shrinkBound{&c.ExploreShrink} }},
 	{Env: EnvConfig, Meaning: "a YAML file with these settings under the keys shown (`target:`, `readonly_username:`, ...); the environment wins",
 		Without: "none", Path: true,
 		field: func(c *Config) field { return text{&c.File} }},
@@ -284,6 +288,34 @@ func (f count) set(s string) error {
 	return nil
 }
 func (f count) String() string { return strconv.Itoa(*f.p) }
+
+// shrinkBound is a duration that may be zero; nil when unset (the default,
+// which depends on another setting).
+type shrinkBound struct{ p **time.Duration }
+
+func (f shrinkBound) set(s string) error {
+	s = strings.TrimSpace(s)
+	*f.p = nil
+	if s == "" {
+		return nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a Go duration; expected one such as \"5s\", or \"0\" for none", s)
+	}
+	if d < 0 {
+		return fmt.Errorf("%q is negative; expected a Go duration of zero or more, such as \"5s\"", s)
+	}
+	*f.p = &d
+	return nil
+}
+
+func (f shrinkBound) String() string {
+	if *f.p == nil {
+		return ""
+	}
+	return (**f.p).String()
+}
 
 // positive is a positive whole number (a seed, a budget); "" when unset.
 type positive struct{ p *uint64 }

@@ -212,6 +212,32 @@ func TestShrinks(t *testing.T) {
 	}
 }
 
+// TestNoShrinkingWhenNoTimeIsGiven: Shrink 0 (CONFORMANCE_EXPLORE_SHRINK=0,
+// the kill matrix) reports the divergence as found, replaying nothing, and
+// the report says it was not shrunk.
+func TestNoShrinkingWhenNoTimeIsGiven(t *testing.T) {
+	tgt, _ := target(t, func(s *reference.Server) http.Handler {
+		h, err := mutants.Wrap("comment-trimmed", s, reference.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	})
+	b := DefaultBudget(400, 30*time.Second)
+	b.Shrink = 0
+	r := Explore(context.Background(), tgt, Stateful, "json", 1, b)
+	if r.Finding == nil {
+		t.Fatalf("no divergence found: %s", Report(r))
+	}
+	f := r.Finding
+	if f.Replays != 0 || len(f.Steps) != f.Original || f.First != len(f.Steps)-1 {
+		t.Errorf("%d steps of %d found, %d replays, first divergence at %d: want the sequence as found, no replay", len(f.Steps), f.Original, f.Replays, f.First+1)
+	}
+	if !strings.Contains(Report(r), "not shrunk") {
+		t.Errorf("the report does not say the sequence was not shrunk:\n%s", Report(r))
+	}
+}
+
 // skipUnderRace leaves a search over many servers or mutants to the run
 // without the race detector (make explore-check, a step of make test).
 func skipUnderRace(t *testing.T) {

@@ -18,7 +18,11 @@ func Report(r Result) string {
 	if f == nil {
 		return b.String()
 	}
-	fmt.Fprintf(&b, "the target diverged from the reference: shrunk to %d step(s) from %d (%d replays on fresh cases)\n", len(f.Steps), f.Original, f.Replays)
+	if f.Replays == 0 {
+		fmt.Fprintf(&b, "the target diverged from the reference: %d step(s), not shrunk (no time to shrink was given)\n", len(f.Steps))
+	} else {
+		fmt.Fprintf(&b, "the target diverged from the reference: shrunk to %d step(s) from %d (%d replays on fresh cases)\n", len(f.Steps), f.Original, f.Replays)
+	}
 	// What diverged comes first, so that a report's bound never cuts it off.
 	if f.First >= 0 && f.First < len(f.Steps) {
 		s := f.Steps[f.First]

@@ -40,7 +40,11 @@ func runExploration(ctx SpecContext, a api, kind string) {
 	if tgt.Operator == "" {
 		AddReportEntry(ExplorationEntry+" note", fmt.Sprintf("steps that name an operator were left out: %s is not set", config.Operator.Setting()))
 	}
-	r := explore.Explore(ctx, tgt, kind, a.format, env.Config.ExploreSeed, explore.DefaultBudget(env.Config.ExploreRequests, env.Config.ExploreTime))
+	budget := explore.DefaultBudget(env.Config.ExploreRequests, env.Config.ExploreTime)
+	if env.Config.ExploreShrink != nil {
+		budget.Shrink = *env.Config.ExploreShrink
+	}
+	r := explore.Explore(ctx, tgt, kind, a.format, env.Config.ExploreSeed, budget)
 	text := client.Redact(explore.Report(r), matchers.Secrets()...)
 	AddReportEntry(ExplorationEntry, text)
 	reportExploration(r)
