@@ -11,13 +11,13 @@ import (
 
 // MaxProcs bounds the processes Procs chooses, and PerCore per core: each
 // one is a whole suite process (its own contract, connections and memory),
-// and beyond 8 a core the processes' own start-up and scheduling cost more
-// than the waiting they hide (make bench on 2 cores at 50 ms: 16 processes
-// beat 24, 32 and 48). The reference takes 48 without an error (docs/speed.md,
-// Speed).
+// and beyond 12 a core the processes' own start-up and scheduling cost more
+// than the waiting they hide (make bench on 2 cores at 50 ms, both formats,
+// 416 specs: 16 processes took 3.6 s, 24 took 2.8 s, 32 took 2.9 to 3.0 s).
+// The reference takes 48 without an error (docs/speed.md, Speed).
 const (
 	MaxProcs = 64
-	PerCore  = 8
+	PerCore  = 12
 )
 
 // cpuPerTrip is what one exchange costs the suite's processes in CPU

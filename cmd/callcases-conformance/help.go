@@ -48,7 +48,7 @@ CONFORMANCE_REPORTS (reports), CONFORMANCE_CA_BUNDLE, CONFORMANCE_INSECURE.
 Flags:
   -procs N              parallel processes, all against the same target (default:
                         from the target's round trip, one a core on loopback, more
-                        on a slow network, at most 8 a core)
+                        on a slow network, at most 12 a core)
   -label-filter EXPR    run only the specs whose labels match, e.g. code:409,
                         format:json, !mutating, E209-batch-duplicate
   -v                    show Ginkgo's own output instead of one line per condition
