@@ -6,6 +6,7 @@
 package report
 
 import (
+	"bufio"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -383,7 +384,7 @@ func Write(run Run, r types.Report, console io.Writer) error {
 		return err
 	}
 	jsonReport := filepath.Join(dir, "report.json")
-	if err := reporters.GenerateJSONReport(r, jsonReport); err != nil {
+	if err := writeJSONReport(r, jsonReport); err != nil {
 		return err
 	}
 	s := Summarise(r)
@@ -489,4 +490,25 @@ func CountsLine(c map[string]int) string {
 		line += fmt.Sprintf(", %d not run", c[NotRun])
 	}
 	return line
+}
+
+// writeJSONReport writes Ginkgo's JSON report, as reporters.GenerateJSONReport
+// does but without its indentation: the report runs to megabytes that
+// programs read (cmd/mutants, cmd/bench, a CI's tools), and indenting them
+// cost as much CPU as encoding them.
+func writeJSONReport(r types.Report, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<16)
+	if err := json.NewEncoder(w).Encode([]types.Report{r}); err != nil {
+		f.Close()
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -169,7 +169,9 @@ func runOne(suite string, m mutants.Mutant, variant string, timeout time.Duratio
 		return result{mutant: m, err: err}
 	}
 	defer os.RemoveAll(dir)
-	cmd := exec.Command(suite, "-ginkgo.json-report="+filepath.Join(dir, "ginkgo.json"), "-ginkgo.no-color")
+	// The suite writes Ginkgo's report among its own (report.json): a
+	// second one from -ginkgo.json-report would cost the run its CPU again.
+	cmd := exec.Command(suite, "-ginkgo.no-color")
 	cmd.Dir = filepath.Dir(suite)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -186,7 +188,7 @@ func runOne(suite string, m mutants.Mutant, variant string, timeout time.Duratio
 	if p.TimedOut {
 		return result{mutant: m, err: fmt.Errorf("the run did not end within %s and was stopped (a hang, or a machine too loaded for the matrix); suite output:\n%s", runBound, tail(out.String()))}
 	}
-	rep, err := suiterun.ReadReport(filepath.Join(dir, "ginkgo.json"))
+	rep, err := suiterun.ReadReport(filepath.Join(dir, "report.json"))
 	if err != nil {
 		return result{mutant: m, err: fmt.Errorf("%v; suite output:\n%s", err, tail(out.String()))}
 	}
