@@ -80,15 +80,28 @@ func useBuilt(dir string) error {
 	return nil
 }
 
-func TestCatalogueAndSpecsAgree(t *testing.T) {
+// dryRun runs the compiled suite's dry run with these settings, within a
+// minute, and returns the path of Ginkgo's report of it.
+func dryRun(t *testing.T, settings ...string) string {
+	t.Helper()
 	dir := t.TempDir()
 	report := filepath.Join(dir, "dry.json")
 	cmd := exec.Command(filepath.Join(bin, "conformance.test"), "-ginkgo.dry-run", "-ginkgo.json-report="+report)
-	cmd.Env = suiterun.Env("CONFORMANCE_REPORTS="+dir, "CONFORMANCE_FORMATS=json,xml")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("dry run: %v\n%s", err, out)
+	cmd.Env = suiterun.Env(append([]string{"CONFORMANCE_REPORTS=" + dir}, settings...)...)
+	p, err := suiterun.Run(cmd, time.Minute)
+	switch {
+	case p == nil:
+		t.Fatalf("dry run: %v", err)
+	case p.TimedOut:
+		t.Fatalf("dry run: still running after a minute, stopped\n%s", p.Output())
+	case err != nil:
+		t.Fatalf("dry run: %v\n%s", err, p.Output())
 	}
-	specs := readSpecs(t, report)
+	return report
+}
+
+func TestCatalogueAndSpecsAgree(t *testing.T) {
+	specs := readSpecs(t, dryRun(t, "CONFORMANCE_FORMATS=json,xml"))
 	known := map[string]catalogue.Condition{}
 	for _, c := range catalogue.All() {
 		known[c.ID] = c

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -23,7 +22,6 @@ import (
 
 	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/reference"
-	"github.com/callcases/conformance/suiterun"
 )
 
 // verdicts reads the summary's rows: condition (format) → outcome.
@@ -239,13 +237,7 @@ func TestAForeignExternalIDTakenInTheMainProjectIsNotUsed(t *testing.T) {
 // whose specs Ginkgo runs Serial.
 func serialSpecs(t *testing.T, env []string) []string {
 	t.Helper()
-	dir := t.TempDir()
-	report := filepath.Join(dir, "dry.json")
-	cmd := exec.Command(filepath.Join(bin, "conformance.test"), "-ginkgo.dry-run", "-ginkgo.json-report="+report)
-	cmd.Env = suiterun.Env(append([]string{"CONFORMANCE_REPORTS=" + dir, "CONFORMANCE_FORMATS=json"}, env...)...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("dry run: %v\n%s", err, out)
-	}
+	report := dryRun(t, append([]string{"CONFORMANCE_FORMATS=json"}, env...)...)
 	known := map[string]bool{}
 	for _, c := range catalogue.All() {
 		known[c.ID] = true
