@@ -410,7 +410,10 @@ func TestBinarySecondSignalSkipsCleanup(t *testing.T) {
 		})
 	})
 	dir := t.TempDir()
-	env, tmp := isolatedEnv(t, false, tg.env()...)
+	// The held delete would hold a run that waited for it until this
+	// timeout: the second signal must end it long before.
+	const timeout = time.Minute
+	env, tmp := isolatedEnv(t, false, append(tg.env(), "CONFORMANCE_TIMEOUT="+timeout.String())...)
 	r := startBinary(t, dir, env, "-procs", "3")
 	for _, s := range []*signalOnce{first, second} {
 		select {
@@ -422,8 +425,11 @@ func TestBinarySecondSignalSkipsCleanup(t *testing.T) {
 			t.Fatalf("the run never sent the request to interrupt at:\n%s", r.tail())
 		}
 	}
-	r.wait(t, time.Minute)
+	r.wait(t, 2*timeout)
 	t.Logf("exit %d after %s", r.ExitCode(), r.Took)
+	if r.Took >= timeout/2 {
+		t.Errorf("the run ended %s after it started: after the second signal it waited for the held delete (CONFORMANCE_TIMEOUT %s) instead of skipping the cleanup", r.Took, timeout)
+	}
 	expectInterrupted(t, r)
 	if code, _ := tg.call(http.MethodGet, api+"/callcases/"+*held.Load(), nil); code != http.StatusOK {
 		t.Errorf("the second interrupt should have skipped the cleanup, but case %s is gone (%d):\n%s", *held.Load(), code, r.tail())

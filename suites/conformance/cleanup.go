@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"os/signal"
 	"slices"
 	"sync"
+	"syscall"
 
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/harness"
@@ -16,22 +19,47 @@ import (
 
 // Undoing what the specs made, and reporting what could not be undone.
 
-// cleanupContext is ctx without its cancellation: an interrupt (or the
-// run's deadline) cancels the node under way, a cleanup included, and a
-// cleanup request given up half way would leave what it puts back in a
-// state nobody knows. Each request is still bounded by the client's
-// timeout, and a second signal still stops the run without waiting.
+// cleanupContext is ctx without its cancellation, until a second signal:
+// an interrupt (or the run's deadline) cancels the node under way, a
+// cleanup included, and a cleanup request given up half way would leave
+// what it puts back in a state nobody knows. Each request is still bounded
+// by the client's timeout, and a second signal (stopNow), which skips the
+// cleanup, ends the cleanup's requests at once.
 func cleanupContext(ctx context.Context) context.Context {
-	return context.WithoutCancel(ctx)
+	return untilStopped{context.WithoutCancel(ctx)}
 }
+
+// untilStopped has its context's values, and ends only with stopNow.
+type untilStopped struct{ context.Context }
+
+func (untilStopped) Done() <-chan struct{} { return stopNow.Done() }
+func (untilStopped) Err() error            { return stopNow.Err() }
+
+// stopNow ends when this process gets its second stop signal (SIGINT or
+// SIGTERM; callcases-conformance and Ginkgo's CLI pass each one on): the
+// run then skips its cleanup, and no cleanup request may hold it until
+// the request's timeout (a target that holds a DELETE kept a stopped run
+// for CONFORMANCE_TIMEOUT).
+var stopNow = func() context.Context {
+	ctx, stop := context.WithCancel(context.Background())
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-signals
+		<-signals
+		stop()
+	}()
+	return ctx
+}()
 
 // reportLeftover judges a cleanup request that did not answer as it should:
 // it reads the target back, and records what is really left (a case the
 // target never created is not), so that the run can say exactly what it left
 // behind: in this spec's output, and in the summary (see ReportAfterSuite).
 func reportLeftover(kind, id string, x *client.Exchange) {
-	// Its own context: cleanup may run after the spec's context was cancelled by an interrupt.
-	ctx, cancel := context.WithTimeout(context.Background(), 2*env.Config.Timeout)
+	// Its own context: cleanup may run after the spec's context was
+	// cancelled by an interrupt; a second one ends it too.
+	ctx, cancel := context.WithTimeout(stopNow, 2*env.Config.Timeout)
 	defer cancel()
 	var l *harness.Leftover
 	switch kind {
