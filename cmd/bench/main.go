@@ -84,6 +84,10 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("bench: ")
 	var o options
+	// A flag set of its own: the packages it links (exploration's
+	// generator) register flags of theirs on the default one, which -h
+	// would list as if they were the bench's.
+	flag := flag.NewFlagSet("bench", flag.ExitOnError)
 	flag.IntVar(&o.procs, "procs", runtime.NumCPU(), "parallel processes for the run against the embedded reference")
 	flag.IntVar(&o.slowProcs, "slow-procs", 0, "parallel processes for the run through the latency proxy; 0 picks them from the measured round trip as the runner does (speed.Procs)")
 	flag.StringVar(&o.formats, "formats", "", "CONFORMANCE_FORMATS for both runs (json, xml or json,xml); empty: the suite's default")
@@ -93,7 +97,7 @@ func main() {
 	flag.StringVar(&o.benchTime, "benchtime", "200ms", "-benchtime for the Go benchmarks")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work folder (reports, outputs, proxy log) and print its path")
 	flag.StringVar(&o.markdown, "markdown", "", "also write the figures and the targets they meet to this file, as Markdown")
-	flag.Parse()
+	_ = flag.Parse(os.Args[1:]) // ExitOnError: it exits on an error itself
 	m := machine{when: time.Now(), platform: runtime.GOOS + "/" + runtime.GOARCH, goVer: runtime.Version(),
 		cpus: runtime.NumCPU(), loadStart: loadAverage(), args: os.Args[1:]}
 	if err := run(context.Background(), o); err != nil {
