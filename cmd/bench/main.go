@@ -190,7 +190,7 @@ func slowRun(ctx context.Context, goCmd, ginkgo, dir string, o options) error {
 	}
 	defer ref.Stop()
 	proxyLog := filepath.Join(dir, "requests.log")
-	proxy, err := startProxy(ctx, proxyBin, ref.Root, "-delay", o.delay.String(), "-log", proxyLog)
+	proxy, err := startProxy(ctx, dir, proxyBin, ref.Root, "-delay", o.delay.String(), "-log", proxyLog)
 	if err != nil {
 		return err
 	}
@@ -248,7 +248,7 @@ func flakyRuns(ctx context.Context, goCmd, ginkgo, dir string, o options) error 
 		name string
 		cut  float64
 	}{{"uncut", 0}, {"flaky", o.cut}} {
-		proxy, err := startProxy(ctx, proxyBin, ref.Root, "-delay", "0", "-cut", strconv.FormatFloat(run.cut, 'f', -1, 64), "-cut-per", "request", "-seed", "1")
+		proxy, err := startProxy(ctx, dir, proxyBin, ref.Root, "-delay", "0", "-cut", strconv.FormatFloat(run.cut, 'f', -1, 64), "-cut-per", "request", "-seed", "1")
 		if err != nil {
 			return err
 		}
@@ -381,13 +381,19 @@ func runSuite(ctx context.Context, ginkgo, dir string, procs int, settings map[s
 	return r, err
 }
 
-// build builds ./cmd/NAME into dir: built, not go run, so that the
-// process signalled at the end is the server itself.
+// build builds ./cmd/NAME into the bin folder beside dir (the work
+// folder's, shared by its runs): built, not go run, so that the process
+// signalled at the end is the server itself; once per bench, whichever run
+// asks first.
 func build(ctx context.Context, goCmd, dir, name string) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	bins := filepath.Join(filepath.Dir(dir), "bin")
+	if err := os.MkdirAll(bins, 0o755); err != nil {
 		return "", err
 	}
-	bin := filepath.Join(dir, name)
+	bin := filepath.Join(bins, name)
+	if _, err := os.Stat(bin); err == nil {
+		return bin, nil
+	}
 	return bin, runQuiet(ctx, goCmd, "build", "-o", bin, "./cmd/"+name)
 }
 
@@ -400,24 +406,27 @@ func startReference(ctx context.Context, goCmd, dir string) (*suiterun.Server, e
 	if err != nil {
 		return nil, err
 	}
-	stderr, closeLog := logFile(bin)
+	stderr, closeLog := logFile(dir, bin)
 	defer closeLog()
 	return suiterun.StartReference(ctx, bin, stderr, "-fault-timer", harness.EmbeddedFaultTimer.String())
 }
 
 // startProxy serves cmd/latencyproxy (bin) in front of target; its stderr
 // (a broken copy) is kept beside the binary.
-func startProxy(ctx context.Context, bin, target string, args ...string) (*suiterun.Server, error) {
-	stderr, closeLog := logFile(bin)
+func startProxy(ctx context.Context, dir, bin, target string, args ...string) (*suiterun.Server, error) {
+	stderr, closeLog := logFile(dir, bin)
 	defer closeLog()
 	return suiterun.StartProxy(ctx, bin, target, stderr, args...)
 }
 
-// logFile is bin.log for a server's stderr (nil, discarded, if it cannot
-// be made), and what closes this process's descriptor once the server
-// holds its own.
-func logFile(bin string) (io.Writer, func()) {
-	f, err := os.Create(bin + ".log")
+// logFile is NAME.log in the run's folder for the stderr of the server
+// bin (nil, discarded, if it cannot be made), and what closes this
+// process's descriptor once the server holds its own.
+func logFile(dir, bin string) (io.Writer, func()) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, func() {}
+	}
+	f, err := os.Create(filepath.Join(dir, filepath.Base(bin)+".log"))
 	if err != nil {
 		return nil, func() {}
 	}
