@@ -1,12 +1,9 @@
 package conformance
 
 import (
-	"context"
 	"net/http"
 	"net/url"
-	"strings"
 
-	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/harness"
 	. "github.com/callcases/conformance/matchers"
@@ -42,7 +39,7 @@ var _ = Describe("call list", func() {
 
 			condition("E500-dialer-down", format, func(ctx SpecContext) {
 				before := projects(a).read(ctx, env.Config.Project).State
-				c, _ := fault(ctx, harness.FaultDown, harness.Dialer)
+				c, _ := faultHook().set(ctx, harness.FaultDown, harness.Dialer)
 				Expect(command(ctx, c, a, env.Config.Project, "stop")).To(HaveResult(http.StatusInternalServerError))
 				Expect(command(ctx, c, a, env.Config.Project, "update")).To(HaveResult(http.StatusInternalServerError))
 				Expect(projects(a).read(ctx, env.Config.Project).State).To(Equal(before), "commands refused while the dialer is down leave the project's state (read back)")
@@ -87,64 +84,4 @@ func stillCompleted(ctx SpecContext, a api) {
 		notProvoked("the completed project %s reads %q, not completed (an earlier command of this run changed it?); the suite sends it commands, start above all, only while it is completed and cannot dial",
 			env.Config.CompletedProject, state)
 	}
-}
-
-// fault sets components' fault for the rest of the spec and returns the
-// client whose requests meet it, and a function that puts it back at once.
-// On a hook with scopes only this spec's requests through that client meet
-// the fault; on one without, the fault is global and the spec holds the
-// hook's lease meanwhile. It is put back (and read back) when the spec ends,
-// whatever happened.
-func fault(ctx SpecContext, f string, components ...string) (*client.Client, func()) {
-	GinkgoHelper()
-	held, err := env.HoldFaults(ctx, f, components...)
-	if err != nil {
-		runError("setup could not set the %s fault: %v", strings.Join(components, " and "), err)
-	}
-	undo := func(ctx context.Context) {
-		if err := held.Undo(ctx); err != nil {
-			runError("%v", err)
-		}
-	}
-	later(func(ctx SpecContext) { undo(ctx) })
-	return held.Client, func() { GinkgoHelper(); undo(ctx) }
-}
-
-// holdLease takes the fault hook's lease for the rest of the spec, waiting
-// (and saying so) while another run holds it; without a hook there is none.
-// Take it before registering the cleanups it must cover: it is released
-// after them.
-//
-// state names what the spec changes or reads that others change (a
-// membership, a list window): the run's own specs on the same state take
-// turns (harness.Env.Exclusive), with no round trip, and share the run's
-// hold on the lease. Spec bodies do not call it: condition does (takeTurn),
-// for the state the spec's row shares.
-func holdLease(ctx SpecContext, state catalogue.Share, why string) {
-	GinkgoHelper()
-	// The run's hold first: while specs of the run queue for the state, the
-	// run keeps the lease, instead of giving it back and taking it again
-	// between them.
-	keepLease(ctx, why)
-	unlock, err := env.Exclusive(ctx, string(state))
-	if err != nil {
-		runError("%v", err)
-	}
-	later(func(SpecContext) { unlock() })
-	env.Speed.Holds(string(state))
-}
-
-// keepLease holds the fault hook's lease until the node that calls it ends
-// (a spec; in a BeforeAll, its container), as one of the run's holders.
-func keepLease(ctx SpecContext, why string) {
-	GinkgoHelper()
-	release, err := env.AcquireLease(ctx, why)
-	if err != nil {
-		runError("%v", err)
-	}
-	later(func(ctx SpecContext) {
-		if err := release(ctx); err != nil {
-			runError("%v", err)
-		}
-	})
 }
