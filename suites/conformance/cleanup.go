@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"sync"
 
@@ -199,23 +198,4 @@ func clip(b []byte) string {
 		return string(b[:300]) + "..."
 	}
 	return string(b)
-}
-
-// unassignLater puts the fixture operator's membership of the main project
-// back as the preflight found it (not assigned) when the spec ends, unless
-// the spec calls the function it returns: it has seen it so already.
-func unassignLater(a api) (putBack func()) {
-	seen := false
-	later(func(ctx SpecContext) {
-		if seen {
-			return
-		}
-		// Sent again when its answer never came: a 404 then is done.
-		x := env.API.Do(cleanupContext(ctx), client.Request{Method: http.MethodDelete, Path: a.operators(env.Config.Project) + url.PathEscape(env.Config.Operator),
-			Purpose: "put the operator's membership back", Retry: true})
-		if x.Err != nil || (x.Status != http.StatusOK && x.Status != http.StatusNotFound) {
-			reportLeftover("operator membership", env.Config.Operator+" in "+env.Config.Project, x)
-		}
-	})
-	return func() { seen = true }
 }
