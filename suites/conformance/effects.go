@@ -52,32 +52,6 @@ func expectItem(x *client.Exchange, items []client.Item, i, code int, id, uuid *
 	}
 }
 
-// listAll pages through a list and returns every case listed and the count,
-// holding each page to the count of the first: count is the filtered total
-// over every page.
-func listAll(ctx SpecContext, a api, q url.Values) ([]CallCase, int) {
-	GinkgoHelper()
-	first := listPage(ctx, a, q, 1)
-	Expect(first).To(AnswerOneOf(BeRead(), HaveResult(http.StatusNoContent)))
-	if first.Status == http.StatusNoContent {
-		return nil, 0
-	}
-	l := decodeList(first)
-	count := l.Count
-	pages := (count + 99) / 100
-	Expect(pages).To(BeNumerically("<=", 20), "the filter matches %d cases: too busy a project to page through", count)
-	all := l.CallCase
-	for page := 2; page <= pages; page++ {
-		x := listPage(ctx, a, q, page)
-		Expect(x).To(BeRead())
-		l := decodeList(x)
-		Expect(l.Count).To(Equal(count), "count on page %d is the total over all pages%s", page, Shown(x))
-		all = append(all, l.CallCase...)
-	}
-	Expect(all).To(HaveLen(count), "count %d is the number of cases the pages hold%s", count, Shown(first))
-	return all, count
-}
-
 var _ = Describe("success through its effect", func() {
 	for _, format := range formats {
 		a := api{format}
@@ -210,24 +184,24 @@ var _ = Describe("success through its effect", func() {
 			condition("S200-list-state", format, func(ctx SpecContext) {
 				made := cases(a).createAll(ctx, nil, nil, nil)
 				states(a).setUp(ctx, map[string]url.Values{made[0]: {"state": {"unavailable"}}, made[2]: {"state": {"unavailable"}}})
-				q := window(ctx, a, made...)
+				q := lists(a).window(ctx, made...)
 				q.Set("state", "unavailable")
-				listed, _ := listAll(ctx, a, q)
+				listed := lists(a).readPages(ctx, q)
 				uuids := uuidsOf(listed)
 				Expect(uuids).To(ContainElements(made[0], made[2]), "the cases in the state are listed")
 				Expect(uuids).NotTo(ContainElement(made[1]), "a case in another state is not listed")
 				for _, c := range listed {
 					Expect(c.State.ID).To(Equal("unavailable"), "case %s is listed with state=unavailable", c.UUID)
 				}
-				expectInWindow(listed, q)
+				lists(a).expectInWindow(listed, q)
 			})
 
 			condition("S200-list-operator", format, func(ctx SpecContext) {
 				made := cases(a).createAll(ctx, nil, nil)
 				states(a).setUp(ctx, map[string]url.Values{made[0]: {"state": {"available"}, "operator": {env.Config.Operator}}})
-				q := window(ctx, a, made...)
+				q := lists(a).window(ctx, made...)
 				q.Set("operator", env.Config.Operator)
-				listed, _ := listAll(ctx, a, q)
+				listed := lists(a).readPages(ctx, q)
 				uuids := uuidsOf(listed)
 				Expect(uuids).To(ContainElement(made[0]), "the case set-state gave the operator is listed")
 				Expect(uuids).NotTo(ContainElement(made[1]), "a case without the operator is not listed")
@@ -252,12 +226,12 @@ var _ = Describe("success through its effect", func() {
 					{"modifiedAfter": {before}, "modifiedBefore": {own}},
 				} {
 					bounds.Set("project", env.Config.Project)
-					listed, _ := listAll(ctx, a, bounds)
+					listed := lists(a).readPages(ctx, bounds)
 					Expect(uuidsOf(listed)).NotTo(ContainElement(uuid), "modifiedAfter=%s modifiedBefore=%s are strict bounds: the case modified at %s is not listed",
 						bounds.Get("modifiedAfter"), bounds.Get("modifiedBefore"), c.LastModified)
 				}
 				around := url.Values{"project": {env.Config.Project}, "modifiedAfter": {before}, "modifiedBefore": {after}}
-				listed, _ := listAll(ctx, a, around)
+				listed := lists(a).readPages(ctx, around)
 				Expect(uuidsOf(listed)).To(ContainElement(uuid), "the case modified at %s is listed between %s and %s", c.LastModified, before, after)
 			})
 

@@ -126,9 +126,9 @@ var _ = Describe("input the rules settle", func() {
 
 			condition("E400-page-not-digits", format, func(ctx SpecContext) {
 				for _, page := range []string{"+1", "2.0", "1.5"} {
-					x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.cases(), OffContract: true,
-						Query: url.Values{"project": {env.Config.Project}, "page": {page}}})
-					Expect(x).To(HaveResult(http.StatusBadRequest), "page %q: a page is digits only, no sign, no fraction", page)
+					r := lists(a).get(url.Values{"project": {env.Config.Project}, "page": {page}})
+					r.OffContract = true
+					Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusBadRequest), "page %q: a page is digits only, no sign, no fraction", page)
 				}
 			})
 
@@ -138,9 +138,9 @@ var _ = Describe("input the rules settle", func() {
 					"2016-10-18",                // a date without its time
 					"2016-10-18T09:58:24 03:00", // an offset's + sent unencoded, read form-style as a space
 				} {
-					x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.cases(), OffContract: true,
-						Query: url.Values{"project": {env.Config.Project}, "modifiedAfter": {date}}})
-					Expect(x).To(HaveResult(http.StatusBadRequest), "modifiedAfter %q is no date of the forms the rules allow", date)
+					r := lists(a).get(url.Values{"project": {env.Config.Project}, "modifiedAfter": {date}})
+					r.OffContract = true
+					Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusBadRequest), "modifiedAfter %q is no date of the forms the rules allow", date)
 				}
 			})
 
@@ -154,8 +154,7 @@ var _ = Describe("input the rules settle", func() {
 				c := cases(a).read(ctx, uuid)
 				Expect(c.Scheduled).NotTo(BeNil(), "date sets scheduledTime"+Shown(c.X))
 				Expect(instant(*c.Scheduled)).To(BeTemporally("==", scheduled), "scheduledTime is the instant 2031-02-03t04:05:06z"+Shown(c.X))
-				list := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.cases(),
-					Query: url.Values{"project": {env.Config.Project}, "modifiedBefore": {"2000-01-01t00:00:00z"}}})
+				list := env.API.Do(ctx, lists(a).get(url.Values{"project": {env.Config.Project}, "modifiedBefore": {"2000-01-01t00:00:00z"}}))
 				Expect(list).To(AnswerOneOf(BeRead(), HaveResult(http.StatusNoContent)), "a list's bound with a lower-case t and z is read")
 			})
 
