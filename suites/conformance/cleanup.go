@@ -169,7 +169,9 @@ func deleteManyLater(a api, uuids []string) {
 	later(func(ctx SpecContext) {
 		for start := 0; start < len(uuids); start += 1000 {
 			chunk := uuids[start:min(start+1000, len(uuids))]
-			x := env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.batch(env.Config.Project), JSON: map[string]any{"uuid": chunk}, Purpose: "clean up", Retry: true})
+			r := batches(a).delete(map[string]any{"uuid": chunk})
+			r.Purpose, r.Retry = "clean up", true
+			x := env.API.Do(ctx, r)
 			if x.Err == nil && x.Status == http.StatusOK {
 				continue
 			}

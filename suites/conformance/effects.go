@@ -29,29 +29,6 @@ func readByExternalID(ctx SpecContext, a api, id string) (CallCase, *client.Exch
 	return c, x
 }
 
-// batchResult asserts a batch answered 200 with one result item per key,
-// and returns the items.
-func batchResult(x *client.Exchange, n int) []client.Item {
-	GinkgoHelper()
-	Expect(x).To(HaveResult(http.StatusOK))
-	sb := statusBodyOf(x)
-	Expect(sb.Result).To(HaveLen(n), "one result item per case, in request order"+Shown(x))
-	return sb.Result
-}
-
-// expectItem holds batch item i to its code and, when given, its id and uuid.
-func expectItem(x *client.Exchange, items []client.Item, i, code int, id, uuid *string) {
-	GinkgoHelper()
-	what := fmt.Sprintf("batch result item %d (items are in request order)", i)
-	Expect(items[i]).To(HaveItemResult(code), what+Shown(x))
-	if id != nil {
-		Expect(items[i].ID).To(HaveValue(Equal(*id)), what+": its id"+Shown(x))
-	}
-	if uuid != nil {
-		Expect(items[i].UUID).To(HaveValue(Equal(*uuid)), what+": its uuid"+Shown(x))
-	}
-}
-
 var _ = Describe("success through its effect", func() {
 	for _, format := range formats {
 		a := api{format}
@@ -81,23 +58,22 @@ var _ = Describe("success through its effect", func() {
 				deleteManyLater(a, uuids)
 				ids := []string{newExternalID(), newExternalID(), newExternalID()}
 				titles := []string{newTitle("batch item 0"), newTitle("batch item 1"), newTitle("batch item 2")}
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.batch(env.Config.Project), JSON: map[string]any{"callcase": []map[string]any{
+				got := batches(a).of(env.API.Do(ctx, batches(a).post([]map[string]any{
 					{"uuid": uuids[0], "id": ids[0], "title": titles[0]},
 					{"id": ids[1], "title": titles[1]}, // the server chooses this uuid
 					{"uuid": uuids[1], "id": ids[2], "title": titles[2]},
-				}}})
-				items := batchResult(x, 3)
-				for _, item := range items {
+				})), 3)
+				for _, item := range got.Items {
 					if item.UUID != nil && !slices.Contains(uuids, *item.UUID) {
 						deleteLater(a, *item.UUID)
 					}
 				}
-				expectItem(x, items, 0, http.StatusCreated, &ids[0], &uuids[0])
-				expectItem(x, items, 1, http.StatusCreated, &ids[1], nil)
-				expectItem(x, items, 2, http.StatusCreated, &ids[2], &uuids[1])
-				Expect(items[1].UUID).NotTo(BeNil(), "a created item names its uuid"+Shown(x))
-				reads := doAll(ctx, env.API, cases(a).get(*items[0].UUID), cases(a).get(*items[1].UUID), cases(a).get(*items[2].UUID))
-				for i := range items {
+				got.expectItem(0, http.StatusCreated, &ids[0], &uuids[0])
+				got.expectItem(1, http.StatusCreated, &ids[1], nil)
+				got.expectItem(2, http.StatusCreated, &ids[2], &uuids[1])
+				Expect(got.Items[1].UUID).NotTo(BeNil(), "a created item names its uuid"+Shown(got.X))
+				reads := doAll(ctx, env.API, cases(a).get(*got.Items[0].UUID), cases(a).get(*got.Items[1].UUID), cases(a).get(*got.Items[2].UUID))
+				for i := range got.Items {
 					read := reads[i]
 					c := cases(a).of(read)
 					Expect(c.ID).To(HaveValue(Equal(ids[i])), "item %d's uuid reads back as the case sent at %d%s", i, i, Shown(read))
@@ -109,14 +85,13 @@ var _ = Describe("success through its effect", func() {
 				id := newExternalID()
 				first, repeat := newUUID(), newUUID()
 				deleteManyLater(a, []string{first, repeat})
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.batch(env.Config.Project), JSON: map[string]any{"callcase": []map[string]any{
+				got := batches(a).of(env.API.Do(ctx, batches(a).post([]map[string]any{
 					{"uuid": first, "id": id, "title": newTitle("first with the id")},
 					{"uuid": repeat, "id": id, "title": newTitle("repeats the id")},
-				}}})
-				items := batchResult(x, 2)
-				expectItem(x, items, 0, http.StatusCreated, &id, &first)
-				expectItem(x, items, 1, 209, &id, nil)
-				Expect(items[1].UUID).To(BeNil(), "a failed create item has uuid null"+Shown(x))
+				})), 2)
+				got.expectItem(0, http.StatusCreated, &id, &first)
+				got.expectItem(1, 209, &id, nil)
+				Expect(got.Items[1].UUID).To(BeNil(), "a failed create item has uuid null"+Shown(got.X))
 				cases(a).expectGone(ctx, repeat)
 				c, read := readByExternalID(ctx, a, id)
 				Expect(c.UUID).To(Equal(first), "the id names the first item's case"+Shown(read))
@@ -126,16 +101,15 @@ var _ = Describe("success through its effect", func() {
 				ids := []string{newExternalID(), newExternalID()}
 				uuids := newExternalCases(ctx, a, ids...)
 				unknown := newExternalID()
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.batch(env.Config.Project), JSON: map[string]any{"callcase": []map[string]any{
+				got := batches(a).of(env.API.Do(ctx, batches(a).put([]map[string]any{
 					{"id": ids[1], "title": newTitle("batch renamed 1")},
 					{"id": unknown, "title": newTitle("no such case")},
 					{"id": ids[0], "title": newTitle("batch renamed 0")},
-				}}})
-				items := batchResult(x, 3)
-				expectItem(x, items, 0, http.StatusOK, &ids[1], &uuids[1])
-				expectItem(x, items, 1, http.StatusNotFound, &unknown, nil)
-				Expect(items[1].UUID).To(BeNil(), "a failed update item echoes the id it was asked by and has uuid null"+Shown(x))
-				expectItem(x, items, 2, http.StatusOK, &ids[0], &uuids[0])
+				})), 3)
+				got.expectItem(0, http.StatusOK, &ids[1], &uuids[1])
+				got.expectItem(1, http.StatusNotFound, &unknown, nil)
+				Expect(got.Items[1].UUID).To(BeNil(), "a failed update item echoes the id it was asked by and has uuid null"+Shown(got.X))
+				got.expectItem(2, http.StatusOK, &ids[0], &uuids[0])
 				reads := doAll(ctx, env.API, cases(a).get(uuids[0]), cases(a).get(uuids[1]),
 					client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, unknown), Purpose: "the failed item created nothing"})
 				for i, want := range []string{newTitle("batch renamed 0"), newTitle("batch renamed 1")} {
@@ -155,23 +129,22 @@ var _ = Describe("success through its effect", func() {
 				// string too. The request breaks the Uuid pattern on purpose; its
 				// answer is still validated.
 				malformed := strings.ToUpper(missingUUID)
-				x := env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.batch(env.Config.Project), OffContract: true,
-					JSON: map[string]any{"uuid": []string{missingUUID, uuids[0], malformed}}})
-				items := batchResult(x, 3)
-				expectItem(x, items, 0, http.StatusNotFound, nil, nil)
-				Expect(items[0].UUID).To(HaveValue(Equal(missingUUID)), "a failed delete item echoes, unchanged, the uuid it was asked by"+Shown(x))
-				Expect(items[0].ID).To(BeNil(), "a failed delete item asked by uuid has id null"+Shown(x))
-				expectItem(x, items, 1, http.StatusOK, &ids[0], &uuids[0])
-				expectItem(x, items, 2, http.StatusBadRequest, nil, nil)
-				Expect(items[2].UUID).To(HaveValue(Equal(malformed)), "a delete item asked by a string not of a uuid's shape is 400 and echoes the string unchanged"+Shown(x))
-				Expect(items[2].ID).To(BeNil(), "a failed delete item asked by uuid has id null"+Shown(x))
+				r := batches(a).delete(map[string]any{"uuid": []string{missingUUID, uuids[0], malformed}})
+				r.OffContract = true
+				got := batches(a).of(env.API.Do(ctx, r), 3)
+				got.expectItem(0, http.StatusNotFound, nil, nil)
+				Expect(got.Items[0].UUID).To(HaveValue(Equal(missingUUID)), "a failed delete item echoes, unchanged, the uuid it was asked by"+Shown(got.X))
+				Expect(got.Items[0].ID).To(BeNil(), "a failed delete item asked by uuid has id null"+Shown(got.X))
+				got.expectItem(1, http.StatusOK, &ids[0], &uuids[0])
+				got.expectItem(2, http.StatusBadRequest, nil, nil)
+				Expect(got.Items[2].UUID).To(HaveValue(Equal(malformed)), "a delete item asked by a string not of a uuid's shape is 400 and echoes the string unchanged"+Shown(got.X))
+				Expect(got.Items[2].ID).To(BeNil(), "a failed delete item asked by uuid has id null"+Shown(got.X))
 				cases(a).expectGone(ctx, uuids[0])
 
-				x = env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.batch(env.Config.Project), JSON: map[string]any{"id": []string{ids[1], unknownID}}})
-				items = batchResult(x, 2)
-				expectItem(x, items, 0, http.StatusOK, &ids[1], &uuids[1])
-				expectItem(x, items, 1, http.StatusNotFound, &unknownID, nil)
-				Expect(items[1].UUID).To(BeNil(), "a failed delete item echoes the id it was asked by and has uuid null"+Shown(x))
+				got = batches(a).of(env.API.Do(ctx, batches(a).delete(map[string]any{"id": []string{ids[1], unknownID}})), 2)
+				got.expectItem(0, http.StatusOK, &ids[1], &uuids[1])
+				got.expectItem(1, http.StatusNotFound, &unknownID, nil)
+				Expect(got.Items[1].UUID).To(BeNil(), "a failed delete item echoes the id it was asked by and has uuid null"+Shown(got.X))
 				cases(a).expectGone(ctx, uuids[1])
 
 				c := cases(a).read(ctx, uuids[2])
@@ -302,30 +275,28 @@ var _ = Describe("success through its effect", func() {
 				fine, long, empty := newUUID(), newUUID(), newUUID()
 				deleteManyLater(a, []string{fine, long, empty})
 				longID := tooLongExternalID()
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.batch(env.Config.Project), OffContract: true,
-					Purpose: "a batch create whose second item's external id is too long and third's empty",
-					JSON: map[string]any{"callcase": []map[string]any{
-						{"uuid": fine, "id": newExternalID(), "title": newTitle("fine in a batch")},
-						{"uuid": long, "id": longID, "title": newTitle("id too long in a batch")},
-						{"uuid": empty, "id": "", "title": newTitle("empty id in a batch")},
-					}}})
-				items := batchResult(x, 3)
-				expectItem(x, items, 0, http.StatusCreated, nil, &fine)
+				create := batches(a).post([]map[string]any{
+					{"uuid": fine, "id": newExternalID(), "title": newTitle("fine in a batch")},
+					{"uuid": long, "id": longID, "title": newTitle("id too long in a batch")},
+					{"uuid": empty, "id": "", "title": newTitle("empty id in a batch")},
+				})
+				create.OffContract, create.Purpose = true, "a batch create whose second item's external id is too long and third's empty"
+				got := batches(a).of(env.API.Do(ctx, create), 3)
+				got.expectItem(0, http.StatusCreated, nil, &fine)
 				for i := 1; i < 3; i++ {
-					expectItem(x, items, i, http.StatusBadRequest, nil, nil)
-					Expect(items[i].UUID).To(BeNil(), "batch result item %d: a failed create item has uuid null%s", i, Shown(x))
+					got.expectItem(i, http.StatusBadRequest, nil, nil)
+					Expect(got.Items[i].UUID).To(BeNil(), "batch result item %d: a failed create item has uuid null%s", i, Shown(got.X))
 				}
 				cases(a).expectGone(ctx, long)
 				cases(a).expectGone(ctx, empty)
-				y := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.batch(env.Config.Project), OffContract: true,
-					Purpose: "a batch update whose first item's external id is too long and second's empty",
-					JSON: map[string]any{"callcase": []map[string]any{
-						{"id": longID, "title": newTitle("changed")},
-						{"id": "", "title": newTitle("changed")},
-					}}})
-				updated := batchResult(y, 2)
-				expectItem(y, updated, 0, http.StatusBadRequest, &longID, nil)
-				expectItem(y, updated, 1, http.StatusBadRequest, nil, nil)
+				update := batches(a).put([]map[string]any{
+					{"id": longID, "title": newTitle("changed")},
+					{"id": "", "title": newTitle("changed")},
+				})
+				update.OffContract, update.Purpose = true, "a batch update whose first item's external id is too long and second's empty"
+				updated := batches(a).of(env.API.Do(ctx, update), 2)
+				updated.expectItem(0, http.StatusBadRequest, &longID, nil)
+				updated.expectItem(1, http.StatusBadRequest, nil, nil)
 			})
 		})
 	}

@@ -122,15 +122,12 @@ var _ = Describe("cases by external id", func() {
 				// would get, with the uuids of every case found.
 				condition("E300-batch", format, func(ctx SpecContext) {
 					share(ctx)
-					for _, r := range []client.Request{
-						{Method: http.MethodPut, Path: a.batch(env.Config.Project), JSON: map[string]any{"callcase": []map[string]any{{"id": id, "title": newTitle("must not be applied")}}},
-							Purpose: "a batch update by the shared id"},
-						{Method: http.MethodDelete, Path: a.batch(env.Config.Project), JSON: map[string]any{"id": []string{id}}, Purpose: "a batch delete by the shared id"},
-					} {
-						x := env.API.Do(ctx, r)
-						items := batchResult(x, 1)
-						expectItem(x, items, 0, http.StatusMultipleChoices, &id, nil)
-						Expect(items[0].UUIDs).To(ConsistOf(shared), "a 300 item's uuids lists every case with the id, and only those"+Shown(x))
+					update, remove := batches(a).put([]map[string]any{{"id": id, "title": newTitle("must not be applied")}}), batches(a).delete(map[string]any{"id": []string{id}})
+					update.Purpose, remove.Purpose = "a batch update by the shared id", "a batch delete by the shared id"
+					for _, r := range []client.Request{update, remove} {
+						got := batches(a).of(env.API.Do(ctx, r), 1)
+						got.expectItem(0, http.StatusMultipleChoices, &id, nil)
+						Expect(got.Items[0].UUIDs).To(ConsistOf(shared), "a 300 item's uuids lists every case with the id, and only those"+Shown(got.X))
 					}
 					untouched(ctx)
 				})

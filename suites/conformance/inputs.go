@@ -162,12 +162,12 @@ var _ = Describe("input the rules settle", func() {
 				uuid, id := newUUID(), newExternalID()
 				deleteLater(a, uuid)
 				// In XML a string or a number item is a <callcase> holding text.
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.batch(env.Config.Project), OffContract: true,
-					JSON: map[string]any{"callcase": []any{"not a case", map[string]any{"uuid": uuid, "id": id, "title": newTitle("beside items that are no objects")}, 5}}})
-				items := batchResult(x, 3)
-				expectItem(x, items, 0, http.StatusBadRequest, nil, nil)
-				expectItem(x, items, 1, http.StatusCreated, &id, &uuid)
-				expectItem(x, items, 2, http.StatusBadRequest, nil, nil)
+				r := batches(a).post([]any{"not a case", map[string]any{"uuid": uuid, "id": id, "title": newTitle("beside items that are no objects")}, 5})
+				r.OffContract = true
+				got := batches(a).of(env.API.Do(ctx, r), 3)
+				got.expectItem(0, http.StatusBadRequest, nil, nil)
+				got.expectItem(1, http.StatusCreated, &id, &uuid)
+				got.expectItem(2, http.StatusBadRequest, nil, nil)
 				c := cases(a).read(ctx, uuid)
 				Expect(c.ID).To(HaveValue(Equal(id)), "the item that is a case is created"+Shown(c.X))
 			})
@@ -184,8 +184,9 @@ var _ = Describe("input the rules settle", func() {
 				for _, key := range []string{"uuid", "id"} {
 					for _, item := range notStrings {
 						list := []any{map[string]string{"uuid": uuid, "id": id}[key], item}
-						x := env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.batch(env.Config.Project), OffContract: true, JSON: map[string]any{key: list}})
-						Expect(x).To(HaveResult(http.StatusBadRequest), "a batch delete's %q list holds strings only, not %v", key, item)
+						r := batches(a).delete(map[string]any{key: list})
+						r.OffContract = true
+						Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusBadRequest), "a batch delete's %q list holds strings only, not %v", key, item)
 					}
 				}
 				c := cases(a).read(ctx, uuid)

@@ -52,7 +52,7 @@ var _ = turns(catalogue.SharesWindow, "list windows", func() {
 				// one pages, would change its total at every reading: the lease
 				// (the spec's turn on the window, taken before its body) keeps
 				// two runs' S204-past-end apart, released after the cases are removed.
-				mine := newCases(ctx, a, made)
+				mine := batches(a).create(ctx, made)
 				// A batch applies its items in order (docs/rules.md, batches):
 				// the first and the last are the earliest and the latest modified.
 				q := lists(a).window(ctx, mine[0], mine[made-1])

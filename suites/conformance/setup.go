@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/callcases/conformance/client"
@@ -52,29 +51,6 @@ func newExternalCases(ctx SpecContext, a api, ids ...string) []string {
 	}
 	for _, x := range doAll(ctx, env.API, requests...) {
 		setup(x, http.StatusCreated, "create a case with an external id")
-	}
-	return uuids
-}
-
-// newCases makes n cases in the main project with one batch request (a
-// spec that needs many cases does not pay n round trips) and returns their
-// uuids; they are deleted with one batch request when the spec ends.
-func newCases(ctx SpecContext, a api, n int) []string {
-	GinkgoHelper()
-	uuids := make([]string, n)
-	items := make([]map[string]any, n)
-	for i := range items {
-		uuids[i] = newUUID()
-		items[i] = map[string]any{"uuid": uuids[i], "id": newExternalID(), "title": newTitle("one of many")}
-	}
-	deleteManyLater(a, uuids)
-	x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.batch(env.Config.Project), JSON: map[string]any{"callcase": items}, Purpose: fmt.Sprintf("create %d cases", n)})
-	setup(x, http.StatusOK, fmt.Sprintf("create %d cases in a batch", n))
-	sb := statusBodyOf(x)
-	for i, item := range sb.Result {
-		if item.Code != http.StatusCreated {
-			runError("setup could not create %d cases: item %d answered %d", n, i, item.Code)
-		}
 	}
 	return uuids
 }
