@@ -14,7 +14,7 @@ var _ = Describe("batches", func() {
 		Context(format, func() {
 			condition("E209-batch-duplicate", format, func(ctx SpecContext) {
 				existing := newExternalID()
-				newExternalCase(ctx, a, existing)
+				externalIDs(a).create(ctx, existing)
 				dup, fresh := newUUID(), newUUID()
 				deleteManyLater(a, []string{dup, fresh})
 				got := batches(a).of(env.API.Do(ctx, batches(a).post([]map[string]any{
@@ -29,7 +29,7 @@ var _ = Describe("batches", func() {
 
 			condition("E400-batch-delete-keys", format, func(ctx SpecContext) {
 				id := newExternalID()
-				uuid := newExternalCase(ctx, a, id)
+				uuid := externalIDs(a).create(ctx, id)
 				for _, body := range []map[string]any{
 					{"uuid": []string{uuid}, "id": []string{id}},
 					{},

@@ -133,6 +133,21 @@ func judgeDelete(uuid string, x *client.Exchange) bool {
 	return true
 }
 
+// deleteByExternalIDLater has the case of the main project with external id
+// id deleted when the spec ends, whatever its outcome: a case whose uuid
+// the target chose, which a wrong Location cannot hide.
+func deleteByExternalIDLater(a api, id string) {
+	later(func(ctx SpecContext) {
+		r := externalIDs(a).get(id)
+		r.Purpose = "find the case to clean up"
+		x := env.API.Do(ctx, r)
+		var c CallCase
+		if x.Status == http.StatusOK && x.Decode(&c) == nil {
+			_ = deleteNow(ctx, a, c.UUID)
+		}
+	})
+}
+
 // deleteByExternalIDIn removes, from a project other than the main one, the
 // cases of the run's external ids that a create there must not have made;
 // a 404 is what a conforming target answers. A delete that did not answer
@@ -141,13 +156,16 @@ func deleteByExternalIDIn(ctx SpecContext, a api, project string, ids ...string)
 	ctx2 := cleanupContext(ctx)
 	requests := make([]client.Request, len(ids))
 	for i, id := range ids {
-		requests[i] = client.Request{Method: http.MethodDelete, Path: a.byExternalID(project, id), Purpose: "clean up", Retry: true}
+		requests[i] = externalIDs(a).in(project).delete(id)
+		requests[i].Purpose, requests[i].Retry = "clean up", true
 	}
 	for i, x := range doAll(ctx2, env.API, requests...) {
 		if x.Err == nil && (x.Status == http.StatusOK || x.Status == http.StatusNotFound) {
 			continue
 		}
-		read := env.API.Do(ctx2, client.Request{Method: http.MethodGet, Path: a.byExternalID(project, ids[i]), Purpose: "find what the clean up could not delete"})
+		r := externalIDs(a).in(project).get(ids[i])
+		r.Purpose = "find what the clean up could not delete"
+		read := env.API.Do(ctx2, r)
 		var c CallCase
 		switch {
 		case read.Err == nil && read.Status == http.StatusNotFound:

@@ -19,37 +19,25 @@ import (
 // first catalogue rows leave out: by external id, in batches, the list
 // filters, and operator membership.
 
-// readByExternalID reads a case by external id; it must exist.
-func readByExternalID(ctx SpecContext, a api, id string) (CallCase, *client.Exchange) {
-	GinkgoHelper()
-	x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, id), Purpose: "read the case back by external id"})
-	Expect(x).To(BeRead())
-	var c CallCase
-	decodeAs(x, &c, "a case")
-	return c, x
-}
-
 var _ = Describe("success through its effect", func() {
 	for _, format := range formats {
 		a := api{format}
 		Context(format, func() {
 			condition("S200-update-ext", format, func(ctx SpecContext) {
 				id := newExternalID()
-				uuid := newExternalCase(ctx, a, id)
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.external(env.Config.Project),
-					JSON: map[string]any{"id": id, "title": newTitle("renamed by external id")}})
+				uuid := externalIDs(a).create(ctx, id)
+				x := env.API.Do(ctx, externalIDs(a).put(map[string]any{"id": id, "title": newTitle("renamed by external id")}))
 				Expect(x).To(HaveResult(http.StatusOK))
-				c, read := readByExternalID(ctx, a, id)
-				Expect(c.UUID).To(Equal(uuid), "the update by external id changed that case, not another"+Shown(read))
-				Expect(c.Title).To(Equal(newTitle("renamed by external id")), "the new title reads back"+Shown(read))
+				c := externalIDs(a).read(ctx, id)
+				Expect(c.UUID).To(Equal(uuid), "the update by external id changed that case, not another"+Shown(c.X))
+				Expect(c.Title).To(Equal(newTitle("renamed by external id")), "the new title reads back"+Shown(c.X))
 			})
 
 			condition("S200-delete-ext", format, func(ctx SpecContext) {
 				id := newExternalID()
-				uuid := newExternalCase(ctx, a, id)
-				Expect(env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.byExternalID(env.Config.Project, id)})).To(HaveResult(http.StatusOK))
-				read := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, id), Purpose: "the deleted case is gone by its external id"})
-				Expect(read).To(HaveResult(http.StatusNotFound))
+				uuid := externalIDs(a).create(ctx, id)
+				Expect(env.API.Do(ctx, externalIDs(a).delete(id))).To(HaveResult(http.StatusOK))
+				externalIDs(a).expectGone(ctx, id)
 				cases(a).expectGone(ctx, uuid)
 			})
 
@@ -93,13 +81,13 @@ var _ = Describe("success through its effect", func() {
 				got.expectItem(1, 209, &id, nil)
 				Expect(got.Items[1].UUID).To(BeNil(), "a failed create item has uuid null"+Shown(got.X))
 				cases(a).expectGone(ctx, repeat)
-				c, read := readByExternalID(ctx, a, id)
-				Expect(c.UUID).To(Equal(first), "the id names the first item's case"+Shown(read))
+				c := externalIDs(a).read(ctx, id)
+				Expect(c.UUID).To(Equal(first), "the id names the first item's case"+Shown(c.X))
 			})
 
 			condition("S200-batch-update", format, func(ctx SpecContext) {
 				ids := []string{newExternalID(), newExternalID()}
-				uuids := newExternalCases(ctx, a, ids...)
+				uuids := externalIDs(a).createAll(ctx, ids...)
 				unknown := newExternalID()
 				got := batches(a).of(env.API.Do(ctx, batches(a).put([]map[string]any{
 					{"id": ids[1], "title": newTitle("batch renamed 1")},
@@ -110,19 +98,18 @@ var _ = Describe("success through its effect", func() {
 				got.expectItem(1, http.StatusNotFound, &unknown, nil)
 				Expect(got.Items[1].UUID).To(BeNil(), "a failed update item echoes the id it was asked by and has uuid null"+Shown(got.X))
 				got.expectItem(2, http.StatusOK, &ids[0], &uuids[0])
-				reads := doAll(ctx, env.API, cases(a).get(uuids[0]), cases(a).get(uuids[1]),
-					client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, unknown), Purpose: "the failed item created nothing"})
+				reads := doAll(ctx, env.API, cases(a).get(uuids[0]), cases(a).get(uuids[1]), externalIDs(a).getGone(unknown))
 				for i, want := range []string{newTitle("batch renamed 0"), newTitle("batch renamed 1")} {
 					read := reads[i]
 					c := cases(a).of(read)
 					Expect(c.Title).To(Equal(want), "the batch update applied to case %d%s", i, Shown(read))
 				}
-				Expect(reads[2]).To(HaveResult(http.StatusNotFound))
+				expectGone(reads[2], "external id "+unknown) // the failed item created nothing
 			})
 
 			condition("S200-batch-delete", format, func(ctx SpecContext) {
 				ids := []string{newExternalID(), newExternalID(), newExternalID()}
-				uuids := newExternalCases(ctx, a, ids...)
+				uuids := externalIDs(a).createAll(ctx, ids...)
 				missingUUID, unknownID := unknownUUID(), newExternalID()
 
 				// Upper case is not a uuid's shape: a 400 item, which echoes the
@@ -225,9 +212,9 @@ var _ = Describe("success through its effect", func() {
 
 			condition("E400-external-id-too-long", format, func(ctx SpecContext) {
 				long := strings.Repeat("x", 256)
-				for _, method := range []string{http.MethodGet, http.MethodDelete} {
-					x := env.API.Do(ctx, client.Request{Method: method, Path: a.byExternalID(env.Config.Project, long), OffContract: true})
-					Expect(x).To(HaveResult(http.StatusBadRequest), "an external id has at most 255 characters")
+				for _, r := range []client.Request{externalIDs(a).get(long), externalIDs(a).delete(long)} {
+					r.OffContract = true
+					Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusBadRequest), "an external id has at most 255 characters")
 				}
 			})
 
@@ -249,17 +236,15 @@ var _ = Describe("success through its effect", func() {
 					deleteManyLater(a, []string{byUUID, byID})
 					attempts = append(attempts,
 						attempt{"a create by uuid carrying " + say, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project),
-							JSON: map[string]any{"uuid": byUUID, "id": id, "title": newTitle("external id length")}, OffContract: true}, byUUID},
-						attempt{"a create by external id carrying " + say, client.Request{Method: http.MethodPost, Path: a.external(env.Config.Project),
-							JSON: map[string]any{"uuid": byID, "id": id, "title": newTitle("external id length")}, OffContract: true}, byID},
+							JSON: map[string]any{"uuid": byUUID, "id": id, "title": newTitle("external id length")}}, byUUID},
+						attempt{"a create by external id carrying " + say, externalIDs(a).post(map[string]any{"uuid": byID, "id": id, "title": newTitle("external id length")}), byID},
 						attempt{"an update by uuid carrying " + say, client.Request{Method: http.MethodPut, Path: a.cases(),
-							JSON: map[string]any{"uuid": target, "id": id, "title": newTitle("changed")}, OffContract: true}, ""},
-						attempt{"an update by external id carrying " + say, client.Request{Method: http.MethodPut, Path: a.external(env.Config.Project),
-							JSON: map[string]any{"id": id, "title": newTitle("changed")}, OffContract: true}, ""},
+							JSON: map[string]any{"uuid": target, "id": id, "title": newTitle("changed")}}, ""},
+						attempt{"an update by external id carrying " + say, externalIDs(a).put(map[string]any{"id": id, "title": newTitle("changed")}), ""},
 					)
 				}
 				for _, at := range attempts {
-					at.req.Purpose = at.what
+					at.req.OffContract, at.req.Purpose = true, at.what
 					x := env.API.Do(ctx, at.req)
 					Expect(x).To(HaveResult(http.StatusBadRequest), "an external id has 1 to 255 characters: %s", at.what)
 					if at.created != "" {
@@ -301,10 +286,3 @@ var _ = Describe("success through its effect", func() {
 		})
 	}
 })
-
-// tooLongExternalID is an external id this run owns, one character over
-// the 255 an external id may have.
-func tooLongExternalID() string {
-	id := newExternalID()
-	return id + strings.Repeat("x", 256-len([]rune(id)))
-}

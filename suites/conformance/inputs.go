@@ -174,7 +174,7 @@ var _ = Describe("input the rules settle", func() {
 
 			condition("E400-batch-delete-not-strings", format, func(ctx SpecContext) {
 				id := newExternalID()
-				uuid := newExternalCase(ctx, a, id)
+				uuid := externalIDs(a).create(ctx, id)
 				// XML's lists hold text, which is a string: an element inside
 				// one is the only item it has that is not a string.
 				notStrings := []any{map[string]any{"uuid": unknownUUID()}}
