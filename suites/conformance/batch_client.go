@@ -28,7 +28,8 @@ type batchResult struct {
 	X     *client.Exchange
 }
 
-// post is a batch create of items, the body's callcase list as it is sent.
+// post is a batch create of items, the body's callcase list as it is sent:
+// cases, or, off the contract, items that are none (a string, a number).
 func (b batchesClient) post(items any) client.Request {
 	return client.Request{Method: http.MethodPost, Path: b.a.batch(env.Config.Project), JSON: map[string]any{"callcase": items}}
 }

@@ -18,10 +18,10 @@ type calllistClient struct{ a api }
 // calllists is the client of the dialing runs in a's format.
 func calllists(a api) calllistClient { return calllistClient{a} }
 
-// command is cmd sent to project's dialing run; a command other than the
-// four the contract names is off the contract on purpose. The suite never
-// sends start to a project that could dial: only to the completed project,
-// where it must fail (stillCompleted comes first).
+// command is the request of cmd to project's dialing run; a command other
+// than the four the contract names is off the contract on purpose. The
+// suite never sends start to a project that could dial: only to the
+// completed project, where it must fail (stillCompleted comes first).
 func (l calllistClient) command(project, cmd string) client.Request {
 	return client.Request{Method: http.MethodPost, Path: l.a.calllist(project), Form: url.Values{"cmd": {cmd}},
 		OffContract: cmd != "start" && cmd != "stop" && cmd != "update" && cmd != "delete"}

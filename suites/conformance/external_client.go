@@ -12,11 +12,13 @@ import (
 
 // externalClient is the cases of one project by external id, in one
 // format: create, read, update and delete by the id a customer's system
-// gives a case (/projects/{p}/callcases/). post, put, delete and get build
-// the requests a spec sends itself (under test, alone or among others);
-// read and of judge a read that must find one case, as cases(a)'s do;
-// create and createAll are groundwork, whose failure is an error of the
-// run. Its project is the main one, or the one in names.
+// gives a case (/projects/{p}/callcases/). External ids are unique, and
+// looked up, per project (docs/rules.md, identifiers), so a client is of
+// one project: the main one, or another through in. post, put, delete and
+// get build the requests a spec sends itself (under test, alone or among
+// others, off the contract); read and of judge a read that must find one
+// case, as cases(a)'s do; create and createAll are groundwork, whose
+// failure is an error of the run.
 type externalClient struct {
 	a       api
 	project string

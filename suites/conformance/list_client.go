@@ -39,7 +39,8 @@ func (l listsClient) get(q url.Values) client.Request {
 	return client.Request{Method: http.MethodGet, Path: l.a.cases(), Query: q}
 }
 
-// page is page n of the list q asks for.
+// page is page n of the list q asks for. q itself is left as it was: a
+// spec builds every page of one filter from it, several at once.
 func (l listsClient) page(q url.Values, n int) client.Request {
 	q = cloneValues(q)
 	q.Set("page", strconv.Itoa(n))
@@ -70,7 +71,8 @@ func (l listsClient) ofOrEmpty(x *client.Exchange) (page listRead, found bool) {
 	return listRead{l.decode(x), x}, true
 }
 
-// decode decodes a page whose answer the caller judges itself.
+// decode decodes a page whose answer the caller judges itself: one whose
+// count tells whether to read again before a verdict is given on it.
 func (listsClient) decode(x *client.Exchange) caseList {
 	GinkgoHelper()
 	var c caseList
@@ -164,6 +166,7 @@ func precision(date string) time.Duration {
 	return unit
 }
 
+// cloneValues is a copy of v that shares no slice with it.
 func cloneValues(v url.Values) url.Values {
 	out := url.Values{}
 	for k, vs := range v {

@@ -50,7 +50,8 @@ func (operatorsClient) of(x *client.Exchange, project string) operatorsRead {
 	return operatorsRead{uuids, x}
 }
 
-// assign is the assignment of operator to project.
+// assign is the assignment of operator to project, for the spec to send
+// as the user it needs (the read-only user must be refused it).
 func (o operatorsClient) assign(project, operator string) client.Request {
 	return client.Request{Method: http.MethodPost, Path: o.a.operators(project), JSON: map[string]any{"uuid": operator}}
 }
