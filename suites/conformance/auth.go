@@ -73,7 +73,7 @@ var _ = Describe("authentication and rights", func() {
 
 				condition("E403-calllist", format, func(ctx SpecContext) {
 					before := projects(a).read(ctx, env.Config.Project).State
-					read := forbidden(ctx, a, command(ctx, env.ReadOnly, a, env.Config.Project, "stop"), projects(a).get(env.Config.Project))[0]
+					read := forbidden(ctx, a, env.ReadOnly.Do(ctx, calllists(a).command(env.Config.Project, "stop")), projects(a).get(env.Config.Project))[0]
 					after := projects(a).of(read).State
 					Expect(after).To(Equal(before), "the refused command left the project"+Shown(read))
 				})

@@ -3,7 +3,6 @@ package conformance
 import (
 	"net/http"
 
-	"github.com/callcases/conformance/client"
 	. "github.com/callcases/conformance/matchers"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -15,39 +14,37 @@ var _ = Describe("batches", func() {
 		Context(format, func() {
 			condition("E209-batch-duplicate", format, func(ctx SpecContext) {
 				existing := newExternalID()
-				newExternalCase(ctx, a, existing)
+				externalIDs(a).create(ctx, existing)
 				dup, fresh := newUUID(), newUUID()
 				deleteManyLater(a, []string{dup, fresh})
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.batch(env.Config.Project), JSON: map[string]any{"callcase": []map[string]any{
+				got := batches(a).of(env.API.Do(ctx, batches(a).post([]map[string]any{
 					{"uuid": dup, "id": existing, "title": newTitle("duplicate in a batch")},
 					{"uuid": fresh, "id": newExternalID(), "title": newTitle("fresh in a batch")},
-				}}})
-				Expect(x).To(HaveResult(http.StatusOK))
-				sb := statusBodyOf(x)
-				Expect(sb.Result).To(HaveLen(2), "one result per item, in request order"+Shown(x))
-				Expect(sb.Result[0]).To(HaveItemResult(209), "batch result item 0, whose id the project has"+Shown(x))
-				Expect(sb.Result[0].UUID).To(BeNil(), "a failed create item has uuid null"+Shown(x))
-				Expect(sb.Result[1]).To(HaveItemResult(http.StatusCreated), "batch result item 1, a fresh id"+Shown(x))
+				})), 2)
+				Expect(got.Items[0]).To(HaveItemResult(209), "batch result item 0, whose id the project has"+Shown(got.X))
+				Expect(got.Items[0].UUID).To(BeNil(), "a failed create item has uuid null"+Shown(got.X))
+				Expect(got.Items[1]).To(HaveItemResult(http.StatusCreated), "batch result item 1, a fresh id"+Shown(got.X))
 				cases(a).expectGone(ctx, dup)
 			})
 
 			condition("E400-batch-delete-keys", format, func(ctx SpecContext) {
 				id := newExternalID()
-				uuid := newExternalCase(ctx, a, id)
+				uuid := externalIDs(a).create(ctx, id)
 				for _, body := range []map[string]any{
 					{"uuid": []string{uuid}, "id": []string{id}},
 					{},
 				} {
-					x := env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.batch(env.Config.Project), JSON: body, OffContract: true,
-						Purpose: "a batch delete by both uuid and id, or by neither"})
-					Expect(x).To(HaveResult(http.StatusBadRequest), "a batch delete takes uuid or id, not both, not neither")
+					r := batches(a).delete(body)
+					r.OffContract, r.Purpose = true, "a batch delete by both uuid and id, or by neither"
+					Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusBadRequest), "a batch delete takes uuid or id, not both, not neither")
 				}
 				cases(a).read(ctx, uuid) // the case named is still there
 			})
 
 			condition("E400-empty-batch", format, func(ctx SpecContext) {
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.batch(env.Config.Project), OffContract: true, JSON: map[string]any{"callcase": []any{}}})
-				Expect(x).To(HaveResult(http.StatusBadRequest))
+				r := batches(a).post([]any{})
+				r.OffContract = true
+				Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusBadRequest))
 			})
 
 			condition("E400-batch-over-1000", format, func(ctx SpecContext) {
@@ -58,8 +55,9 @@ var _ = Describe("batches", func() {
 					items[i] = map[string]any{"uuid": uuids[i], "id": newExternalID(), "title": newTitle("one too many")}
 				}
 				deleteManyLater(a, uuids)
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.batch(env.Config.Project), OffContract: true, JSON: map[string]any{"callcase": items}})
-				Expect(x).To(HaveResult(http.StatusBadRequest))
+				r := batches(a).post(items)
+				r.OffContract = true
+				Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusBadRequest))
 				cases(a).expectGone(ctx, uuids[0])
 				cases(a).expectGone(ctx, uuids[1000])
 			})

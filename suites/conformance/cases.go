@@ -61,13 +61,7 @@ var _ = Describe("cases by uuid", func() {
 			condition("S201-create", format, func(ctx SpecContext) {
 				// The server assigns the uuid here; the external id finds the case for cleanup even if Location is wrong.
 				id := newExternalID()
-				later(func(ctx SpecContext) {
-					x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, id), Purpose: "find the case to clean up"})
-					var c CallCase
-					if x.Status == http.StatusOK && x.Decode(&c) == nil {
-						_ = deleteNow(ctx, a, c.UUID)
-					}
-				})
+				deleteByExternalIDLater(a, id)
 				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project),
 					JSON: map[string]any{"title": newTitle("created"), "id": id}})
 				Expect(x).To(HaveResult(http.StatusCreated))
@@ -92,8 +86,7 @@ var _ = Describe("cases by uuid", func() {
 					JSON: map[string]any{"uuid": uuid, "title": newTitle("second with the same uuid")}})
 				Expect(x).To(HaveResult(http.StatusConflict))
 				// uuids are global: creating by external id with it is 409 too.
-				x = env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.external(env.Config.Project),
-					JSON: map[string]any{"uuid": uuid, "id": newExternalID(), "title": newTitle("second with the same uuid, by external id")}})
+				x = env.API.Do(ctx, externalIDs(a).post(map[string]any{"uuid": uuid, "id": newExternalID(), "title": newTitle("second with the same uuid, by external id")}))
 				Expect(x).To(HaveResult(http.StatusConflict))
 				c := cases(a).read(ctx, uuid)
 				Expect(c.Title).To(Equal(newTitle("case")), "the existing case is untouched"+Shown(c.X))
@@ -112,8 +105,7 @@ var _ = Describe("cases by uuid", func() {
 				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(other),
 					JSON: map[string]any{"uuid": uuid, "id": ids[0], "title": newTitle("same uuid, another project")}})
 				Expect(x).To(HaveResult(http.StatusConflict), "a uuid a case of another project has is taken: uuids are global, across projects")
-				x = env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.external(other),
-					JSON: map[string]any{"uuid": uuid, "id": ids[1], "title": newTitle("same uuid, another project, by external id")}})
+				x = env.API.Do(ctx, externalIDs(a).in(other).post(map[string]any{"uuid": uuid, "id": ids[1], "title": newTitle("same uuid, another project, by external id")}))
 				Expect(x).To(HaveResult(http.StatusConflict), "a uuid a case of another project has is taken by external id too: uuids are global, across projects")
 				c := cases(a).read(ctx, uuid)
 				Expect(c.Title).To(Equal(newTitle("case")), "the existing case is untouched"+Shown(c.X))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
 	"slices"
@@ -162,6 +161,21 @@ func judgeDelete(uuid string, x *client.Exchange) bool {
 	return true
 }
 
+// deleteByExternalIDLater has the case of the main project with external id
+// id deleted when the spec ends, whatever its outcome: a case whose uuid
+// the target chose, which a wrong Location cannot hide.
+func deleteByExternalIDLater(a api, id string) {
+	later(func(ctx SpecContext) {
+		r := externalIDs(a).get(id)
+		r.Purpose = "find the case to clean up"
+		x := env.API.Do(ctx, r)
+		var c CallCase
+		if x.Status == http.StatusOK && x.Decode(&c) == nil {
+			_ = deleteNow(ctx, a, c.UUID)
+		}
+	})
+}
+
 // deleteByExternalIDIn removes, from a project other than the main one, the
 // cases of the run's external ids that a create there must not have made;
 // a 404 is what a conforming target answers. A delete that did not answer
@@ -170,13 +184,16 @@ func deleteByExternalIDIn(ctx SpecContext, a api, project string, ids ...string)
 	ctx2 := cleanupContext(ctx)
 	requests := make([]client.Request, len(ids))
 	for i, id := range ids {
-		requests[i] = client.Request{Method: http.MethodDelete, Path: a.byExternalID(project, id), Purpose: "clean up", Retry: true}
+		requests[i] = externalIDs(a).in(project).delete(id)
+		requests[i].Purpose, requests[i].Retry = "clean up", true
 	}
 	for i, x := range doAll(ctx2, env.API, requests...) {
 		if x.Err == nil && (x.Status == http.StatusOK || x.Status == http.StatusNotFound) {
 			continue
 		}
-		read := env.API.Do(ctx2, client.Request{Method: http.MethodGet, Path: a.byExternalID(project, ids[i]), Purpose: "find what the clean up could not delete"})
+		r := externalIDs(a).in(project).get(ids[i])
+		r.Purpose = "find what the clean up could not delete"
+		read := env.API.Do(ctx2, r)
 		var c CallCase
 		switch {
 		case read.Err == nil && read.Status == http.StatusNotFound:
@@ -198,7 +215,9 @@ func deleteManyLater(a api, uuids []string) {
 	later(func(ctx SpecContext) {
 		for start := 0; start < len(uuids); start += 1000 {
 			chunk := uuids[start:min(start+1000, len(uuids))]
-			x := env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.batch(env.Config.Project), JSON: map[string]any{"uuid": chunk}, Purpose: "clean up", Retry: true})
+			r := batches(a).delete(map[string]any{"uuid": chunk})
+			r.Purpose, r.Retry = "clean up", true
+			x := env.API.Do(ctx, r)
 			if x.Err == nil && x.Status == http.StatusOK {
 				continue
 			}
@@ -227,23 +246,4 @@ func clip(b []byte) string {
 		return string(b[:300]) + "..."
 	}
 	return string(b)
-}
-
-// unassignLater puts the fixture operator's membership of the main project
-// back as the preflight found it (not assigned) when the spec ends, unless
-// the spec calls the function it returns: it has seen it so already.
-func unassignLater(a api) (putBack func()) {
-	seen := false
-	later(func(ctx SpecContext) {
-		if seen {
-			return
-		}
-		// Sent again when its answer never came: a 404 then is done.
-		x := env.API.Do(cleanupContext(ctx), client.Request{Method: http.MethodDelete, Path: a.operators(env.Config.Project) + url.PathEscape(env.Config.Operator),
-			Purpose: "put the operator's membership back", Retry: true})
-		if x.Err != nil || (x.Status != http.StatusOK && x.Status != http.StatusNotFound) {
-			reportLeftover("operator membership", env.Config.Operator+" in "+env.Config.Project, x)
-		}
-	})
-	return func() { seen = true }
 }

@@ -82,7 +82,7 @@ var inTurns catalogue.Share
 func turns(s catalogue.Share, text string, body func()) bool {
 	GinkgoHelper()
 	return Describe(text, append(orderedDecorators(sharing(s)...), func() {
-		BeforeAll(func(ctx SpecContext) { keepLease(ctx, s.Why()) })
+		BeforeAll(func(ctx SpecContext) { faultHook().keepLease(ctx, s.Why()) })
 		inTurns = s
 		defer func() { inTurns = "" }()
 		body()
@@ -95,7 +95,7 @@ func turns(s catalogue.Share, text string, body func()) bool {
 func takeTurn(ctx SpecContext, s catalogue.Share) {
 	GinkgoHelper()
 	if s.Turns(env.Scopes) {
-		holdLease(ctx, s, s.Why())
+		faultHook().holdLease(ctx, s, s.Why())
 	}
 }
 

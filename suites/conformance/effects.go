@@ -19,86 +19,25 @@ import (
 // first catalogue rows leave out: by external id, in batches, the list
 // filters, and operator membership.
 
-// readByExternalID reads a case by external id; it must exist.
-func readByExternalID(ctx SpecContext, a api, id string) (CallCase, *client.Exchange) {
-	GinkgoHelper()
-	x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, id), Purpose: "read the case back by external id"})
-	Expect(x).To(BeRead())
-	var c CallCase
-	decodeAs(x, &c, "a case")
-	return c, x
-}
-
-// batchResult asserts a batch answered 200 with one result item per key,
-// and returns the items.
-func batchResult(x *client.Exchange, n int) []client.Item {
-	GinkgoHelper()
-	Expect(x).To(HaveResult(http.StatusOK))
-	sb := statusBodyOf(x)
-	Expect(sb.Result).To(HaveLen(n), "one result item per case, in request order"+Shown(x))
-	return sb.Result
-}
-
-// expectItem holds batch item i to its code and, when given, its id and uuid.
-func expectItem(x *client.Exchange, items []client.Item, i, code int, id, uuid *string) {
-	GinkgoHelper()
-	what := fmt.Sprintf("batch result item %d (items are in request order)", i)
-	Expect(items[i]).To(HaveItemResult(code), what+Shown(x))
-	if id != nil {
-		Expect(items[i].ID).To(HaveValue(Equal(*id)), what+": its id"+Shown(x))
-	}
-	if uuid != nil {
-		Expect(items[i].UUID).To(HaveValue(Equal(*uuid)), what+": its uuid"+Shown(x))
-	}
-}
-
-// listAll pages through a list and returns every case listed and the count,
-// holding each page to the count of the first: count is the filtered total
-// over every page.
-func listAll(ctx SpecContext, a api, q url.Values) ([]CallCase, int) {
-	GinkgoHelper()
-	first := listPage(ctx, a, q, 1)
-	Expect(first).To(AnswerOneOf(BeRead(), HaveResult(http.StatusNoContent)))
-	if first.Status == http.StatusNoContent {
-		return nil, 0
-	}
-	l := decodeList(first)
-	count := l.Count
-	pages := (count + 99) / 100
-	Expect(pages).To(BeNumerically("<=", 20), "the filter matches %d cases: too busy a project to page through", count)
-	all := l.CallCase
-	for page := 2; page <= pages; page++ {
-		x := listPage(ctx, a, q, page)
-		Expect(x).To(BeRead())
-		l := decodeList(x)
-		Expect(l.Count).To(Equal(count), "count on page %d is the total over all pages%s", page, Shown(x))
-		all = append(all, l.CallCase...)
-	}
-	Expect(all).To(HaveLen(count), "count %d is the number of cases the pages hold%s", count, Shown(first))
-	return all, count
-}
-
 var _ = Describe("success through its effect", func() {
 	for _, format := range formats {
 		a := api{format}
 		Context(format, func() {
 			condition("S200-update-ext", format, func(ctx SpecContext) {
 				id := newExternalID()
-				uuid := newExternalCase(ctx, a, id)
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.external(env.Config.Project),
-					JSON: map[string]any{"id": id, "title": newTitle("renamed by external id")}})
+				uuid := externalIDs(a).create(ctx, id)
+				x := env.API.Do(ctx, externalIDs(a).put(map[string]any{"id": id, "title": newTitle("renamed by external id")}))
 				Expect(x).To(HaveResult(http.StatusOK))
-				c, read := readByExternalID(ctx, a, id)
-				Expect(c.UUID).To(Equal(uuid), "the update by external id changed that case, not another"+Shown(read))
-				Expect(c.Title).To(Equal(newTitle("renamed by external id")), "the new title reads back"+Shown(read))
+				c := externalIDs(a).read(ctx, id)
+				Expect(c.UUID).To(Equal(uuid), "the update by external id changed that case, not another"+Shown(c.X))
+				Expect(c.Title).To(Equal(newTitle("renamed by external id")), "the new title reads back"+Shown(c.X))
 			})
 
 			condition("S200-delete-ext", format, func(ctx SpecContext) {
 				id := newExternalID()
-				uuid := newExternalCase(ctx, a, id)
-				Expect(env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.byExternalID(env.Config.Project, id)})).To(HaveResult(http.StatusOK))
-				read := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, id), Purpose: "the deleted case is gone by its external id"})
-				Expect(read).To(HaveResult(http.StatusNotFound))
+				uuid := externalIDs(a).create(ctx, id)
+				Expect(env.API.Do(ctx, externalIDs(a).delete(id))).To(HaveResult(http.StatusOK))
+				externalIDs(a).expectGone(ctx, id)
 				cases(a).expectGone(ctx, uuid)
 			})
 
@@ -107,23 +46,22 @@ var _ = Describe("success through its effect", func() {
 				deleteManyLater(a, uuids)
 				ids := []string{newExternalID(), newExternalID(), newExternalID()}
 				titles := []string{newTitle("batch item 0"), newTitle("batch item 1"), newTitle("batch item 2")}
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.batch(env.Config.Project), JSON: map[string]any{"callcase": []map[string]any{
+				got := batches(a).of(env.API.Do(ctx, batches(a).post([]map[string]any{
 					{"uuid": uuids[0], "id": ids[0], "title": titles[0]},
 					{"id": ids[1], "title": titles[1]}, // the server chooses this uuid
 					{"uuid": uuids[1], "id": ids[2], "title": titles[2]},
-				}}})
-				items := batchResult(x, 3)
-				for _, item := range items {
+				})), 3)
+				for _, item := range got.Items {
 					if item.UUID != nil && !slices.Contains(uuids, *item.UUID) {
 						deleteLater(a, *item.UUID)
 					}
 				}
-				expectItem(x, items, 0, http.StatusCreated, &ids[0], &uuids[0])
-				expectItem(x, items, 1, http.StatusCreated, &ids[1], nil)
-				expectItem(x, items, 2, http.StatusCreated, &ids[2], &uuids[1])
-				Expect(items[1].UUID).NotTo(BeNil(), "a created item names its uuid"+Shown(x))
-				reads := doAll(ctx, env.API, cases(a).get(*items[0].UUID), cases(a).get(*items[1].UUID), cases(a).get(*items[2].UUID))
-				for i := range items {
+				got.expectItem(0, http.StatusCreated, &ids[0], &uuids[0])
+				got.expectItem(1, http.StatusCreated, &ids[1], nil)
+				got.expectItem(2, http.StatusCreated, &ids[2], &uuids[1])
+				Expect(got.Items[1].UUID).NotTo(BeNil(), "a created item names its uuid"+Shown(got.X))
+				reads := doAll(ctx, env.API, cases(a).get(*got.Items[0].UUID), cases(a).get(*got.Items[1].UUID), cases(a).get(*got.Items[2].UUID))
+				for i := range got.Items {
 					read := reads[i]
 					c := cases(a).of(read)
 					Expect(c.ID).To(HaveValue(Equal(ids[i])), "item %d's uuid reads back as the case sent at %d%s", i, i, Shown(read))
@@ -135,69 +73,65 @@ var _ = Describe("success through its effect", func() {
 				id := newExternalID()
 				first, repeat := newUUID(), newUUID()
 				deleteManyLater(a, []string{first, repeat})
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.batch(env.Config.Project), JSON: map[string]any{"callcase": []map[string]any{
+				got := batches(a).of(env.API.Do(ctx, batches(a).post([]map[string]any{
 					{"uuid": first, "id": id, "title": newTitle("first with the id")},
 					{"uuid": repeat, "id": id, "title": newTitle("repeats the id")},
-				}}})
-				items := batchResult(x, 2)
-				expectItem(x, items, 0, http.StatusCreated, &id, &first)
-				expectItem(x, items, 1, 209, &id, nil)
-				Expect(items[1].UUID).To(BeNil(), "a failed create item has uuid null"+Shown(x))
+				})), 2)
+				got.expectItem(0, http.StatusCreated, &id, &first)
+				got.expectItem(1, 209, &id, nil)
+				Expect(got.Items[1].UUID).To(BeNil(), "a failed create item has uuid null"+Shown(got.X))
 				cases(a).expectGone(ctx, repeat)
-				c, read := readByExternalID(ctx, a, id)
-				Expect(c.UUID).To(Equal(first), "the id names the first item's case"+Shown(read))
+				c := externalIDs(a).read(ctx, id)
+				Expect(c.UUID).To(Equal(first), "the id names the first item's case"+Shown(c.X))
 			})
 
 			condition("S200-batch-update", format, func(ctx SpecContext) {
 				ids := []string{newExternalID(), newExternalID()}
-				uuids := newExternalCases(ctx, a, ids...)
+				uuids := externalIDs(a).createAll(ctx, ids...)
 				unknown := newExternalID()
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.batch(env.Config.Project), JSON: map[string]any{"callcase": []map[string]any{
+				got := batches(a).of(env.API.Do(ctx, batches(a).put([]map[string]any{
 					{"id": ids[1], "title": newTitle("batch renamed 1")},
 					{"id": unknown, "title": newTitle("no such case")},
 					{"id": ids[0], "title": newTitle("batch renamed 0")},
-				}}})
-				items := batchResult(x, 3)
-				expectItem(x, items, 0, http.StatusOK, &ids[1], &uuids[1])
-				expectItem(x, items, 1, http.StatusNotFound, &unknown, nil)
-				Expect(items[1].UUID).To(BeNil(), "a failed update item echoes the id it was asked by and has uuid null"+Shown(x))
-				expectItem(x, items, 2, http.StatusOK, &ids[0], &uuids[0])
-				reads := doAll(ctx, env.API, cases(a).get(uuids[0]), cases(a).get(uuids[1]),
-					client.Request{Method: http.MethodGet, Path: a.byExternalID(env.Config.Project, unknown), Purpose: "the failed item created nothing"})
+				})), 3)
+				got.expectItem(0, http.StatusOK, &ids[1], &uuids[1])
+				got.expectItem(1, http.StatusNotFound, &unknown, nil)
+				Expect(got.Items[1].UUID).To(BeNil(), "a failed update item echoes the id it was asked by and has uuid null"+Shown(got.X))
+				got.expectItem(2, http.StatusOK, &ids[0], &uuids[0])
+				reads := doAll(ctx, env.API, cases(a).get(uuids[0]), cases(a).get(uuids[1]), externalIDs(a).getGone(unknown))
 				for i, want := range []string{newTitle("batch renamed 0"), newTitle("batch renamed 1")} {
 					read := reads[i]
 					c := cases(a).of(read)
 					Expect(c.Title).To(Equal(want), "the batch update applied to case %d%s", i, Shown(read))
 				}
-				Expect(reads[2]).To(HaveResult(http.StatusNotFound))
+				expectGone(reads[2], "external id "+unknown) // the failed item created nothing
 			})
 
 			condition("S200-batch-delete", format, func(ctx SpecContext) {
 				ids := []string{newExternalID(), newExternalID(), newExternalID()}
-				uuids := newExternalCases(ctx, a, ids...)
+				uuids := externalIDs(a).createAll(ctx, ids...)
 				missingUUID, unknownID := unknownUUID(), newExternalID()
 
 				// Upper case is not a uuid's shape: a 400 item, which echoes the
 				// string too. The request breaks the Uuid pattern on purpose; its
 				// answer is still validated.
 				malformed := strings.ToUpper(missingUUID)
-				x := env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.batch(env.Config.Project), OffContract: true,
-					JSON: map[string]any{"uuid": []string{missingUUID, uuids[0], malformed}}})
-				items := batchResult(x, 3)
-				expectItem(x, items, 0, http.StatusNotFound, nil, nil)
-				Expect(items[0].UUID).To(HaveValue(Equal(missingUUID)), "a failed delete item echoes, unchanged, the uuid it was asked by"+Shown(x))
-				Expect(items[0].ID).To(BeNil(), "a failed delete item asked by uuid has id null"+Shown(x))
-				expectItem(x, items, 1, http.StatusOK, &ids[0], &uuids[0])
-				expectItem(x, items, 2, http.StatusBadRequest, nil, nil)
-				Expect(items[2].UUID).To(HaveValue(Equal(malformed)), "a delete item asked by a string not of a uuid's shape is 400 and echoes the string unchanged"+Shown(x))
-				Expect(items[2].ID).To(BeNil(), "a failed delete item asked by uuid has id null"+Shown(x))
+				r := batches(a).delete(map[string]any{"uuid": []string{missingUUID, uuids[0], malformed}})
+				r.OffContract = true
+				got := batches(a).of(env.API.Do(ctx, r), 3)
+				got.expectItem(0, http.StatusNotFound, nil, nil)
+				Expect(got.Items[0].UUID).To(HaveValue(Equal(missingUUID)), "a failed delete item echoes, unchanged, the uuid it was asked by"+Shown(got.X))
+				Expect(got.Items[0].ID).To(BeNil(), "a failed delete item asked by uuid has id null"+Shown(got.X))
+				got.expectItem(1, http.StatusOK, &ids[0], &uuids[0])
+				got.expectItem(2, http.StatusBadRequest, nil, nil)
+				Expect(got.Items[2].UUID).To(HaveValue(Equal(malformed)), "a delete item asked by a string not of a uuid's shape is 400 and echoes the string unchanged"+Shown(got.X))
+				Expect(got.Items[2].ID).To(BeNil(), "a failed delete item asked by uuid has id null"+Shown(got.X))
 				cases(a).expectGone(ctx, uuids[0])
 
-				x = env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.batch(env.Config.Project), JSON: map[string]any{"id": []string{ids[1], unknownID}}})
-				items = batchResult(x, 2)
-				expectItem(x, items, 0, http.StatusOK, &ids[1], &uuids[1])
-				expectItem(x, items, 1, http.StatusNotFound, &unknownID, nil)
-				Expect(items[1].UUID).To(BeNil(), "a failed delete item echoes the id it was asked by and has uuid null"+Shown(x))
+				got = batches(a).of(env.API.Do(ctx, batches(a).delete(map[string]any{"id": []string{ids[1], unknownID}})), 2)
+				got.expectItem(0, http.StatusOK, &ids[1], &uuids[1])
+				got.expectItem(1, http.StatusNotFound, &unknownID, nil)
+				Expect(got.Items[1].UUID).To(BeNil(), "a failed delete item echoes the id it was asked by and has uuid null"+Shown(got.X))
 				cases(a).expectGone(ctx, uuids[1])
 
 				c := cases(a).read(ctx, uuids[2])
@@ -210,24 +144,24 @@ var _ = Describe("success through its effect", func() {
 			condition("S200-list-state", format, func(ctx SpecContext) {
 				made := cases(a).createAll(ctx, nil, nil, nil)
 				states(a).setUp(ctx, map[string]url.Values{made[0]: {"state": {"unavailable"}}, made[2]: {"state": {"unavailable"}}})
-				q := window(ctx, a, made...)
+				q := lists(a).window(ctx, made...)
 				q.Set("state", "unavailable")
-				listed, _ := listAll(ctx, a, q)
+				listed := lists(a).readPages(ctx, q)
 				uuids := uuidsOf(listed)
 				Expect(uuids).To(ContainElements(made[0], made[2]), "the cases in the state are listed")
 				Expect(uuids).NotTo(ContainElement(made[1]), "a case in another state is not listed")
 				for _, c := range listed {
 					Expect(c.State.ID).To(Equal("unavailable"), "case %s is listed with state=unavailable", c.UUID)
 				}
-				expectInWindow(listed, q)
+				lists(a).expectInWindow(listed, q)
 			})
 
 			condition("S200-list-operator", format, func(ctx SpecContext) {
 				made := cases(a).createAll(ctx, nil, nil)
 				states(a).setUp(ctx, map[string]url.Values{made[0]: {"state": {"available"}, "operator": {env.Config.Operator}}})
-				q := window(ctx, a, made...)
+				q := lists(a).window(ctx, made...)
 				q.Set("operator", env.Config.Operator)
-				listed, _ := listAll(ctx, a, q)
+				listed := lists(a).readPages(ctx, q)
 				uuids := uuidsOf(listed)
 				Expect(uuids).To(ContainElement(made[0]), "the case set-state gave the operator is listed")
 				Expect(uuids).NotTo(ContainElement(made[1]), "a case without the operator is not listed")
@@ -252,12 +186,12 @@ var _ = Describe("success through its effect", func() {
 					{"modifiedAfter": {before}, "modifiedBefore": {own}},
 				} {
 					bounds.Set("project", env.Config.Project)
-					listed, _ := listAll(ctx, a, bounds)
+					listed := lists(a).readPages(ctx, bounds)
 					Expect(uuidsOf(listed)).NotTo(ContainElement(uuid), "modifiedAfter=%s modifiedBefore=%s are strict bounds: the case modified at %s is not listed",
 						bounds.Get("modifiedAfter"), bounds.Get("modifiedBefore"), c.LastModified)
 				}
 				around := url.Values{"project": {env.Config.Project}, "modifiedAfter": {before}, "modifiedBefore": {after}}
-				listed, _ := listAll(ctx, a, around)
+				listed := lists(a).readPages(ctx, around)
 				Expect(uuidsOf(listed)).To(ContainElement(uuid), "the case modified at %s is listed between %s and %s", c.LastModified, before, after)
 			})
 
@@ -266,25 +200,21 @@ var _ = Describe("success through its effect", func() {
 					if p == "" {
 						continue
 					}
-					x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.operators(p), Purpose: "look for a project without operators"})
+					x := env.API.Do(ctx, operators(a).get(p))
 					Expect(x).To(AnswerOneOf(BeRead(), HaveResult(http.StatusNoContent)))
 					if x.Status == http.StatusNoContent {
 						return
 					}
-					var list struct {
-						Operator []any `json:"operator"`
-					}
-					decodeAs(x, &list, "the project's operators")
-					Expect(list.Operator).NotTo(BeEmpty(), "a project without operators answers 204, not 200 with an empty list"+Shown(x))
+					Expect(operators(a).of(x, p).UUIDs).NotTo(BeEmpty(), "a project without operators answers 204, not 200 with an empty list"+Shown(x))
 				}
 				notProvoked("every fixture project (%s) has operators", strings.Join([]string{config.EnvProject, config.EnvAutoProject, config.EnvCompletedProject}, ", "))
 			})
 
 			condition("E400-external-id-too-long", format, func(ctx SpecContext) {
 				long := strings.Repeat("x", 256)
-				for _, method := range []string{http.MethodGet, http.MethodDelete} {
-					x := env.API.Do(ctx, client.Request{Method: method, Path: a.byExternalID(env.Config.Project, long), OffContract: true})
-					Expect(x).To(HaveResult(http.StatusBadRequest), "an external id has at most 255 characters")
+				for _, r := range []client.Request{externalIDs(a).get(long), externalIDs(a).delete(long)} {
+					r.OffContract = true
+					Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusBadRequest), "an external id has at most 255 characters")
 				}
 			})
 
@@ -306,13 +236,11 @@ var _ = Describe("success through its effect", func() {
 					deleteManyLater(a, []string{byUUID, byID})
 					attempts = append(attempts,
 						attempt{"a create by uuid carrying " + say, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project),
-							JSON: map[string]any{"uuid": byUUID, "id": id, "title": newTitle("external id length")}, OffContract: true}, byUUID},
-						attempt{"a create by external id carrying " + say, client.Request{Method: http.MethodPost, Path: a.external(env.Config.Project),
-							JSON: map[string]any{"uuid": byID, "id": id, "title": newTitle("external id length")}, OffContract: true}, byID},
+							JSON: map[string]any{"uuid": byUUID, "id": id, "title": newTitle("external id length")}}, byUUID},
+						attempt{"a create by external id carrying " + say, externalIDs(a).post(map[string]any{"uuid": byID, "id": id, "title": newTitle("external id length")}), byID},
 						attempt{"an update by uuid carrying " + say, client.Request{Method: http.MethodPut, Path: a.cases(),
-							JSON: map[string]any{"uuid": target, "id": id, "title": newTitle("changed")}, OffContract: true}, ""},
-						attempt{"an update by external id carrying " + say, client.Request{Method: http.MethodPut, Path: a.external(env.Config.Project),
-							JSON: map[string]any{"id": id, "title": newTitle("changed")}, OffContract: true}, ""},
+							JSON: map[string]any{"uuid": target, "id": id, "title": newTitle("changed")}}, ""},
+						attempt{"an update by external id carrying " + say, externalIDs(a).put(map[string]any{"id": id, "title": newTitle("changed")}), ""},
 					)
 				}
 				// The attempts are independent, each refused: they go out at
@@ -321,7 +249,7 @@ var _ = Describe("success through its effect", func() {
 				requests := make([]client.Request, len(attempts))
 				for i, at := range attempts {
 					requests[i] = at.req
-					requests[i].Purpose = at.what
+					requests[i].OffContract, requests[i].Purpose = true, at.what
 				}
 				var gone []string
 				for i, x := range doAll(ctx, env.API, requests...) {
@@ -347,38 +275,29 @@ var _ = Describe("success through its effect", func() {
 				fine, long, empty := newUUID(), newUUID(), newUUID()
 				deleteManyLater(a, []string{fine, long, empty})
 				longID := tooLongExternalID()
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.batch(env.Config.Project), OffContract: true,
-					Purpose: "a batch create whose second item's external id is too long and third's empty",
-					JSON: map[string]any{"callcase": []map[string]any{
-						{"uuid": fine, "id": newExternalID(), "title": newTitle("fine in a batch")},
-						{"uuid": long, "id": longID, "title": newTitle("id too long in a batch")},
-						{"uuid": empty, "id": "", "title": newTitle("empty id in a batch")},
-					}}})
-				items := batchResult(x, 3)
-				expectItem(x, items, 0, http.StatusCreated, nil, &fine)
+				create := batches(a).post([]map[string]any{
+					{"uuid": fine, "id": newExternalID(), "title": newTitle("fine in a batch")},
+					{"uuid": long, "id": longID, "title": newTitle("id too long in a batch")},
+					{"uuid": empty, "id": "", "title": newTitle("empty id in a batch")},
+				})
+				create.OffContract, create.Purpose = true, "a batch create whose second item's external id is too long and third's empty"
+				got := batches(a).of(env.API.Do(ctx, create), 3)
+				got.expectItem(0, http.StatusCreated, nil, &fine)
 				for i := 1; i < 3; i++ {
-					expectItem(x, items, i, http.StatusBadRequest, nil, nil)
-					Expect(items[i].UUID).To(BeNil(), "batch result item %d: a failed create item has uuid null%s", i, Shown(x))
+					got.expectItem(i, http.StatusBadRequest, nil, nil)
+					Expect(got.Items[i].UUID).To(BeNil(), "batch result item %d: a failed create item has uuid null%s", i, Shown(got.X))
 				}
 				cases(a).expectGone(ctx, long)
 				cases(a).expectGone(ctx, empty)
-				y := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.batch(env.Config.Project), OffContract: true,
-					Purpose: "a batch update whose first item's external id is too long and second's empty",
-					JSON: map[string]any{"callcase": []map[string]any{
-						{"id": longID, "title": newTitle("changed")},
-						{"id": "", "title": newTitle("changed")},
-					}}})
-				updated := batchResult(y, 2)
-				expectItem(y, updated, 0, http.StatusBadRequest, &longID, nil)
-				expectItem(y, updated, 1, http.StatusBadRequest, nil, nil)
+				update := batches(a).put([]map[string]any{
+					{"id": longID, "title": newTitle("changed")},
+					{"id": "", "title": newTitle("changed")},
+				})
+				update.OffContract, update.Purpose = true, "a batch update whose first item's external id is too long and second's empty"
+				updated := batches(a).of(env.API.Do(ctx, update), 2)
+				updated.expectItem(0, http.StatusBadRequest, &longID, nil)
+				updated.expectItem(1, http.StatusBadRequest, nil, nil)
 			})
 		})
 	}
 })
-
-// tooLongExternalID is an external id this run owns, one character over
-// the 255 an external id may have.
-func tooLongExternalID() string {
-	id := newExternalID()
-	return id + strings.Repeat("x", 256-len([]rune(id)))
-}

@@ -25,7 +25,7 @@ var _ = Describe("integration faults", func() {
 						return call{project: env.Config.Project, purpose: "while the integration service is down"}
 					}),
 				func(ctx SpecContext, calls []familyCall) []familyAnswer {
-					c, clear := fault(ctx, harness.FaultDown, harness.Integration)
+					c, clear := faultHook().set(ctx, harness.FaultDown, harness.Integration)
 					return sendFamily(ctx, a, calls, c, clear, true)
 				},
 				answeredAndNothingMade(http.StatusServiceUnavailable))
@@ -38,7 +38,7 @@ var _ = Describe("integration faults", func() {
 				callsTo(func(op contract.Operation) bool { return op.Documents(http.StatusGatewayTimeout) }, "", nil,
 					func() call { return call{project: env.Config.Project, purpose: "while its component times out"} }),
 				func(ctx SpecContext, calls []familyCall) []familyAnswer {
-					c, _ := fault(ctx, harness.FaultTimeout, harness.Integration, harness.Dialer)
+					c, _ := faultHook().set(ctx, harness.FaultTimeout, harness.Integration, harness.Dialer)
 					return sendFamily(ctx, a, calls, c, nil, false)
 				},
 				func(ans familyAnswer) {

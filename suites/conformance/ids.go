@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"strings"
 	"sync/atomic"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -31,3 +32,10 @@ func newTitle(what string) string {
 
 // unknownUUID is a uuid no target has: this run's id and a counter, never created.
 func unknownUUID() string { return "zz" + newUUID() }
+
+// tooLongExternalID is an external id this run owns, one character over
+// the 255 an external id may have.
+func tooLongExternalID() string {
+	id := newExternalID()
+	return id + strings.Repeat("x", 256-len([]rune(id)))
+}

@@ -126,9 +126,9 @@ var _ = Describe("input the rules settle", func() {
 
 			condition("E400-page-not-digits", format, func(ctx SpecContext) {
 				for _, page := range []string{"+1", "2.0", "1.5"} {
-					x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.cases(), OffContract: true,
-						Query: url.Values{"project": {env.Config.Project}, "page": {page}}})
-					Expect(x).To(HaveResult(http.StatusBadRequest), "page %q: a page is digits only, no sign, no fraction", page)
+					r := lists(a).get(url.Values{"project": {env.Config.Project}, "page": {page}})
+					r.OffContract = true
+					Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusBadRequest), "page %q: a page is digits only, no sign, no fraction", page)
 				}
 			})
 
@@ -138,9 +138,9 @@ var _ = Describe("input the rules settle", func() {
 					"2016-10-18",                // a date without its time
 					"2016-10-18T09:58:24 03:00", // an offset's + sent unencoded, read form-style as a space
 				} {
-					x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.cases(), OffContract: true,
-						Query: url.Values{"project": {env.Config.Project}, "modifiedAfter": {date}}})
-					Expect(x).To(HaveResult(http.StatusBadRequest), "modifiedAfter %q is no date of the forms the rules allow", date)
+					r := lists(a).get(url.Values{"project": {env.Config.Project}, "modifiedAfter": {date}})
+					r.OffContract = true
+					Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusBadRequest), "modifiedAfter %q is no date of the forms the rules allow", date)
 				}
 			})
 
@@ -154,8 +154,7 @@ var _ = Describe("input the rules settle", func() {
 				c := cases(a).read(ctx, uuid)
 				Expect(c.Scheduled).NotTo(BeNil(), "date sets scheduledTime"+Shown(c.X))
 				Expect(instant(*c.Scheduled)).To(BeTemporally("==", scheduled), "scheduledTime is the instant 2031-02-03t04:05:06z"+Shown(c.X))
-				list := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.cases(),
-					Query: url.Values{"project": {env.Config.Project}, "modifiedBefore": {"2000-01-01t00:00:00z"}}})
+				list := env.API.Do(ctx, lists(a).get(url.Values{"project": {env.Config.Project}, "modifiedBefore": {"2000-01-01t00:00:00z"}}))
 				Expect(list).To(AnswerOneOf(BeRead(), HaveResult(http.StatusNoContent)), "a list's bound with a lower-case t and z is read")
 			})
 
@@ -163,19 +162,19 @@ var _ = Describe("input the rules settle", func() {
 				uuid, id := newUUID(), newExternalID()
 				deleteLater(a, uuid)
 				// In XML a string or a number item is a <callcase> holding text.
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.batch(env.Config.Project), OffContract: true,
-					JSON: map[string]any{"callcase": []any{"not a case", map[string]any{"uuid": uuid, "id": id, "title": newTitle("beside items that are no objects")}, 5}}})
-				items := batchResult(x, 3)
-				expectItem(x, items, 0, http.StatusBadRequest, nil, nil)
-				expectItem(x, items, 1, http.StatusCreated, &id, &uuid)
-				expectItem(x, items, 2, http.StatusBadRequest, nil, nil)
+				r := batches(a).post([]any{"not a case", map[string]any{"uuid": uuid, "id": id, "title": newTitle("beside items that are no objects")}, 5})
+				r.OffContract = true
+				got := batches(a).of(env.API.Do(ctx, r), 3)
+				got.expectItem(0, http.StatusBadRequest, nil, nil)
+				got.expectItem(1, http.StatusCreated, &id, &uuid)
+				got.expectItem(2, http.StatusBadRequest, nil, nil)
 				c := cases(a).read(ctx, uuid)
 				Expect(c.ID).To(HaveValue(Equal(id)), "the item that is a case is created"+Shown(c.X))
 			})
 
 			condition("E400-batch-delete-not-strings", format, func(ctx SpecContext) {
 				id := newExternalID()
-				uuid := newExternalCase(ctx, a, id)
+				uuid := externalIDs(a).create(ctx, id)
 				// XML's lists hold text, which is a string: an element inside
 				// one is the only item it has that is not a string.
 				notStrings := []any{map[string]any{"uuid": unknownUUID()}}
@@ -188,7 +187,9 @@ var _ = Describe("input the rules settle", func() {
 				for _, key := range []string{"uuid", "id"} {
 					for _, item := range notStrings {
 						list := []any{map[string]string{"uuid": uuid, "id": id}[key], item}
-						requests = append(requests, client.Request{Method: http.MethodDelete, Path: a.batch(env.Config.Project), OffContract: true, JSON: map[string]any{key: list}})
+						r := batches(a).delete(map[string]any{key: list})
+						r.OffContract = true
+						requests = append(requests, r)
 						what = append(what, fmt.Sprintf("a batch delete's %q list holds strings only, not %v", key, item))
 					}
 				}

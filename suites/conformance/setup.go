@@ -1,9 +1,6 @@
 package conformance
 
 import (
-	"fmt"
-	"net/http"
-
 	"github.com/callcases/conformance/client"
 	. "github.com/callcases/conformance/matchers"
 	. "github.com/onsi/ginkgo/v2"
@@ -26,55 +23,4 @@ func setup(x *client.Exchange, code int, what string) {
 	_, _ = m.Match(x)
 	x.Asserted = false // its contract violations, if any, are not yet reported
 	runError("setup could not %s:\n%s", what, m.FailureMessage(x))
-}
-
-// newExternalCase creates a case with an external id through POST /projects/{p}/callcases/.
-func newExternalCase(ctx SpecContext, a api, id string) string {
-	GinkgoHelper()
-	uuid := newUUID()
-	deleteLater(a, uuid)
-	x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.external(env.Config.Project),
-		JSON: map[string]any{"uuid": uuid, "id": id, "title": newTitle("case with an external id")}, Purpose: "create a case with an external id"})
-	setup(x, http.StatusCreated, "create a case with an external id")
-	return uuid
-}
-
-// newExternalCases is newExternalCase for several ids, created at once.
-func newExternalCases(ctx SpecContext, a api, ids ...string) []string {
-	GinkgoHelper()
-	uuids := make([]string, len(ids))
-	requests := make([]client.Request, len(ids))
-	for i, id := range ids {
-		uuids[i] = newUUID()
-		deleteLater(a, uuids[i])
-		requests[i] = client.Request{Method: http.MethodPost, Path: a.external(env.Config.Project),
-			JSON: map[string]any{"uuid": uuids[i], "id": id, "title": newTitle("case with an external id")}, Purpose: "create a case with an external id"}
-	}
-	for _, x := range doAll(ctx, env.API, requests...) {
-		setup(x, http.StatusCreated, "create a case with an external id")
-	}
-	return uuids
-}
-
-// newCases makes n cases in the main project with one batch request (a
-// spec that needs many cases does not pay n round trips) and returns their
-// uuids; they are deleted with one batch request when the spec ends.
-func newCases(ctx SpecContext, a api, n int) []string {
-	GinkgoHelper()
-	uuids := make([]string, n)
-	items := make([]map[string]any, n)
-	for i := range items {
-		uuids[i] = newUUID()
-		items[i] = map[string]any{"uuid": uuids[i], "id": newExternalID(), "title": newTitle("one of many")}
-	}
-	deleteManyLater(a, uuids)
-	x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.batch(env.Config.Project), JSON: map[string]any{"callcase": items}, Purpose: fmt.Sprintf("create %d cases", n)})
-	setup(x, http.StatusOK, fmt.Sprintf("create %d cases in a batch", n))
-	sb := statusBodyOf(x)
-	for i, item := range sb.Result {
-		if item.Code != http.StatusCreated {
-			runError("setup could not create %d cases: item %d answered %d", n, i, item.Code)
-		}
-	}
-	return uuids
 }
