@@ -48,7 +48,7 @@ type slot struct {
 
 var (
 	titleTails = []string{"case", " trailing space ", "two  spaces", "line\nbreak", "cr\rhere", "crlf\r\nhere", "outside the BMP \U0001F600", "tab\there", "Регистр", "x"}
-	comments   = []string{"", " leading", "trailing ", "a\r\nb", "\n", "\U0001F600", strings.Repeat("c", 254), strings.Repeat("c", 255), strings.Repeat("c", 256), "Comment"}
+	comments   = []string{"", " leading", "trailing ", "a\r\nb", "\n", "tab\tin it", "\U0001F600", strings.Repeat("c", 254), strings.Repeat("c", 255), strings.Repeat("c", 256), "Comment"}
 	priorities = []any{0, 1, -1, 7, 9007199254740991}
 	states     = []string{"new", "unavailable", "refused", "available", "adjourned", "finished", "completed_nr", "completed_r"}
 	dateEdges  = []string{"2030-01-02T03:04:05+03:00", "2030-01-02T03:04:05.123456789Z", "2030-01-02T03:04:05-11:30", "2030-01-02T03:04:05", "2030-01-02T03:04:05.5"}
