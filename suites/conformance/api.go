@@ -26,6 +26,15 @@ func (a api) operators(p string) string { return a.project(p) + "/operators/" }
 
 func projectQuery(p string) url.Values { return url.Values{"project": {p}} }
 
+// otherFormat is the other of the two formats, the one a case is read back
+// through (crossformat.go).
+func otherFormat(format string) string {
+	if format == "xml" {
+		return "json"
+	}
+	return "xml"
+}
+
 // mediaType is the Content-Type of the format's bodies.
 func (a api) mediaType() string { return "application/" + a.format }
 

@@ -108,3 +108,26 @@ func (c casesClient) expectGone(ctx SpecContext, uuid string) {
 	GinkgoHelper()
 	expectGone(env.API.Do(ctx, c.getGone(uuid)), "case "+uuid)
 }
+
+// expectSame reads a case through this client's format and other's and
+// holds the two reads to the same values, dates as instants; it returns the
+// read through this client's format.
+func (c casesClient) expectSame(ctx SpecContext, other api, uuid string) CallCase {
+	GinkgoHelper()
+	r, o := c.read(ctx, uuid), cases(other).read(ctx, uuid)
+	Expect(o.UUID).To(Equal(r.UUID), "uuid through %s and %s", c.a.format, other.format)
+	Expect(o.ID).To(Equal(r.ID), "id through %s and %s", c.a.format, other.format)
+	Expect(o.Title).To(Equal(r.Title), "title through %s and %s", c.a.format, other.format)
+	Expect(o.Parent.UUID).To(Equal(r.Parent.UUID), "parent through %s and %s", c.a.format, other.format)
+	Expect(o.State.ID).To(Equal(r.State.ID), "state through %s and %s", c.a.format, other.format)
+	Expect(o.Priority).To(Equal(r.Priority), "priority through %s and %s", c.a.format, other.format)
+	Expect(o.Comment).To(Equal(r.Comment), "comment through %s and %s", c.a.format, other.format)
+	Expect(o.PhoneNumbers.PhoneNumber).To(Equal(r.PhoneNumbers.PhoneNumber), "phone numbers, in order, through %s and %s", c.a.format, other.format)
+	Expect(instant(o.CreationDate)).To(BeTemporally("==", instant(r.CreationDate)), "creationDate through %s and %s", c.a.format, other.format)
+	Expect(instant(o.LastModified)).To(BeTemporally("==", instant(r.LastModified)), "lastModified through %s and %s", c.a.format, other.format)
+	Expect(o.Scheduled == nil).To(Equal(r.Scheduled == nil), "scheduledTime through %s and %s", c.a.format, other.format)
+	if r.Scheduled != nil {
+		Expect(instant(*o.Scheduled)).To(BeTemporally("==", instant(*r.Scheduled)), "scheduledTime through %s and %s", c.a.format, other.format)
+	}
+	return r.CallCase
+}

@@ -36,6 +36,27 @@ type familyCall struct {
 
 func (fc familyCall) key() string { return fc.op.ID + "\x00" + fc.variant }
 
+// opsWhere lists the operations a family covers.
+func opsWhere(keep func(contract.Operation) bool) []contract.Operation {
+	var out []contract.Operation
+	for _, op := range operations {
+		if keep(op) {
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+// callsTo is one call per operation that keep holds for, each sent as c
+// says when the run is under way.
+func callsTo(keep func(contract.Operation) bool, variant string, as func() *client.Client, c func() call) []familyCall {
+	var out []familyCall
+	for _, op := range opsWhere(keep) {
+		out = append(out, familyCall{op: op, variant: variant, as: as, call: c})
+	}
+	return out
+}
+
 // familyAnswer is what one row got.
 type familyAnswer struct {
 	x *client.Exchange
@@ -133,6 +154,17 @@ func answeredAndNothingMade(code int) func(familyAnswer) {
 			expectGone(ans.readBack, "case "+ans.uuid)
 		}
 	}
+}
+
+// familyRowOf is one row of a family: the catalogue row's title with the
+// operation (and the variant) named, and its decorators with the label
+// op:ID.
+func familyRowOf(id, format string, op contract.Operation, variant string) (string, []any) {
+	text := fmt.Sprintf("%s [%s %s]", title(id), op.ID, variant)
+	if variant == "" {
+		text = fmt.Sprintf("%s [%s]", title(id), op.ID)
+	}
+	return text, append(labels(id, format), Label(catalogue.OpLabel(op.ID)))
 }
 
 // familyTable declares a family over calls as an Ordered container whose

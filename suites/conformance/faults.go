@@ -12,7 +12,7 @@ import (
 )
 
 // The fault families: 503 and 504 on every operation of the contract that
-// documents them (families.go builds the requests).
+// documents them (familyrequests.go builds the requests).
 var _ = Describe("integration faults", func() {
 	for _, format := range formats {
 		a := api{format}
