@@ -49,6 +49,12 @@ const (
 // formatNotSelected is the reason of the rows of a format the run did not select.
 const formatNotSelected = "format not selected (" + config.EnvFormats + ")"
 
+// LeftOnTarget begins the failure of each report entry the suite adds, one
+// for each thing a run could not remove from the target (an error of the
+// run in every report; a reader such as the kill matrix, whose target is
+// thrown away, can tell them from the run's other failures).
+const LeftOnTarget = "left on the target: "
+
 // Outcomes of a condition.
 const (
 	Passed      = "passed"

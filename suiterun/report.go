@@ -44,8 +44,12 @@ type Outcomes struct {
 	// the spec's labels, the outcome and its reason), in the report's order.
 	Rows []report.Row
 	// SuiteFailure is the first line of the first failure outside any spec
-	// (the preflight, say); "" when there was none.
+	// (the preflight, say); "" when there was none. What the run left on
+	// the target is not one: it is in Leftovers.
 	SuiteFailure string
+	// Leftovers are the things the run could not remove from the target
+	// (report.LeftOnTarget), each a line.
+	Leftovers []string
 }
 
 // OutcomesOf reads r's outcomes.
@@ -56,8 +60,14 @@ func OutcomesOf(r types.Report) Outcomes {
 			o.Rows = append(o.Rows, report.RowOf(sr))
 			continue
 		}
-		if o.SuiteFailure == "" && sr.State.Is(types.SpecStateFailureStates) {
-			o.SuiteFailure, _, _ = strings.Cut(sr.Failure.Message, "\n")
+		if !sr.State.Is(types.SpecStateFailureStates) {
+			continue
+		}
+		first, _, _ := strings.Cut(sr.Failure.Message, "\n")
+		if left, ok := strings.CutPrefix(first, report.LeftOnTarget); ok {
+			o.Leftovers = append(o.Leftovers, left)
+		} else if o.SuiteFailure == "" {
+			o.SuiteFailure = first
 		}
 	}
 	return o

@@ -44,6 +44,7 @@ func TestOutcomesComeFromEachSpecsLabels(t *testing.T) {
 		spec(a, "xml", types.SpecStateFailed, "the answer was 500\nthe exchange"),
 		spec(b, "json", types.SpecStateTimedout, "the spec's timeout"),
 		spec(b, "xml", types.SpecStateSkipped, ""),
+		{LeafNodeType: types.NodeTypeAfterSuite, LeafNodeText: "cleanup", State: types.SpecStateFailed, Failure: types.Failure{Message: report.LeftOnTarget + "case c1: DELETE answered 200, but the case is still there"}},
 		{LeafNodeType: types.NodeTypeSynchronizedAfterSuite, State: types.SpecStateFailed, Failure: types.Failure{Message: "cleanup: 2 cases left\nE404"}},
 		{LeafNodeType: types.NodeTypeAfterSuite, State: types.SpecStateFailed, Failure: types.Failure{Message: "a later one"}},
 	}})
@@ -73,7 +74,10 @@ func TestOutcomesComeFromEachSpecsLabels(t *testing.T) {
 		}
 	}
 	if o.SuiteFailure != "cleanup: 2 cases left" {
-		t.Errorf("suite failure %q, want the first line of the first failure outside a spec", o.SuiteFailure)
+		t.Errorf("suite failure %q, want the first line of the first failure outside a spec that is not a leftover", o.SuiteFailure)
+	}
+	if len(o.Leftovers) != 1 || o.Leftovers[0] != "case c1: DELETE answered 200, but the case is still there" {
+		t.Errorf("leftovers %q, want the one the run left, without %q", o.Leftovers, report.LeftOnTarget)
 	}
 	var notPassed []string
 	for _, row := range o.Rows {

@@ -192,7 +192,13 @@ func runOne(suite string, m mutants.Mutant, variant string, timeout time.Duratio
 	if err != nil {
 		return result{mutant: m, err: fmt.Errorf("%v; suite output:\n%s", err, tail(out.String()))}
 	}
-	r := verdict(m, formats, suiterun.OutcomesOf(rep), runErr == nil)
+	o := suiterun.OutcomesOf(rep)
+	r := verdict(m, formats, o, runErr == nil)
+	if m.Name == "" && r.err == nil && len(o.Leftovers) > 0 {
+		// A mutant may leave cases on its own server (its delete is what
+		// it breaks); the reference and a variant, which conform, must not.
+		r.err = fmt.Errorf("the run left things on a conforming target: %s", strings.Join(o.Leftovers, "; "))
+	}
 	if variant != "" && r.err == nil {
 		// A variant's bundle must verify as well: verify is the reviewer's
 		// check, and it must not reject a conforming server either.

@@ -208,7 +208,7 @@ var _ = ReportAfterSuite("conformance reports", func(_ SpecContext, r Report) {
 	for _, l := range left {
 		r.SpecReports = append(r.SpecReports, SpecReport{
 			LeafNodeType: types.NodeTypeAfterSuite, LeafNodeText: "cleanup", State: types.SpecStateFailed,
-			Failure: types.Failure{Message: "left on the target: " + client.Redact(l.String(), matchers.Secrets()...)},
+			Failure: types.Failure{Message: report.LeftOnTarget + client.Redact(l.String(), matchers.Secrets()...)},
 		})
 	}
 	// Under callcases-conformance, which prints the summary itself once the
