@@ -225,3 +225,23 @@ func TestMergeListsEachRuleOnce(t *testing.T) {
 		t.Errorf("got %+v", got)
 	}
 }
+
+// NamesCase picks exactly the operations whose path names one case: by
+// uuid (the case's own paths) or by external id.
+func TestNamesCaseIsEveryPathThatNamesOneCase(t *testing.T) {
+	doc, err := contract.LoadDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, op := range contract.Operations(doc) {
+		if op.NamesCase() {
+			got = append(got, op.ID)
+		}
+	}
+	slices.Sort(got)
+	want := []string{"deleteCallCase", "deleteCallCaseByExternalId", "getCallCase", "getCallCaseByExternalId", "getCallCaseState", "setCallCaseState"}
+	if !slices.Equal(got, want) {
+		t.Errorf("operations that name a case: %v, want %v", got, want)
+	}
+}

@@ -30,6 +30,12 @@ func (o Operation) Writes() bool { return o.Method != http.MethodGet && o.Method
 // "callcases" in it), the ones the integration service stands behind.
 func (o Operation) CaseEndpoint() bool { return strings.Contains(o.Path, "callcases") }
 
+// NamesCase reports whether the path names one case, by its uuid or by
+// its external id.
+func (o Operation) NamesCase() bool {
+	return strings.Contains(o.Path, "{uuid}") || strings.Contains(o.Path, "{id}")
+}
+
 // Documents reports whether the operation documents code.
 func (o Operation) Documents(code int) bool { return slices.Contains(o.Codes, code) }
 

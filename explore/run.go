@@ -705,6 +705,9 @@ func (s *seq) final() error {
 
 const finalList = "list every case back"
 
+// prefetchWidth bounds the reads a sequence has in flight at once.
+const prefetchWidth = 16
+
 // prefetch sends requests to the target at once and keeps their
 // exchanges for send, which takes one instead of sending its request when
 // it is the same (method, path and query): only reads, whose answers do
@@ -712,8 +715,13 @@ const finalList = "list every case back"
 func (s *seq) prefetch(requests []client.Request) {
 	xs := make([]*client.Exchange, len(requests))
 	var wg sync.WaitGroup
+	inFlight := make(chan struct{}, prefetchWidth)
 	for i, r := range requests {
-		wg.Go(func() { xs[i] = s.tgt.c.Do(s.e.ctx, r) })
+		wg.Go(func() {
+			inFlight <- struct{}{}
+			defer func() { <-inFlight }()
+			xs[i] = s.tgt.c.Do(s.e.ctx, r)
+		})
 	}
 	wg.Wait()
 	s.fetched = map[string]*client.Exchange{}
