@@ -190,7 +190,13 @@ func (c *console) summary(res report.Result, dir string) {
 		fmt.Fprintf(c.out, "%-*s  %4d  %-6s  %s  %s\n", idWidth, e.ID, e.Code, e.Format, c.outcome(fmt.Sprintf("%-12s", outcome)), cut(reason, 100))
 	}
 	if n := res.Counts.NotSelected; n > 0 {
-		fmt.Fprintf(c.out, "(%d not selected by the label filter, not shown)\n", n)
+		if ran := res.Counts.Passed + res.Counts.Failed + res.Counts.Error + res.Counts.NotProvoked + res.Counts.NotRun; ran == 0 && len(res.RunErrors) > 0 {
+			// A run that stopped before its first spec (a bad setting, a
+			// fixture the preflight refused) selected nothing: it ran nothing.
+			fmt.Fprintf(c.out, "(%d not run: the run stopped before its first spec, for the run errors below)\n", n)
+		} else {
+			fmt.Fprintf(c.out, "(%d not selected by the label filter, not shown)\n", n)
+		}
 	}
 
 	for _, outcome := range []string{report.Failed, report.Error} {

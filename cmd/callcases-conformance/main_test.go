@@ -143,6 +143,25 @@ func TestSummaryGroupsFailuresByCauseAndSaysWhereTheReportsAre(t *testing.T) {
 	}
 }
 
+// A run stopped before its first spec (a bad setting) ran nothing: the
+// summary does not blame a label filter the user never gave.
+func TestSummaryOfARunStoppedBeforeItsSpecs(t *testing.T) {
+	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	res := report.Result{Verdict: "ERROR", Started: start, Finished: start.Add(57 * time.Millisecond),
+		Counts:    report.ResultCounts{NotSelected: 2},
+		RunErrors: []string{`SynchronizedBeforeSuite: CONFORMANCE_TIMEOUT (from the environment): "abc" is not a Go duration`},
+		Results: []report.ResultEntry{
+			{ID: "S200-get", Code: 200, Format: "json", Outcome: report.NotSelected, Reason: "filtered out or not run"},
+			{ID: "S200-get", Code: 200, Format: "xml", Outcome: report.NotSelected, Reason: "filtered out or not run"},
+		}}
+	var out strings.Builder
+	(&console{out: &out}).summary(res, "reports")
+	s := out.String()
+	if !strings.Contains(s, "(2 not run: the run stopped before its first spec, for the run errors below)") || strings.Contains(s, "label filter") {
+		t.Errorf("the summary does not say the run stopped before its specs:\n%s", s)
+	}
+}
+
 func TestStepSummaryAppendsTheMarkdown(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "summary.md"), []byte("# Conformance summary: PASS\n"), 0o644); err != nil {
