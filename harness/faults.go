@@ -346,19 +346,24 @@ func (e *Env) dropLease(ctx context.Context) error {
 	if count.holders > 0 || count.none {
 		return nil
 	}
-	return e.releaseLease(ctx, e.LeaseHolder())
+	if err := e.releaseLease(ctx, e.LeaseHolder()); err != nil {
+		count.owed = true // EndLease tries again
+		_ = writeLeaseCount(path, count)
+		return err
+	}
+	return nil
 }
 
 // EndLease runs once every process of the run is done: a lease a process
-// could not give back (it died holding it) is given back, and the run's
-// folder removed.
+// could not give back (it died holding it, or its give-back failed) is
+// given back, and the run's folder removed.
 func (e *Env) EndLease(ctx context.Context) error {
 	defer e.removeRunDir()
 	if e.Faults == nil {
 		return nil
 	}
 	count, _, err := e.readLeaseCount()
-	if err != nil || count.holders == 0 || count.none {
+	if err != nil || (count.holders == 0 && !count.owed) || count.none {
 		return err
 	}
 	return e.releaseLease(ctx, e.LeaseHolder())

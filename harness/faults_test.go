@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -275,6 +276,40 @@ func TestTheRunsProcessesShareTheLease(t *testing.T) {
 	}
 	if x := raw(t, one, http.MethodPut, "/faults/lease", other); x.Status != http.StatusOK {
 		t.Errorf("after the last holder the lease is %d %s, want free", x.Status, x.Body)
+	}
+}
+
+// A give-back that fails (a second signal ended its request) is owed: the
+// end of the run gives the lease back, though no process holds it any more.
+func TestEndLeaseGivesBackALeaseWhoseReleaseFailed(t *testing.T) {
+	var refuse atomic.Bool // the hook fails the give-back while set
+	e, _ := testEnv(t, func(ref *reference.Server) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if refuse.Load() && r.Method == http.MethodDelete && strings.HasSuffix(r.URL.Path, "/lease") {
+				http.Error(w, "gone away", http.StatusServiceUnavailable)
+				return
+			}
+			ref.ServeHTTP(w, r)
+		})
+	})
+	release, err := e.AcquireLease(context.Background(), "change the operator's membership")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refuse.Store(true)
+	if err := release(context.Background()); err == nil {
+		t.Fatal("a give-back the hook refused succeeded")
+	}
+	refuse.Store(false)
+	other := `{"holder":"another run","ttl":"60s"}`
+	if x := raw(t, e, http.MethodPut, "/faults/lease", other); x.Status != http.StatusConflict {
+		t.Fatalf("after the failed give-back the lease is %d %s, want still the run's", x.Status, x.Body)
+	}
+	if err := e.EndLease(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if x := raw(t, e, http.MethodPut, "/faults/lease", other); x.Status != http.StatusOK {
+		t.Errorf("after EndLease the lease is %d %s, want free", x.Status, x.Body)
 	}
 }
 

@@ -91,6 +91,9 @@ type leaseCount struct {
 	holders int
 	taken   time.Time
 	none    bool // the hook has no lease (404): nothing to take or give back
+	// owed: the last hold's give-back failed (a second signal ended its
+	// request, say), so the hook may still show the run holding the lease.
+	owed bool
 }
 
 func (e *Env) readLeaseCount() (leaseCount, string, error) {
@@ -108,20 +111,23 @@ func (e *Env) readLeaseCount() (leaseCount, string, error) {
 	}
 	var c leaseCount
 	var ns int64
-	var none int
-	if _, err := fmt.Sscanf(strings.TrimSpace(string(b)), "%d %d %d", &c.holders, &ns, &none); err != nil {
+	var none, owed int
+	if _, err := fmt.Sscanf(strings.TrimSpace(string(b)), "%d %d %d %d", &c.holders, &ns, &none, &owed); err != nil {
 		return leaseCount{}, path, fmt.Errorf("%s: %w", path, err)
 	}
-	c.taken, c.none = time.Unix(0, ns), none != 0
+	c.taken, c.none, c.owed = time.Unix(0, ns), none != 0, owed != 0
 	return c, path, nil
 }
 
 func writeLeaseCount(path string, c leaseCount) error {
-	none := 0
-	if c.none {
-		none = 1
+	return os.WriteFile(path, fmt.Appendf(nil, "%d %d %d %d\n", c.holders, c.taken.UnixNano(), b2i(c.none), b2i(c.owed)), 0o600)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
 	}
-	return os.WriteFile(path, fmt.Appendf(nil, "%d %d %d\n", c.holders, c.taken.UnixNano(), none), 0o600)
+	return 0
 }
 
 // removeRunDir removes the run's folder once every process is done.

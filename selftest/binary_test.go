@@ -437,6 +437,13 @@ func TestBinarySecondSignalSkipsCleanup(t *testing.T) {
 	if !strings.Contains(r.Stdout.String(), "skipping the cleanup") {
 		t.Errorf("the console does not say the cleanup is skipped:\n%s", r.tail())
 	}
+	// The lease is given back all the same: held, it would keep other runs'
+	// shared specs waiting for its ttl.
+	_, hook := tg.call(http.MethodGet, "/faults/", nil)
+	t.Logf("hook after: %s", hook)
+	if !strings.Contains(string(hook), `"lease":null`) {
+		t.Errorf("the run left the fault hook's lease held: %s", hook)
+	}
 	expectNothingLeft(t, dir, tmp, "reports")
 }
 

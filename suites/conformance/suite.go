@@ -4,6 +4,7 @@
 package conformance
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/callcases/conformance/bundle"
 	"github.com/callcases/conformance/client"
@@ -162,14 +164,10 @@ var _ = SynchronizedAfterSuite(func(spec SpecContext) {
 	// Last, whatever fails before: a hold on the lease a process could not
 	// give back is given back (else it expires after its ttl), and the run's
 	// folder for its processes is removed.
-	defer func() {
-		if err := env.EndLease(ctx); err != nil {
-			say(fmt.Sprintf("run %s: could not give the fault hook's lease back; it expires after its ttl: %v", env.RunID, err))
-		}
-	}()
+	defer giveLeaseBack(spec)
 	// Faults first: an integration fault left on would fail the sweep's requests.
-	if err := env.ResetFaults(ctx); err != nil {
-		RedactedFail("could not put the fault hook back to none: " + err.Error())
+	if err := resetFaults(spec); err != nil {
+		RedactedFail(err.Error())
 	}
 	removed, left, err := env.Sweep(ctx)
 	for _, uuid := range removed {
@@ -188,11 +186,71 @@ var _ = SynchronizedAfterSuite(func(spec SpecContext) {
 	reportRetried()
 })
 
+// What other runs and users of the staging depend on, the run's faults on
+// the hook and its lease, is put back even after a second signal, which
+// skips the cleanup (the specs' deletes and the final sweep): Ginkgo then
+// skips SynchronizedAfterSuite, or cancels it under way, and runs only the
+// reporting nodes, so ReportAfterSuite puts back whatever the cleanup did
+// not (putBackShared). Each is done once, with its own bound: a few
+// requests, never the cleanup's wait.
+var shared struct {
+	sync.Mutex
+	faultsDone, leaseDone bool
+}
+
+// sharedPutBack bounds putting back the faults, and giving back the lease.
+const sharedPutBack = 5 * time.Second
+
+func resetFaults(spec context.Context) error {
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.faultsDone {
+		return nil
+	}
+	shared.faultsDone = true
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(spec), sharedPutBack)
+	defer cancel()
+	if err := env.ResetFaults(ctx); err != nil {
+		return fmt.Errorf("could not put the fault hook back to none: %w", err)
+	}
+	return nil
+}
+
+func giveLeaseBack(spec context.Context) {
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.leaseDone {
+		return
+	}
+	shared.leaseDone = true
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(spec), sharedPutBack)
+	defer cancel()
+	if err := env.EndLease(ctx); err != nil {
+		say(fmt.Sprintf("run %s: could not give the fault hook's lease back; it expires after its ttl: %v", env.RunID, err))
+	}
+}
+
+// putBackShared, in ReportAfterSuite, does what a second signal kept the
+// cleanup from doing; what it could not is told among the run's errors.
+func putBackShared(ctx context.Context, r *Report) {
+	if env == nil {
+		return
+	}
+	if err := resetFaults(ctx); err != nil {
+		r.SpecReports = append(r.SpecReports, SpecReport{
+			LeafNodeType: types.NodeTypeAfterSuite, LeafNodeText: "cleanup", State: types.SpecStateFailed,
+			Failure: types.Failure{Message: client.Redact(err.Error(), matchers.Secrets()...)},
+		})
+	}
+	giveLeaseBack(ctx)
+}
+
 // ReportAfterSuite runs on process 1 with every process's specs. It takes a
 // context, which it does not need, so that Ginkgo counts it interruptible:
 // an interrupt that lands while it writes then waits for it (Ginkgo's grace
 // period) instead of leaving it half way, with no result.json.
-var _ = ReportAfterSuite("conformance reports", func(_ SpecContext, r Report) {
+var _ = ReportAfterSuite("conformance reports", func(spec SpecContext, r Report) {
+	putBackShared(spec, &r)
 	run := report.Run{Dir: config.Resolve(os.LookupEnv, config.Defaults().Reports), Secrets: matchers.Secrets()}
 	if cfg, err := config.Load(os.LookupEnv); err == nil {
 		run.Dir = cfg.Reports
