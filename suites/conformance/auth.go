@@ -64,7 +64,7 @@ var _ = Describe("authentication and rights", func() {
 				condition("E403-set-state", format, func(ctx SpecContext) {
 					uuid := cases(a).create(ctx, nil)
 					before := states(a).read(ctx, uuid).State
-					read := forbidden(ctx, a, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodPost, Path: a.caseByUUID(uuid) + "/set-state", Form: url.Values{"state": {"refused"}}}),
+					read := forbidden(ctx, a, env.ReadOnly.Do(ctx, states(a).set(uuid, url.Values{"state": {"refused"}})),
 						states(a).get(uuid))[0]
 					after := states(a).of(read).State
 					Expect(after).To(Equal(before), "the refused set-state left the state"+Shown(read))

@@ -29,8 +29,7 @@ var _ = Describe("both formats", func() {
 				x := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: other.cases(),
 					JSON: map[string]any{"uuid": uuid, "title": newTitle("renamed through " + other.format), "priority": -3, "comment": ""}})
 				Expect(x).To(HaveResult(http.StatusOK))
-				x = env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: other.caseByUUID(uuid) + "/set-state",
-					Form: url.Values{"state": {"adjourned"}, "date": {"2031-02-03T04:05:06+05:00"}}})
+				x = env.API.Do(ctx, states(other).set(uuid, url.Values{"state": {"adjourned"}, "date": {"2031-02-03T04:05:06+05:00"}}))
 				Expect(x).To(HaveResult(http.StatusOK))
 				c = cases(a).expectSame(ctx, other, uuid)
 				Expect(c.Title).To(Equal(newTitle("renamed through "+other.format)), "the title %s wrote reads back through %s", other.format, a.format)
