@@ -3,6 +3,7 @@ package conformance
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/callcases/conformance/client"
@@ -12,8 +13,8 @@ import (
 	. "github.com/onsi/gomega"
 )
 
-// Reading an answer: its body decoded, its dates parsed, and a read-back of
-// what must not exist judged; an answer that does not read so fails the
+// Reading an answer: its body decoded, its dates parsed (and the precision
+// they are written in), and a read-back of what must not exist judged; an answer that does not read so fails the
 // spec saying what it should have been.
 
 // instant parses a date the API wrote (RFC 3339 with an offset).
@@ -24,6 +25,25 @@ func instant(s string) time.Time {
 		Fail(fmt.Sprintf("date %q is not RFC 3339 with an offset: %v", s, err))
 	}
 	return t
+}
+
+// precision is the unit of the last digit of an RFC 3339 date as written:
+// the date is that instant to within less than one unit, whether the
+// target cut or rounded it. A target that drops trailing zeros writes fewer
+// digits than it keeps, which only makes the unit coarser.
+func precision(date string) time.Duration {
+	_, fraction, ok := strings.Cut(date, ".")
+	if !ok {
+		return time.Second
+	}
+	unit := time.Second
+	for _, r := range fraction {
+		if r < '0' || r > '9' || unit == time.Nanosecond {
+			break
+		}
+		unit /= 10
+	}
+	return unit
 }
 
 // expectGone judges a read-back of something that must not exist: it says

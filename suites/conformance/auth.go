@@ -43,14 +43,13 @@ var _ = Describe("authentication and rights", func() {
 				condition("E403-create", format, func(ctx SpecContext) {
 					uuid := newUUID()
 					deleteLater(a, uuid)
-					read := forbidden(ctx, a, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project),
-						JSON: map[string]any{"uuid": uuid, "title": newTitle("read-only create")}}), cases(a).getGone(uuid))[0]
+					read := forbidden(ctx, a, env.ReadOnly.Do(ctx, cases(a).post(map[string]any{"uuid": uuid, "title": newTitle("read-only create")})), cases(a).getGone(uuid))[0]
 					expectGone(read, "case "+uuid)
 				})
 
 				condition("E403-update", format, func(ctx SpecContext) {
 					uuid := cases(a).create(ctx, nil)
-					read := forbidden(ctx, a, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodPut, Path: a.cases(), JSON: map[string]any{"uuid": uuid, "title": newTitle("read-only update")}}),
+					read := forbidden(ctx, a, env.ReadOnly.Do(ctx, cases(a).put(map[string]any{"uuid": uuid, "title": newTitle("read-only update")})),
 						cases(a).get(uuid))[0]
 					c := cases(a).of(read)
 					Expect(c.Title).To(Equal(newTitle("case")), "the refused update changed nothing"+Shown(read))
@@ -58,13 +57,13 @@ var _ = Describe("authentication and rights", func() {
 
 				condition("E403-delete", format, func(ctx SpecContext) {
 					uuid := cases(a).create(ctx, nil)
-					cases(a).of(forbidden(ctx, a, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.caseByUUID(uuid)}), cases(a).get(uuid))[0])
+					cases(a).of(forbidden(ctx, a, env.ReadOnly.Do(ctx, cases(a).delete(uuid)), cases(a).get(uuid))[0])
 				})
 
 				condition("E403-set-state", format, func(ctx SpecContext) {
 					uuid := cases(a).create(ctx, nil)
 					before := states(a).read(ctx, uuid).State
-					read := forbidden(ctx, a, env.ReadOnly.Do(ctx, client.Request{Method: http.MethodPost, Path: a.caseByUUID(uuid) + "/set-state", Form: url.Values{"state": {"refused"}}}),
+					read := forbidden(ctx, a, env.ReadOnly.Do(ctx, states(a).set(uuid, url.Values{"state": {"refused"}})),
 						states(a).get(uuid))[0]
 					after := states(a).of(read).State
 					Expect(after).To(Equal(before), "the refused set-state left the state"+Shown(read))

@@ -13,7 +13,9 @@ import (
 // return typed answers, each held to what the call needs (a create that
 // fails is an error of the run; a read that fails, a verdict). A request a
 // spec sends alone or among others (doAll, forbidden) comes from get or
-// getGone, and of judges its answer as read does.
+// getGone, and of judges its answer as read does; a write the spec judges
+// comes from post, put or delete, which the spec sends itself (as the
+// read-only user, off the contract).
 type casesClient struct{ a api }
 
 // cases is the client of the cases in a's format.
@@ -60,7 +62,26 @@ func (c casesClient) createRequest(fields map[string]any) (string, client.Reques
 	}
 	uuid := body["uuid"].(string)
 	deleteLater(c.a, uuid)
-	return uuid, client.Request{Method: http.MethodPost, Path: c.a.cases(), Query: projectQuery(env.Config.Project), JSON: body, Purpose: "create a case to work on"}
+	r := c.post(body)
+	r.Purpose = "create a case to work on"
+	return uuid, r
+}
+
+// post is a create in the main project whose body is fields as they are
+// sent (a uuid, a title, what else the spec gives the case).
+func (c casesClient) post(fields map[string]any) client.Request {
+	return client.Request{Method: http.MethodPost, Path: c.a.cases(), Query: projectQuery(env.Config.Project), JSON: fields}
+}
+
+// put is an update by uuid whose body is fields (the uuid, and what
+// changes).
+func (c casesClient) put(fields map[string]any) client.Request {
+	return client.Request{Method: http.MethodPut, Path: c.a.cases(), JSON: fields}
+}
+
+// delete is the delete of the case with this uuid.
+func (c casesClient) delete(uuid string) client.Request {
+	return client.Request{Method: http.MethodDelete, Path: c.a.caseByUUID(uuid)}
 }
 
 // get is the read of a case that must exist.

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"slices"
 
-	"github.com/callcases/conformance/client"
 	"github.com/callcases/conformance/config"
 	. "github.com/callcases/conformance/matchers"
 	. "github.com/onsi/ginkgo/v2"
@@ -26,11 +25,9 @@ var _ = Describe("both formats", func() {
 				Expect(c.PhoneNumbers.PhoneNumber).To(Equal(phones.PhoneNumber), "the phone numbers as created")
 
 				// What the other format changes, this one reads.
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: other.cases(),
-					JSON: map[string]any{"uuid": uuid, "title": newTitle("renamed through " + other.format), "priority": -3, "comment": ""}})
+				x := env.API.Do(ctx, cases(other).put(map[string]any{"uuid": uuid, "title": newTitle("renamed through " + other.format), "priority": -3, "comment": ""}))
 				Expect(x).To(HaveResult(http.StatusOK))
-				x = env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: other.caseByUUID(uuid) + "/set-state",
-					Form: url.Values{"state": {"adjourned"}, "date": {"2031-02-03T04:05:06+05:00"}}})
+				x = env.API.Do(ctx, states(other).set(uuid, url.Values{"state": {"adjourned"}, "date": {"2031-02-03T04:05:06+05:00"}}))
 				Expect(x).To(HaveResult(http.StatusOK))
 				c = cases(a).expectSame(ctx, other, uuid)
 				Expect(c.Title).To(Equal(newTitle("renamed through "+other.format)), "the title %s wrote reads back through %s", other.format, a.format)

@@ -31,7 +31,7 @@ var _ = Describe("input the rules settle", func() {
 					{Method: http.MethodGet, Path: a.caseByUUID(malformed)},
 					{Method: http.MethodDelete, Path: a.caseByUUID(malformed)},
 					{Method: http.MethodGet, Path: a.caseByUUID(malformed) + "/get-state"},
-					{Method: http.MethodPost, Path: a.caseByUUID(malformed) + "/set-state", Form: url.Values{"state": {"adjourned"}}},
+					states(a).set(malformed, url.Values{"state": {"adjourned"}}),
 					{Method: http.MethodDelete, Path: a.operators(env.Config.Project) + malformed},
 				} {
 					r.OffContract = true
@@ -101,8 +101,7 @@ var _ = Describe("input the rules settle", func() {
 				uuid := cases(a).create(ctx, nil)
 				// RFC 3339 allows t and z in lower case.
 				scheduled := time.Date(2031, 2, 3, 4, 5, 6, 0, time.UTC)
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.caseByUUID(uuid) + "/set-state",
-					Form: url.Values{"state": {"adjourned"}, "date": {"2031-02-03t04:05:06z"}}})
+				x := env.API.Do(ctx, states(a).set(uuid, url.Values{"state": {"adjourned"}, "date": {"2031-02-03t04:05:06z"}}))
 				Expect(x).To(HaveResult(http.StatusOK), "a date with a lower-case t and z is RFC 3339")
 				c := cases(a).read(ctx, uuid)
 				Expect(c.Scheduled).NotTo(BeNil(), "date sets scheduledTime"+Shown(c.X))

@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/callcases/conformance/client"
@@ -39,12 +37,16 @@ func (l listsClient) get(q url.Values) client.Request {
 	return client.Request{Method: http.MethodGet, Path: l.a.cases(), Query: q}
 }
 
-// page is page n of the list q asks for. q itself is left as it was: a
-// spec builds every page of one filter from it, several at once.
+// page is page n of the list q asks for. q itself is left as it was (the
+// page's query shares no slice with it): a spec builds every page of one
+// filter from it, several at once.
 func (l listsClient) page(q url.Values, n int) client.Request {
-	q = cloneValues(q)
-	q.Set("page", strconv.Itoa(n))
-	return client.Request{Method: http.MethodGet, Path: l.a.cases(), Query: q, Purpose: fmt.Sprintf("list page %d", n)}
+	query := url.Values{}
+	for k, vs := range q {
+		query[k] = append([]string(nil), vs...)
+	}
+	query.Set("page", strconv.Itoa(n))
+	return client.Request{Method: http.MethodGet, Path: l.a.cases(), Query: query, Purpose: fmt.Sprintf("list page %d", n)}
 }
 
 // read reads the list q asks for; the page must hold cases.
@@ -145,46 +147,4 @@ func (listsClient) expectInWindow(cases []CallCase, q url.Values) {
 		t := instant(c.LastModified)
 		Expect(t.After(after) && t.Before(before)).To(BeTrue(), "case %s modified %s is listed with modifiedAfter=%s and modifiedBefore=%s", c.UUID, c.LastModified, q.Get("modifiedAfter"), q.Get("modifiedBefore"))
 	}
-}
-
-// precision is the unit of the last digit of an RFC 3339 date as written:
-// the date is that instant to within less than one unit, whether the
-// target cut or rounded it. A target that drops trailing zeros writes fewer
-// digits than it keeps, which only makes the unit coarser.
-func precision(date string) time.Duration {
-	_, fraction, ok := strings.Cut(date, ".")
-	if !ok {
-		return time.Second
-	}
-	unit := time.Second
-	for _, r := range fraction {
-		if r < '0' || r > '9' || unit == time.Nanosecond {
-			break
-		}
-		unit /= 10
-	}
-	return unit
-}
-
-// cloneValues is a copy of v that shares no slice with it.
-func cloneValues(v url.Values) url.Values {
-	out := url.Values{}
-	for k, vs := range v {
-		out[k] = append([]string(nil), vs...)
-	}
-	return out
-}
-
-// containsAll tells whether list holds every one of want.
-func containsAll(list, want []string) bool {
-	return !slices.ContainsFunc(want, func(s string) bool { return !slices.Contains(list, s) })
-}
-
-// uuidsOf is the uuids of listed cases, in order.
-func uuidsOf(cases []CallCase) []string {
-	out := make([]string, len(cases))
-	for i, c := range cases {
-		out[i] = c.UUID
-	}
-	return out
 }

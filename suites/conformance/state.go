@@ -23,9 +23,9 @@ var _ = Describe("case state", func() {
 				// An offset unlike any server zone: the date must come back as the same instant.
 				scheduled := time.Date(2031, 5, 6, 7, 8, 9, 0, time.FixedZone("", 5*3600+30*60))
 				// set-state reads its form body; a state in the query string is ignored.
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.caseByUUID(uuid) + "/set-state", Query: url.Values{"state": {"finished"}},
-					Form: url.Values{"state": {"adjourned"}, "date": {scheduled.Format(time.RFC3339)}}})
-				Expect(x).To(HaveResult(http.StatusOK))
+				r := states(a).set(uuid, url.Values{"state": {"adjourned"}, "date": {scheduled.Format(time.RFC3339)}})
+				r.Query = url.Values{"state": {"finished"}}
+				Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusOK))
 				got = states(a).read(ctx, uuid)
 				Expect(got.State).To(Equal("adjourned"), "get-state after set-state says the state of its form body, not of its query string"+Shown(got.X))
 				c := cases(a).read(ctx, uuid)
@@ -37,7 +37,9 @@ var _ = Describe("case state", func() {
 			condition("E400-unknown-state", format, func(ctx SpecContext) {
 				uuid := cases(a).create(ctx, nil)
 				before := states(a).read(ctx, uuid).State
-				Expect(states(a).set(ctx, uuid, url.Values{"state": {"paused"}}, true)).To(HaveResult(http.StatusBadRequest))
+				r := states(a).set(uuid, url.Values{"state": {"paused"}})
+				r.OffContract = true
+				Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusBadRequest))
 				after := states(a).read(ctx, uuid)
 				Expect(after.State).To(Equal(before), "the refused set-state left the state"+Shown(after.X))
 			})
@@ -45,7 +47,9 @@ var _ = Describe("case state", func() {
 			condition("E400-bad-date", format, func(ctx SpecContext) {
 				uuid := cases(a).create(ctx, nil)
 				before := cases(a).read(ctx, uuid)
-				Expect(states(a).set(ctx, uuid, url.Values{"state": {"adjourned"}, "date": {"next tuesday"}}, true)).To(HaveResult(http.StatusBadRequest))
+				r := states(a).set(uuid, url.Values{"state": {"adjourned"}, "date": {"next tuesday"}})
+				r.OffContract = true
+				Expect(env.API.Do(ctx, r)).To(HaveResult(http.StatusBadRequest))
 				after := cases(a).read(ctx, uuid)
 				Expect(after.State.ID).To(Equal(before.State.ID), "the state is unchanged")
 				Expect(after.Scheduled).To(Equal(before.Scheduled), "scheduledTime is unchanged")
@@ -54,7 +58,7 @@ var _ = Describe("case state", func() {
 			condition("E404-state", format, func(ctx SpecContext) {
 				unknown := unknownUUID()
 				Expect(env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(unknown) + "/get-state"})).To(HaveResult(http.StatusNotFound))
-				Expect(states(a).set(ctx, unknown, url.Values{"state": {"adjourned"}}, false)).To(HaveResult(http.StatusNotFound))
+				Expect(env.API.Do(ctx, states(a).set(unknown, url.Values{"state": {"adjourned"}}))).To(HaveResult(http.StatusNotFound))
 			})
 		})
 	}

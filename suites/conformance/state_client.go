@@ -13,7 +13,10 @@ import (
 
 // stateClient is a case's state, in one format: get-state and set-state.
 // A read's request comes from get, for a spec that sends it among others
-// (forbidden), and of judges its answer as read does.
+// (forbidden), and of judges its answer as read does. A set-state the spec
+// judges comes from set, which the spec sends itself (as the read-only
+// user, off the contract); setUp is groundwork, whose failure is an error
+// of the run.
 type stateClient struct{ a api }
 
 // states is the client of the cases' states in a's format.
@@ -45,10 +48,10 @@ func (stateClient) of(x *client.Exchange) stateRead {
 	return stateRead{strings.TrimSuffix(string(x.Body), "\n"), x}
 }
 
-// set sends set-state with form, the request under test, and returns its
-// answer; offContract marks a form that breaks the contract on purpose.
-func (s stateClient) set(ctx SpecContext, uuid string, form url.Values, offContract bool) *client.Exchange {
-	return env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: s.a.caseByUUID(uuid) + "/set-state", Form: form, OffContract: offContract})
+// set is the set-state of a case with form as its body, for the spec to
+// send: under test, as the user it needs, or marked off the contract.
+func (s stateClient) set(uuid string, form url.Values) client.Request {
+	return client.Request{Method: http.MethodPost, Path: s.a.caseByUUID(uuid) + "/set-state", Form: form}
 }
 
 // setUp sets several cases' states at once, as groundwork: uuid → form.
@@ -56,7 +59,9 @@ func (s stateClient) setUp(ctx SpecContext, forms map[string]url.Values) {
 	GinkgoHelper()
 	var requests []client.Request
 	for uuid, form := range forms {
-		requests = append(requests, client.Request{Method: http.MethodPost, Path: s.a.caseByUUID(uuid) + "/set-state", Form: form, Purpose: "set the state"})
+		r := s.set(uuid, form)
+		r.Purpose = "set the state"
+		requests = append(requests, r)
 	}
 	for _, x := range doAll(ctx, env.API, requests...) {
 		setup(x, http.StatusOK, "set a case's state")
