@@ -475,7 +475,9 @@ func (s *seq) learn(st step, at, ar Answer) {
 			s.o.Chose(u)
 		}
 	}
-	s.refresh()
+	if st.write || st.creates >= 0 || len(st.batchCreates) > 0 {
+		s.refresh() // a read changes nothing on the reference: nothing to learn
+	}
 }
 
 // refresh reads every case of the sequence on the reference, in process:

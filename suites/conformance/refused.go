@@ -49,8 +49,11 @@ func oversizedCreate(a api, uuid string) client.Request {
 	copy(body, head)
 	copy(body[len(body)-len(tail):], tail)
 	fill := body[len(head) : len(body)-len(tail)]
-	for i := range fill {
-		fill[i] = 'x'
+	if len(fill) > 0 {
+		fill[0] = 'x'
+		for n := 1; n < len(fill); n *= 2 { // doubling copies, not 16 million stores
+			copy(fill[n:], fill[:n])
+		}
 	}
 	return client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project), ContentType: contentType,
 		Raw: body, OffContract: true, Purpose: fmt.Sprintf("create case %s, its comment filling the body to 16 MiB and one byte", uuid)}
