@@ -210,9 +210,16 @@ func deleteByExternalIDIn(ctx SpecContext, a api, project string, ids ...string)
 	}
 }
 
-// deleteManyLater removes cases with batch deletes of at most 1000 uuids.
-func deleteManyLater(a api, uuids []string) {
+// deleteManyLater removes cases with batch deletes of at most 1000 uuids
+// when the spec ends, unless the spec calls the function it returns: it
+// has seen that the target made none of them (the final sweep still
+// removes any case of the run's that its reads did not see).
+func deleteManyLater(a api, uuids []string) (madeNone func()) {
+	none := false
 	later(func(ctx SpecContext) {
+		if none {
+			return
+		}
 		for start := 0; start < len(uuids); start += 1000 {
 			chunk := uuids[start:min(start+1000, len(uuids))]
 			r := batches(a).delete(map[string]any{"uuid": chunk})
@@ -231,6 +238,7 @@ func deleteManyLater(a api, uuids []string) {
 			}
 		}
 	})
+	return func() { none = true }
 }
 
 // answered says how an exchange ended, for the spec's output.
