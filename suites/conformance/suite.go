@@ -260,10 +260,12 @@ func putBackShared(ctx context.Context, r *Report) {
 	giveLeaseBack(ctx)
 }
 
-// ReportAfterSuite runs on process 1 with every process's specs. It takes a
-// context, which it does not need, so that Ginkgo counts it interruptible:
-// an interrupt that lands while it writes then waits for it (Ginkgo's grace
-// period) instead of leaving it half way, with no result.json.
+// ReportAfterSuite runs on process 1 with every process's specs, after a
+// second signal too: it first puts back what that signal kept the cleanup
+// from putting back (putBackShared). Taking a context also makes Ginkgo
+// count it interruptible: an interrupt that lands while it writes then
+// waits for it (Ginkgo's grace period) instead of leaving it half way, with
+// no result.json.
 var _ = ReportAfterSuite("conformance reports", func(spec SpecContext, r Report) {
 	putBackShared(spec, &r)
 	run := report.Run{Dir: config.Resolve(os.LookupEnv, config.Defaults().Reports), Secrets: matchers.Secrets()}
