@@ -190,7 +190,7 @@ func (c *console) summary(res report.Result, dir string) {
 		fmt.Fprintf(c.out, "%-*s  %4d  %-6s  %s  %s\n", idWidth, e.ID, e.Code, e.Format, c.outcome(fmt.Sprintf("%-12s", outcome)), cut(reason, 100))
 	}
 	if n := res.Counts.NotSelected; n > 0 {
-		if ran := res.Counts.Passed + res.Counts.Failed + res.Counts.Error + res.Counts.NotProvoked + res.Counts.NotRun; ran == 0 && len(res.RunErrors) > 0 {
+		if n == res.Counts.Total && len(res.RunErrors) > 0 {
 			// A run that stopped before its first spec (a bad setting, a
 			// fixture the preflight refused) selected nothing: it ran nothing.
 			fmt.Fprintf(c.out, "(%d not run: the run stopped before its first spec, for the run errors below)\n", n)

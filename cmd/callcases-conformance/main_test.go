@@ -148,7 +148,7 @@ func TestSummaryGroupsFailuresByCauseAndSaysWhereTheReportsAre(t *testing.T) {
 func TestSummaryOfARunStoppedBeforeItsSpecs(t *testing.T) {
 	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	res := report.Result{Verdict: "ERROR", Started: start, Finished: start.Add(57 * time.Millisecond),
-		Counts:    report.ResultCounts{NotSelected: 2},
+		Counts:    report.ResultCounts{NotSelected: 2, Total: 2},
 		RunErrors: []string{`SynchronizedBeforeSuite: CONFORMANCE_TIMEOUT (from the environment): "abc" is not a Go duration`},
 		Results: []report.ResultEntry{
 			{ID: "S200-get", Code: 200, Format: "json", Outcome: report.NotSelected, Reason: "filtered out or not run"},
