@@ -208,39 +208,39 @@ var _ = SynchronizedAfterSuite(func(spec SpecContext) {
 // reporting nodes, so ReportAfterSuite puts back whatever the cleanup did
 // not (putBackShared). Each is done once, with its own bound: a few
 // requests, never the cleanup's wait.
-var shared struct {
-	sync.Mutex
-	faultsDone, leaseDone bool
-}
+var faultsBack, leaseBack putBack
 
 // sharedPutBack bounds putting back the faults, and giving back the lease.
 const sharedPutBack = 5 * time.Second
 
-func resetFaults(spec context.Context) error {
-	shared.Lock()
-	defer shared.Unlock()
-	if shared.faultsDone {
+// putBack is one of those, done once: by the cleanup, or else by
+// ReportAfterSuite, whichever comes first (the other waits for it).
+type putBack struct {
+	sync.Mutex
+	done bool
+}
+
+func (p *putBack) do(spec context.Context, f func(context.Context) error) error {
+	p.Lock()
+	defer p.Unlock()
+	if p.done {
 		return nil
 	}
-	shared.faultsDone = true
+	p.done = true
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(spec), sharedPutBack)
 	defer cancel()
-	if err := env.ResetFaults(ctx); err != nil {
+	return f(ctx)
+}
+
+func resetFaults(spec context.Context) error {
+	if err := faultsBack.do(spec, env.ResetFaults); err != nil {
 		return fmt.Errorf("could not put the fault hook back to none: %w", err)
 	}
 	return nil
 }
 
 func giveLeaseBack(spec context.Context) {
-	shared.Lock()
-	defer shared.Unlock()
-	if shared.leaseDone {
-		return
-	}
-	shared.leaseDone = true
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(spec), sharedPutBack)
-	defer cancel()
-	if err := env.EndLease(ctx); err != nil {
+	if err := leaseBack.do(spec, env.EndLease); err != nil {
 		say(fmt.Sprintf("run %s: could not give the fault hook's lease back; it expires after its ttl: %v", env.RunID, err))
 	}
 }
