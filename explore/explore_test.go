@@ -52,6 +52,18 @@ func target(t testing.TB, h func(*reference.Server) http.Handler) (Target, *sync
 
 func asIs(s *reference.Server) http.Handler { return s }
 
+// mutantTarget serves the reference with the named mutant around it.
+func mutantTarget(t testing.TB, name string) (Target, *sync.Map) {
+	t.Helper()
+	return target(t, func(s *reference.Server) http.Handler {
+		h, err := mutants.Wrap(name, s, reference.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	})
+}
+
 var seedCount = flag.Int("explore.seeds", 2, "seeds per server, kind and format TestNoDivergenceAgainstAConformingServer tries (100 for the full check)")
 
 // TestNoDivergenceAgainstAConformingServer: exploration finds nothing
@@ -148,13 +160,7 @@ func TestMutantsKilledByExploration(t *testing.T) {
 			killed := 0
 			var missed []uint64
 			for seed := uint64(1); seed <= uint64(seeds); seed++ {
-				tgt, _ := target(t, func(s *reference.Server) http.Handler {
-					h, err := mutants.Wrap(m.Name, s, reference.Options{})
-					if err != nil {
-						t.Fatal(err)
-					}
-					return h
-				})
+				tgt, _ := mutantTarget(t, m.Name)
 				found := false
 				for _, kind := range []string{Stateful, BadInput} {
 					for _, format := range []string{"json", "xml"} {
@@ -185,13 +191,7 @@ func TestMutantsKilledByExploration(t *testing.T) {
 // TestShrinks: a divergence is shrunk to a short sequence, its last step
 // the first divergence, and the report and the replay script show it.
 func TestShrinks(t *testing.T) {
-	tgt, _ := target(t, func(s *reference.Server) http.Handler {
-		h, err := mutants.Wrap("comment-trimmed", s, reference.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h
-	})
+	tgt, _ := mutantTarget(t, "comment-trimmed")
 	b := DefaultBudget(400, 30*time.Second)
 	b.Shrink = 5 * time.Second
 	r := Explore(context.Background(), tgt, Stateful, "json", 1, b)
@@ -216,13 +216,7 @@ func TestShrinks(t *testing.T) {
 // the kill matrix) reports the divergence as found, replaying nothing, and
 // the report says it was not shrunk.
 func TestNoShrinkingWhenNoTimeIsGiven(t *testing.T) {
-	tgt, _ := target(t, func(s *reference.Server) http.Handler {
-		h, err := mutants.Wrap("comment-trimmed", s, reference.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h
-	})
+	tgt, _ := mutantTarget(t, "comment-trimmed")
 	b := DefaultBudget(400, 30*time.Second)
 	b.Shrink = 0
 	r := Explore(context.Background(), tgt, Stateful, "json", 1, b)

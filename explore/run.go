@@ -387,9 +387,11 @@ func (s *seq) send(st step, rr, rt client.Request) (*client.Exchange, *client.Ex
 		s.e.sent.Add(1)
 	}
 	s.e.result.Exchanges++
-	xt, fetched := s.fetched[readKey(rt)]
-	if fetched && st.user == nil && rt.Method == http.MethodGet && rt.JSON == nil && rt.Raw == nil {
-		delete(s.fetched, readKey(rt))
+	// A read sent ahead (prefetch) is taken, once, instead of sent.
+	key := readKey(rt)
+	xt, fetched := s.fetched[key]
+	if fetched && st.user == nil {
+		delete(s.fetched, key)
 	} else {
 		xt = tc.Do(s.e.ctx, rt)
 	}
@@ -732,6 +734,8 @@ func (s *seq) prefetch(requests []client.Request) {
 	}
 }
 
+// readKey names a request by what a read is (a prefetch holds GETs
+// without a body only): method, path and query.
 func readKey(r client.Request) string {
 	return r.Method + " " + r.Path + "?" + r.Query.Encode()
 }
