@@ -113,6 +113,12 @@ func TestExploreShrinkZeroIsNone(t *testing.T) {
 	if c.ExploreShrink == nil || *c.ExploreShrink != 0 {
 		t.Errorf("ExploreShrink = %v, want 0 (no shrinking), not unset", c.ExploreShrink)
 	}
+	if !slices.Contains(c.Lines(), EnvExploreShrink+"=0s") {
+		t.Errorf("the configuration echoed does not show the shrinking as 0s: %q", c.Lines())
+	}
+	if c, _ := Load(lookupIn(map[string]string{EnvExploreShrink: "60s"})); !slices.Contains(c.Lines(), EnvExploreShrink+"=1m") {
+		t.Errorf("the configuration echoed does not show 60s of shrinking as 1m: %q", c.Lines())
+	}
 	if c, _ := Load(lookupIn(nil)); c.ExploreShrink != nil {
 		t.Errorf("ExploreShrink unset = %v, want nil (the default, from the search's time)", *c.ExploreShrink)
 	}

@@ -254,12 +254,19 @@ func (f duration) set(s string) error {
 }
 
 func (f duration) String() string {
-	d := *f.p
-	s := d.String()
-	if d == 0 {
+	if *f.p == 0 {
 		return ""
 	}
-	if d%time.Minute == 0 { // "15m", not "15m0s"
+	return formatDuration(*f.p)
+}
+
+// formatDuration writes a duration as a user would: "15m", not "15m0s".
+func formatDuration(d time.Duration) string {
+	s := d.String()
+	if d == 0 {
+		return s
+	}
+	if d%time.Minute == 0 {
 		s = strings.TrimSuffix(s, "0s")
 	}
 	if d%time.Hour == 0 {
@@ -314,7 +321,7 @@ func (f shrinkBound) String() string {
 	if *f.p == nil {
 		return ""
 	}
-	return (**f.p).String()
+	return formatDuration(**f.p)
 }
 
 // positive is a positive whole number (a seed, a budget); "" when unset.
