@@ -125,9 +125,11 @@ suite-binary:
 # Every mutant must make the suite fail in the conditions it targets, every
 # variant of the reference (the liberal one, each liberty alone) must pass
 # every spec, and no failure's reason may be a matcher's bare line or a dump.
+# A mutant's run holds the specs of the conditions it targets (MUTANT_FLAGS=-specs=all: every spec).
 MUTANT_PARALLEL ?= 4
+MUTANT_FLAGS    ?=
 mutants: suite-binary
-	$(GO) run ./cmd/mutants -suite bin/conformance.test -parallel $(MUTANT_PARALLEL)
+	$(GO) run ./cmd/mutants -suite bin/conformance.test -parallel $(MUTANT_PARALLEL) $(MUTANT_FLAGS)
 
 # Time to verdict, as "bench: NAME VALUE UNIT" lines: compile time, one run of
 # bin/conformance.test against the embedded reference, one through

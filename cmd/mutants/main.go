@@ -14,6 +14,14 @@
 // format outside them (the XML mutants under -formats json) cannot be killed
 // by those runs: it is listed as not run and left out of the score.
 //
+// A mutant's run holds the specs that can kill it (-specs targeted, the
+// default, as mutation tools run the tests that cover a mutant): those of
+// the conditions it targets, in both formats. A mutant
+// only exploration targets is run against every spec, since no
+// hand-written condition may fail against it; the reference and each
+// variant are too, since every spec must pass them. -specs all runs every
+// mutant against every spec, for the full FAILED SPECS column.
+//
 //	go test -c -o bin/conformance.test ./suites/conformance
 //	go run ./cmd/mutants -suite bin/conformance.test
 package main
@@ -48,8 +56,14 @@ func main() {
 	formats := flag.String("formats", defaultFormats, "CONFORMANCE_FORMATS for each run; mutants of another format are not run")
 	variants := flag.String("variants", "all", `comma-separated variants of the reference the suite must pass ("all": the liberal one and each liberty alone; "": none)`)
 	seed := flag.Uint64("explore-seed", 1, "CONFORMANCE_EXPLORE_SEED for each run, so that the matrix is the same on every machine")
+	specs := flag.String("specs", "targeted", `the specs of a mutant's run: "targeted" (those of the conditions it targets; every spec for a mutant only exploration targets) or "all"`)
 	flag.Parse()
 	exploreSeed = *seed
+	if *specs != "targeted" && *specs != "all" {
+		fmt.Fprintf(os.Stderr, "mutants: -specs %q: want targeted or all\n", *specs)
+		os.Exit(2)
+	}
+	everySpec = *specs == "all"
 	if err := run(*suite, *parallel, *only, *timeout, strings.Split(*formats, ","), variantList(*variants)); err != nil {
 		fmt.Fprintln(os.Stderr, "mutants:", err)
 		os.Exit(1)
@@ -62,6 +76,9 @@ const defaultFormats = "json,xml"
 
 // exploreSeed is every run's CONFORMANCE_EXPLORE_SEED.
 var exploreSeed uint64 = 1
+
+// everySpec runs every mutant against every spec (-specs all).
+var everySpec bool
 
 // runBound bounds one run of the suite against one mutant or variant.
 const runBound = 5 * time.Minute
@@ -108,7 +125,7 @@ func run(suite string, parallel int, only string, timeout time.Duration, formats
 
 	// The reference first: a suite that fails a conforming server proves nothing either.
 	refStart := time.Now()
-	ref := runOne(suite, mutants.Mutant{Name: ""}, "", timeout, formats)
+	ref := runOne(suite, mutants.Mutant{Name: ""}, "", timeout, formats, "")
 	if ref.err != nil {
 		return fmt.Errorf("the suite against the reference: %w", ref.err)
 	}
@@ -118,7 +135,7 @@ func run(suite string, parallel int, only string, timeout time.Duration, formats
 	fmt.Printf("reference: every spec passed (%s)\n", time.Since(refStart).Round(time.Millisecond))
 
 	m := matrix{reference: ref, results: make([]result, len(list)), notRun: notRun, variants: variants,
-		variantResults: make([]result, len(variants)), formats: formats, parallel: parallel, seed: exploreSeed}
+		variantResults: make([]result, len(variants)), formats: formats, parallel: parallel, seed: exploreSeed, everySpec: everySpec}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, parallel)
 	for i, v := range variants {
@@ -127,7 +144,7 @@ func run(suite string, parallel int, only string, timeout time.Duration, formats
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			m.variantResults[i] = runOne(suite, mutants.Mutant{}, v, timeout, formats)
+			m.variantResults[i] = runOne(suite, mutants.Mutant{}, v, timeout, formats, "")
 		}()
 	}
 	for i, mu := range list {
@@ -136,7 +153,7 @@ func run(suite string, parallel int, only string, timeout time.Duration, formats
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			m.results[i] = runOne(suite, mu, "", timeout, formats)
+			m.results[i] = runOne(suite, mu, "", timeout, formats, filterFor(mu, everySpec))
 		}()
 	}
 	wg.Wait()
@@ -145,9 +162,9 @@ func run(suite string, parallel int, only string, timeout time.Duration, formats
 }
 
 // runOne serves the reference (with the mutant around it, or as the
-// variant, if named) on loopback and runs the compiled suite against it as
-// a live target.
-func runOne(suite string, m mutants.Mutant, variant string, timeout time.Duration, formats []string) result {
+// variant, if named) on loopback and runs the compiled suite's specs of
+// filter (every spec when it is empty) against it as a live target.
+func runOne(suite string, m mutants.Mutant, variant string, timeout time.Duration, formats []string, filter string) result {
 	opts := reference.Options{FaultTimer: 100 * time.Millisecond}
 	srv := reference.New(opts)
 	var handler http.Handler = srv
@@ -172,6 +189,9 @@ func runOne(suite string, m mutants.Mutant, variant string, timeout time.Duratio
 	// The suite writes Ginkgo's report among its own (report.json): a
 	// second one from -ginkgo.json-report would cost the run its CPU again.
 	cmd := exec.Command(suite, "-ginkgo.no-color")
+	if filter != "" {
+		cmd.Args = append(cmd.Args, "-ginkgo.label-filter="+filter)
+	}
 	cmd.Dir = filepath.Dir(suite)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out

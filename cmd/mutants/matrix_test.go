@@ -104,6 +104,26 @@ func TestAReasonNoOneCanActOnIsListed(t *testing.T) {
 	}
 }
 
+func TestAMutantRunsTheSpecsThatCanKillIt(t *testing.T) {
+	for _, c := range []struct {
+		m         mutants.Mutant
+		everySpec bool
+		filter    string
+	}{
+		{mutants.Mutant{Name: "two", Kills: []string{"S200-update", "S200-delete"}}, false, "S200-update || S200-delete"},
+		// Both formats: a spec of one may need the other.
+		{mutants.Mutant{Name: "xml", Kills: []string{"S200-cross-format"}, Format: "xml"}, false, "S200-cross-format"},
+		// Every spec: no hand-written condition may fail against it.
+		{mutants.Mutant{Name: "explore", Kills: []string{"S200-explore-stateful"}}, false, ""},
+		{mutants.Mutant{Name: "mixed", Kills: []string{"S200-explore-stateful", "S200-get"}}, false, "S200-explore-stateful || S200-get"},
+		{mutants.Mutant{Name: "all", Kills: []string{"S200-get"}}, true, ""},
+	} {
+		if got := filterFor(c.m, c.everySpec); got != c.filter {
+			t.Errorf("%s (every spec %v): filter %q, want %q", c.m.Name, c.everySpec, got, c.filter)
+		}
+	}
+}
+
 func TestMutantsOfAnotherFormatAreNotRun(t *testing.T) {
 	all := []mutants.Mutant{{Name: "a"}, {Name: "b", Format: "xml"}, {Name: "c", Format: "json"}}
 	run, notRun := selected(all, "", []string{"json"})
@@ -148,7 +168,7 @@ update-not-applied  S200-update  killed                                         
 delete-not-applied  S200-delete  SURVIVED (not failed: S200-delete)             -            S200-get(xml)
 hang                S200-get     ERROR: the run did not end                     -            -
 xml-only            S200-get     NOT RUN (a xml mutant; the runs certify json)               
-matrix took 1.5s with 4 runs at once; exploration seed 1
+matrix took 1.5s with 4 runs at once; each mutant against the specs of the conditions it targets (exploration's against every spec); exploration seed 1
 mutation score: 1/3
 not run: 1 mutant(s) of a format outside json
 variants passed: 1/2
