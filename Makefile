@@ -46,9 +46,12 @@ binaries: suite-binary
 	$(GO) build -o bin/ ./cmd/reference ./cmd/latencyproxy ./cmd/callcases-conformance
 
 # selftest runs the programs of bin/ as subprocesses, whose sources Go's
-# test cache does not see: it always runs afresh.
+# test cache does not see: it always runs afresh. Its tests run four at a
+# time, each against targets of its own (many wait on a timeout, a signal
+# or a slow answer); the one that runs make in the checkout runs alone.
+SELFTEST_PARALLEL ?= 4
 selftest: binaries
-	SELFTEST_BIN=$(CURDIR)/bin $(GO) test -count=1 ./selftest/
+	SELFTEST_BIN=$(CURDIR)/bin $(GO) test -count=1 -parallel $(SELFTEST_PARALLEL) ./selftest/
 
 # Exploration's searches over the reference, the liberal variant, each
 # liberty alone and its mutants, on seeds drawn afresh each run (logged):

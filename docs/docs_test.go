@@ -224,3 +224,19 @@ func TestRelativeLinksResolve(t *testing.T) {
 		}
 	}
 }
+
+// The pages that name make test's steps name the Makefile's TEST_STEPS,
+// in its order.
+func TestThePagesNameMakeTestsSteps(t *testing.T) {
+	m := regexp.MustCompile(`(?m)^TEST_STEPS \?= (.+)$`).FindStringSubmatch(read(t, "../Makefile"))
+	if m == nil {
+		t.Fatal("the Makefile sets no TEST_STEPS")
+	}
+	steps := strings.Fields(m[1])
+	for _, page := range []string{"development.md", "contributing.md"} {
+		text := strings.Join(strings.Fields(read(t, page)), " ")
+		if !strings.Contains(text, "`"+strings.Join(steps, " ")+"`") {
+			t.Errorf("%s does not name make test's steps as the Makefile does: `%s`", page, strings.Join(steps, " "))
+		}
+	}
+}

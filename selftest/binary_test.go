@@ -59,6 +59,7 @@ func startBinary(t *testing.T, dir string, env []string, args ...string) *suiteR
 }
 
 func TestBinaryCertifiesWithoutGoOrSourceTree(t *testing.T) {
+	t.Parallel()
 	settings := startReference(t, "-fault-timer", "100ms")
 	dir := t.TempDir() // empty: no source tree, no go.mod
 	env, tmp := isolatedEnv(t, false, settings...)
@@ -285,6 +286,7 @@ func expectInterrupted(t *testing.T, r *suiteRun) {
 // Through the binary, in parallel: a signal while a create is in flight
 // (applied on the target, the answer never seen).
 func TestBinaryStopsCleanlyOnASignal(t *testing.T) {
+	t.Parallel()
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			tg, fired := holdingTarget(t, 20, aCreate)
@@ -321,6 +323,7 @@ func TestBinaryStopsCleanlyOnASignal(t *testing.T) {
 // would die at once, and process 1 writes no reports without every
 // process's account; the front would die before it wrote anything.
 func TestBinaryStopsCleanlyOnASignalWhileStarting(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name     string
 		question int64
@@ -383,6 +386,7 @@ func TestBinaryStopsCleanlyOnASignalWhileStarting(t *testing.T) {
 // second signal must end the run without waiting for it, without the rest
 // of the cleanup and without the final sweep, so the case stays.
 func TestBinarySecondSignalSkipsCleanup(t *testing.T) {
+	t.Parallel()
 	first, second := newSignal(), newSignal()
 	var seen atomic.Int64
 	var held atomic.Pointer[string] // the uuid of the case whose create was held

@@ -92,6 +92,7 @@ func (r *suiteRun) peakMemory() int64 {
 // its output nor its memory grow with the flood. The read-only user may
 // write, so that failures print exchanges.
 func TestSuiteStaysSmallAgainstAFloodingTarget(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		flood func(rec *httptest.ResponseRecorder)
@@ -184,6 +185,7 @@ func slowAfterPreflight(t *testing.T, answer func(w http.ResponseWriter, r *http
 // second: each request costs a timeout, and after a few in a row the suite
 // stops waiting on it, so the run ends in seconds, not a timeout per request.
 func TestSuiteStopsWaitingOnATricklingTarget(t *testing.T) {
+	t.Parallel()
 	const timeout = time.Second
 	tg := slowAfterPreflight(t, func(w http.ResponseWriter, r *http.Request, rec *httptest.ResponseRecorder) {
 		for k, v := range rec.Header() {
@@ -223,6 +225,7 @@ func TestSuiteStopsWaitingOnATricklingTarget(t *testing.T) {
 // request within the timeout: the run ends at its deadline
 // (CONFORMANCE_DEADLINE), with cleanup, and the reports say why.
 func TestSuiteEndsByItsDeadline(t *testing.T) {
+	t.Parallel()
 	const deadline = 3 * time.Second
 	tg := slowAfterPreflight(t, func(w http.ResponseWriter, r *http.Request, rec *httptest.ResponseRecorder) {
 		select {
@@ -253,6 +256,7 @@ func TestSuiteEndsByItsDeadline(t *testing.T) {
 // A target URL without the API's path is CONFORMANCE_TARGET's problem; a
 // project the API does not have is CONFORMANCE_PROJECT's.
 func TestPreflightNamesTheSettingAtFault(t *testing.T) {
+	t.Parallel()
 	tg := newTarget(t, reference.Options{}, nil)
 	for _, tc := range []struct {
 		name, setting, value, want string
@@ -282,6 +286,7 @@ func TestPreflightNamesTheSettingAtFault(t *testing.T) {
 // Relative paths in settings are taken from CONFORMANCE_WORKDIR, the folder
 // the user ran the command in, not from where the suite's process runs.
 func TestRelativePathsAreTakenFromWhereTheCommandRan(t *testing.T) {
+	t.Parallel()
 	user := t.TempDir()
 	cmd := execSuite("-ginkgo.label-filter=S200-get")
 	cmd.Dir = t.TempDir() // where go test would run it: elsewhere
@@ -300,6 +305,7 @@ func TestRelativePathsAreTakenFromWhereTheCommandRan(t *testing.T) {
 // target in every encoding it might use: no output and no report shows them
 // in any form, however the report file encodes what it quotes.
 func TestSuiteNeverShowsCredentialsInAnyEncoding(t *testing.T) {
+	t.Parallel()
 	opts := reference.Options{Username: "admin-qx", Password: `Adm"1n\pw<&>%41-пароль-ÿ`, ReadOnlyUsername: "viewer-qx", ReadOnlyPassword: `R3ad'pw%20&amp;"\\-Ünï/😀`}
 	echo := func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -13,6 +13,7 @@ import (
 // A family sends its rows' calls at once, before its first row runs; a run
 // that selects some rows sends only theirs.
 func TestAFamilySendsOnlyTheCallsOfTheRowsARunSelects(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var unauthenticated []string
 	tg := newTarget(t, reference.Options{}, func(_ *reference.Server, next http.Handler) http.Handler {

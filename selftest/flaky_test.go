@@ -46,6 +46,7 @@ const (
 // minute of make test on 2 cores, which is why make test runs all 20
 // (SELFTEST_FLAKY_RUNS=N runs N, allowing N/20 runs without PASS).
 func TestAFlakyNetworkCostsNoVerdict(t *testing.T) {
+	t.Parallel()
 	runs := defaultFlakyRuns
 	if v := os.Getenv(EnvFlakyRuns); v != "" {
 		n, err := strconv.Atoi(v)
@@ -229,6 +230,7 @@ func harEntries(t *testing.T, reports string) []*bundle.Entry {
 // A spec whose POST lost its answer is run again from the start, with a new
 // case, and says so; the case the lost attempt made is cleaned up.
 func TestASpecThatLostAnAnswerRunsAgain(t *testing.T) {
+	t.Parallel()
 	cut := newSignal()
 	tg := newTarget(t, reference.Options{}, cutOnce(http.MethodPost, cut))
 	r := runSuite(t, fullRun, tg.env(), "-ginkgo.label-filter=S200-update && format:json")
@@ -270,6 +272,7 @@ func TestASpecThatLostAnAnswerRunsAgain(t *testing.T) {
 // whose connection was cut is sent again, and the mutant's wrong answer
 // after it fails the spec, which is not run again.
 func TestAWrongAnswerIsAVerdictAtTheFirstAttempt(t *testing.T) {
+	t.Parallel()
 	cut := newSignal()
 	tg := newTarget(t, reference.Options{}, func(s *reference.Server, _ http.Handler) http.Handler {
 		mutant, err := mutants.Wrap("update-not-applied", s, reference.Options{})

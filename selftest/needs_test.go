@@ -16,6 +16,7 @@ import (
 // the spec skipped, reported not provoked and naming the setting to give,
 // and every other spec still runs.
 func TestAMissingNeedIsNotProvokedNamingItsSetting(t *testing.T) {
+	t.Parallel()
 	// Conditions provoked only when the target's data allows, which on the
 	// reference a fixture happens to supply: S204-no-operators needs a
 	// fixture project without operators, and there only the completed

@@ -35,6 +35,7 @@ const fullRun = 2 * time.Minute
 // as it found it, those cases untouched and its own removed, and reports
 // nothing left behind.
 func TestSuiteCleansUpAfterAPassingRunAndChangesNothingItDidNotCreate(t *testing.T) {
+	t.Parallel()
 	tg := newTarget(t, reference.Options{}, nil)
 	tg.seed()
 	before := tg.state()
@@ -52,6 +53,7 @@ func TestSuiteCleansUpAfterAPassingRunAndChangesNothingItDidNotCreate(t *testing
 }
 
 func TestSuiteCleansUpAfterAFailingRun(t *testing.T) {
+	t.Parallel()
 	tg := newTarget(t, reference.Options{}, func(ref *reference.Server, _ http.Handler) http.Handler {
 		h, err := mutants.Wrap("update-not-applied", ref, reference.Options{})
 		if err != nil {
@@ -73,6 +75,7 @@ func TestSuiteCleansUpAfterAFailingRun(t *testing.T) {
 // request is in flight when the interrupt lands, and its effect (a case
 // created, a fault set) happened although the suite never saw the answer.
 func TestSuiteCleansUpAfterAnInterrupt(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		// after: requests to let through first, so that the interrupt lands
@@ -164,6 +167,7 @@ func TestSuiteCleansUpAfterAnInterrupt(t *testing.T) {
 // A target whose DELETE answers 500 keeps what the suite made: the run must
 // say exactly what it left, in its output and in summary.md.
 func TestSuiteSaysWhatItCouldNotCleanUp(t *testing.T) {
+	t.Parallel()
 	tg := newTarget(t, reference.Options{}, func(_ *reference.Server, next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Method == http.MethodDelete {
@@ -232,6 +236,7 @@ func misbehaving(url string, timeout time.Duration, extra ...string) []string {
 }
 
 func TestSuiteFailsClearlyAgainstAMisbehavingTarget(t *testing.T) {
+	t.Parallel()
 	const timeout = time.Second
 	// Time to start the suite and write its reports, plus one timeout per
 	// request the preflight may send; generous for a loaded machine.
@@ -360,6 +365,7 @@ func TestSuiteFailsClearlyAgainstAMisbehavingTarget(t *testing.T) {
 // The TLS options work: with the target's CA, or with verification off, the
 // preflight gets past TLS and the specs run.
 func TestSuiteTrustsWhatItIsToldTo(t *testing.T) {
+	t.Parallel()
 	ref := reference.New(reference.Options{FaultTimer: 100 * time.Millisecond})
 	ts := httptest.NewUnstartedServer(ref)
 	ts.Config.ErrorLog = log.New(io.Discard, "", 0)
@@ -387,6 +393,7 @@ func TestSuiteTrustsWhatItIsToldTo(t *testing.T) {
 // A configuration the suite cannot use stops the run before any request,
 // with a message that names the setting.
 func TestSuiteStopsOnABadConfigurationBeforeAnyRequest(t *testing.T) {
+	t.Parallel()
 	var requests atomic.Int64
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { requests.Add(1) }))
 	t.Cleanup(ts.Close)

@@ -1,6 +1,11 @@
 // Package selftest tests the suite itself: that its specs and the condition
 // catalogue agree, and that it passes a conforming target reached over the
 // network exactly as a live staging would be.
+//
+// Each test starts the targets it runs against and calls t.Parallel, so
+// that tests that wait (on a timeout, a signal, a slow answer) overlap;
+// TestMakeConformanceStopsCleanlyOnSIGTERM, which runs make in the
+// checkout and compares its untracked files, runs alone.
 package selftest
 
 import (
@@ -101,6 +106,7 @@ func dryRun(t *testing.T, settings ...string) string {
 }
 
 func TestCatalogueAndSpecsAgree(t *testing.T) {
+	t.Parallel()
 	specs := readSpecs(t, dryRun(t, "CONFORMANCE_FORMATS=json,xml"))
 	known := map[string]catalogue.Condition{}
 	for _, c := range catalogue.All() {
@@ -250,6 +256,7 @@ func startReference(t *testing.T, args ...string) []string {
 // race step runs the suite against the embedded reference, make mutants
 // against the reference before the mutants.)
 func TestSuitePassesTheReferenceAsALiveTarget(t *testing.T) {
+	t.Parallel()
 	settings := startReference(t, "-fault-timer", "100ms")
 	dir := t.TempDir()
 	cmd := exec.Command(filepath.Join(bin, "conformance.test"), "-ginkgo.no-color")

@@ -100,6 +100,7 @@ func (r remote) state(t *testing.T) (cases map[string]string, operators, hook st
 }
 
 func TestTwoRunsAtOnceGiveTheSameVerdictsAsEachAlone(t *testing.T) {
+	t.Parallel()
 	settings := startReference(t, "-fault-timer", "300ms")
 	target := newRemote(settings)
 	casesBefore, opsBefore, _ := target.state(t)
@@ -158,6 +159,7 @@ func TestTwoRunsAtOnceGiveTheSameVerdictsAsEachAlone(t *testing.T) {
 }
 
 func TestAHookThatWillNotResetIsARunError(t *testing.T) {
+	t.Parallel()
 	// The hook answers 200 to {"fault":"none"} and keeps the fault.
 	var tg *target
 	tg = newTarget(t, reference.Options{}, func(_ *reference.Server, next http.Handler) http.Handler {
@@ -187,6 +189,7 @@ func TestAHookThatWillNotResetIsARunError(t *testing.T) {
 }
 
 func TestTheOperatorAssignedWithoutAHookIsNotProvoked(t *testing.T) {
+	t.Parallel()
 	tg := newTarget(t, reference.Options{}, nil)
 	delete(tg.settings, "CONFORMANCE_FAULTS_URL")
 	operator := tg.settings["CONFORMANCE_OPERATOR"]
@@ -210,6 +213,7 @@ func TestTheOperatorAssignedWithoutAHookIsNotProvoked(t *testing.T) {
 }
 
 func TestAForeignExternalIDTakenInTheMainProjectIsNotUsed(t *testing.T) {
+	t.Parallel()
 	tg := newTarget(t, reference.Options{}, nil)
 	main := tg.settings["CONFORMANCE_PROJECT"]
 	// What an earlier run that could not clean up leaves: the completed
@@ -270,6 +274,7 @@ func sharing(s catalogue.Share) []string {
 }
 
 func TestFaultSpecsRunInParallelOnAHookWithScopes(t *testing.T) {
+	t.Parallel()
 	// The rows that share each state, from the catalogue: Serial on the
 	// target that makes that state global (catalogue.Share.Alone).
 	windows := sharing(catalogue.SharesWindow) // Serial only on a coarse clock
@@ -327,6 +332,7 @@ func TestFaultSpecsRunInParallelOnAHookWithScopes(t *testing.T) {
 }
 
 func TestARunListsWhatEarlierRunsLeftAndTouchesNothing(t *testing.T) {
+	t.Parallel()
 	tg := newTarget(t, reference.Options{}, nil)
 	tg.seed() // in each fixture project, a case of run otherrn0, otherrn1, otherrn2
 	before := tg.state()
@@ -349,6 +355,7 @@ func TestARunListsWhatEarlierRunsLeftAndTouchesNothing(t *testing.T) {
 // `callcases-conformance clean` removes what the earlier runs left, and
 // nothing else.
 func TestTheBinaryShowsALeaseWaitAndCleansEarlierRuns(t *testing.T) {
+	t.Parallel()
 	const other = "othrrun0-1" // another run's process holds the lease
 	var conflicts atomic.Int64
 	var tg *target

@@ -20,6 +20,7 @@ var ownedByTheRun = regexp.MustCompile(`cc[0-9a-z]{8}[0-9]{8}|conformance run [0
 // (a matcher, an annotated matcher, a helper's error, a fault hook read),
 // once the target is gone no spec may be reported failed.
 func TestTransportFailuresAreRunErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		goAway bool           // close the listener: nothing answers any more

@@ -14,6 +14,7 @@ import (
 // into and out of, so they pass every time. (A window reaching seconds past
 // the spec's own cases failed most runs here.)
 func TestListSpecsPassBesideAnotherWriter(t *testing.T) {
+	t.Parallel()
 	settings := startReference(t)
 	target := newRemote(settings)
 	do := func(method, path string, body []byte) {
