@@ -80,8 +80,13 @@ func FormatOf(path string) string {
 }
 
 // lateLimit bounds how many unasserted exchanges a Tracker keeps for a later
-// spec to assert (an Ordered container's BeforeAll sends for the specs after it).
-const lateLimit = 256
+// spec to assert (an Ordered container's BeforeAll sends for the specs after
+// it), and lateBytes what their bodies may hold in all: the newest are kept,
+// so that a target that floods its answers does not grow the suite's memory.
+const (
+	lateLimit = 256
+	lateBytes = 4 << 20
+)
 
 // Tracker collects a process's exchanges (use Add as client.Options.Record)
 // and turns them into facts, spec by spec.
@@ -123,6 +128,12 @@ func (t *Tracker) Flush() []Fact {
 	}
 	if len(keep) > lateLimit {
 		keep = keep[len(keep)-lateLimit:]
+	}
+	for size, i := 0, len(keep)-1; i >= 0; i-- {
+		if size += len(keep[i].Body); size > lateBytes {
+			keep = keep[i+1:]
+			break
+		}
 	}
 	t.late, t.pending = keep, nil
 	out := make([]Fact, 0, len(set))

@@ -39,6 +39,27 @@ func TestTrackerCountsAnAssertionMadeInALaterSpec(t *testing.T) {
 	}
 }
 
+// A target that floods its answers does not grow what the tracker keeps:
+// the newest unasserted exchanges, up to a few MiB of bodies.
+func TestTrackerKeepsFewBytesOfUnassertedExchanges(t *testing.T) {
+	var tr coverage.Tracker
+	var xs []*client.Exchange
+	for range 40 {
+		x := &client.Exchange{Request: client.Request{Path: "/json/callcases/abc"}, Operation: "getCallCase", Status: 200, Body: make([]byte, 1<<20)}
+		xs = append(xs, x)
+		tr.Add(x)
+		tr.Flush()
+	}
+	xs[0].Asserted = true // kept no longer: its fact is lost, not the memory
+	if got := tr.Flush(); len(got) != 0 {
+		t.Errorf("the oldest of 40 MiB of unasserted exchanges is still kept: %v", got)
+	}
+	xs[len(xs)-1].Asserted = true
+	if got := tr.Flush(); len(got) != 1 || !got[0].Asserted {
+		t.Errorf("the newest is not kept: %v", got)
+	}
+}
+
 func TestComputeJudgesEveryDocumentedPair(t *testing.T) {
 	ops := []contract.Operation{
 		{ID: "getCallCase", Method: "GET", Path: "/{format}/callcases/{uuid}", Codes: []int{200, 401, 404}},
