@@ -301,8 +301,8 @@ func TestTheRecipesHold(t *testing.T) {
 			t.Fatalf("after the recipes, %s: %v\n%s", strings.Join(c, " "), err, out)
 		}
 	}
-	// The catalogue and the specs agree: a dry run of the suite, whose
-	// programs the selftest builds first (a third of this test's time),
+	// The catalogue and the specs agree: a dry run of the suite, which
+	// the selftest builds first (the only program that test runs),
 	// beside the runs below; waited for before the copy is removed.
 	agree := make(chan string, 1)
 	go func() {

@@ -31,7 +31,7 @@ import (
 	"github.com/callcases/conformance/suiterun"
 )
 
-func binary() string { return filepath.Join(bin, "callcases-conformance") }
+func binary(t testing.TB) string { return program(t, "callcases-conformance") }
 
 // isolatedEnv is suiterun.Env() without the toolchain (PATH names only an empty
 // folder), without make's own variables, and with a private TMPDIR, so that
@@ -52,7 +52,7 @@ func isolatedEnv(t *testing.T, keepPath bool, extra ...string) ([]string, string
 // startBinary starts callcases-conformance in dir (reports in dir/reports).
 func startBinary(t *testing.T, dir string, env []string, args ...string) *suiteRun {
 	t.Helper()
-	cmd := exec.Command(binary(), args...)
+	cmd := exec.Command(binary(t), args...)
 	cmd.Dir = dir
 	cmd.Env = env
 	return start(t, cmd, filepath.Join(dir, "reports"))
@@ -172,7 +172,7 @@ type verified struct {
 
 func verifyBundle(t *testing.T, env []string, dir string) verified {
 	t.Helper()
-	cmd := exec.Command(binary(), "verify", dir)
+	cmd := exec.Command(binary(t), "verify", dir)
 	cmd.Env = env
 	out, err := cmd.CombinedOutput()
 	code := 0

@@ -288,7 +288,7 @@ func TestPreflightNamesTheSettingAtFault(t *testing.T) {
 func TestRelativePathsAreTakenFromWhereTheCommandRan(t *testing.T) {
 	t.Parallel()
 	user := t.TempDir()
-	cmd := execSuite("-ginkgo.label-filter=S200-get")
+	cmd := execSuite(t, "-ginkgo.label-filter=S200-get")
 	cmd.Dir = t.TempDir() // where go test would run it: elsewhere
 	cmd.Env = suiterun.Env("CONFORMANCE_WORKDIR="+user, "CONFORMANCE_REPORTS=out/reports")
 	r := start(t, cmd, filepath.Join(user, "out", "reports"))
@@ -400,8 +400,8 @@ func expectNoCredential(t *testing.T, r *suiteRun, opts reference.Options) {
 }
 
 // execSuite is the compiled suite as a command, not started.
-func execSuite(args ...string) *exec.Cmd {
-	return exec.Command(filepath.Join(bin, "conformance.test"), append([]string{"-ginkgo.no-color"}, args...)...)
+func execSuite(t testing.TB, args ...string) *exec.Cmd {
+	return exec.Command(program(t, "conformance.test"), append([]string{"-ginkgo.no-color"}, args...)...)
 }
 
 // encodingsOf is a secret as each place that can show it writes it.

@@ -110,7 +110,7 @@ func TestAFlakyNetworkCostsNoVerdict(t *testing.T) {
 
 	// Nothing left behind: no case of any run, every fault back to none,
 	// no lease held, the membership as it was.
-	clean := exec.Command(binary(), "clean", "-dry-run", "-min-age", "0")
+	clean := exec.Command(binary(t), "clean", "-dry-run", "-min-age", "0")
 	clean.Env, _ = isolatedEnv(t, false, settings...)
 	out, err := clean.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "0 earlier run(s)") {
@@ -178,7 +178,7 @@ func readDirect(t *testing.T, url, user, password string) string {
 // the test ends.
 func startProxy(t *testing.T, target string, args ...string) *suiterun.Server {
 	t.Helper()
-	p, err := suiterun.StartProxy(context.Background(), filepath.Join(bin, "latencyproxy"), target, os.Stderr, args...)
+	p, err := suiterun.StartProxy(context.Background(), program(t, "latencyproxy"), target, os.Stderr, args...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,8 +29,6 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 )
 
-var bin string // compiled suite, reference, callcases-conformance and latencyproxy
-
 // builtBinaries are the programs the tests run, by file name, each with the
 // go command (and package) that builds it from this folder.
 var builtBinaries = []struct{ name, build, pkg string }{
@@ -39,10 +38,16 @@ var builtBinaries = []struct{ name, build, pkg string }{
 	{"latencyproxy", "build", "../cmd/latencyproxy"},
 }
 
-// TestMain builds the programs once into a temporary folder, or, with
-// SELFTEST_BIN set (make test, which has built them into bin/ for the
-// mutants as well), takes them from that folder, so that the suite is
-// compiled once per make test.
+// bin is the folder of the programs: SELFTEST_BIN (make test, which has
+// built them into bin/ for the mutants as well), or a temporary folder
+// where program builds each the first time a test asks for it, so that
+// go test -run with one test builds only what that test runs.
+var (
+	bin      string
+	prebuilt bool
+	builds   = map[string]func() error{}
+)
+
 func TestMain(m *testing.M) {
 	if dir := os.Getenv("SELFTEST_BIN"); dir != "" {
 		if err := useBuilt(dir); err != nil {
@@ -58,16 +63,32 @@ func TestMain(m *testing.M) {
 	}
 	bin = dir
 	for _, b := range builtBinaries {
-		args := append(strings.Fields(b.build), "-o", filepath.Join(dir, b.name), b.pkg)
-		if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "go %s: %v\n%s", strings.Join(args, " "), err, out)
-			os.RemoveAll(dir)
-			os.Exit(1)
-		}
+		builds[b.name] = sync.OnceValue(func() error {
+			args := append(strings.Fields(b.build), "-o", filepath.Join(dir, b.name), b.pkg)
+			if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+				return fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+			}
+			return nil
+		})
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// program is the path of the program name, built first if it must be.
+func program(t testing.TB, name string) string {
+	t.Helper()
+	if !prebuilt {
+		build, ok := builds[name]
+		if !ok {
+			t.Fatalf("no program %s among builtBinaries", name)
+		}
+		if err := build(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(bin, name)
 }
 
 // useBuilt takes the programs from dir, which must hold every one of them.
@@ -81,7 +102,7 @@ func useBuilt(dir string) error {
 			return fmt.Errorf("SELFTEST_BIN: %w (make binaries builds them into bin/; or unset it)", err)
 		}
 	}
-	bin = abs
+	bin, prebuilt = abs, true
 	return nil
 }
 
@@ -91,7 +112,7 @@ func dryRun(t *testing.T, settings ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	report := filepath.Join(dir, "dry.json")
-	cmd := exec.Command(filepath.Join(bin, "conformance.test"), "-ginkgo.dry-run", "-ginkgo.json-report="+report)
+	cmd := exec.Command(program(t, "conformance.test"), "-ginkgo.dry-run", "-ginkgo.json-report="+report)
 	cmd.Env = suiterun.Env(append([]string{"CONFORMANCE_REPORTS=" + dir}, settings...)...)
 	p, err := suiterun.Run(cmd, time.Minute)
 	switch {
@@ -241,7 +262,7 @@ func readSpecs(t *testing.T, path string) []types.SpecReport {
 // stopped when the test ends, and returns the settings it prints.
 func startReference(t *testing.T, args ...string) []string {
 	t.Helper()
-	s, err := suiterun.StartReference(context.Background(), filepath.Join(bin, "reference"), os.Stderr, args...)
+	s, err := suiterun.StartReference(context.Background(), program(t, "reference"), os.Stderr, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +280,7 @@ func TestSuitePassesTheReferenceAsALiveTarget(t *testing.T) {
 	t.Parallel()
 	settings := startReference(t, "-fault-timer", "100ms")
 	dir := t.TempDir()
-	cmd := exec.Command(filepath.Join(bin, "conformance.test"), "-ginkgo.no-color")
+	cmd := exec.Command(program(t, "conformance.test"), "-ginkgo.no-color")
 	cmd.Env = suiterun.Env(append(settings, "CONFORMANCE_REPORTS="+dir)...)
 	cmd.WaitDelay = time.Minute
 	out, err := cmd.CombinedOutput()

@@ -424,7 +424,7 @@ func TestTheBinaryShowsALeaseWaitAndCleansEarlierRuns(t *testing.T) {
 
 	clean := func(args ...string) string {
 		t.Helper()
-		c := exec.Command(binary(), append([]string{"clean"}, args...)...)
+		c := exec.Command(binary(t), append([]string{"clean"}, args...)...)
 		c.Dir, c.Env = dir, env
 		b, err := c.CombinedOutput()
 		if err != nil {

@@ -215,7 +215,7 @@ func startSuite(t *testing.T, env []string, args ...string) *suiteRun {
 	t.Helper()
 	dir := t.TempDir()
 	reports := filepath.Join(dir, "reports")
-	cmd := execSuite(args...)
+	cmd := execSuite(t, args...)
 	cmd.Dir = dir
 	cmd.Env = suiterun.Env(append([]string{"CONFORMANCE_REPORTS=" + reports}, env...)...)
 	return start(t, cmd, reports)
