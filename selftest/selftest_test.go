@@ -237,7 +237,12 @@ func expectEveryDocumentedPairAssertedOrExcused(t *testing.T, reports string) {
 // sourceLine reads the line a code location names.
 func sourceLine(t *testing.T, loc types.CodeLocation) string {
 	t.Helper()
-	b, err := os.ReadFile(loc.FileName)
+	name := loc.FileName
+	// A suite built with -trimpath names its files by import path.
+	if rel, ok := strings.CutPrefix(name, modulePath+"/"); ok {
+		name = filepath.Join("..", filepath.FromSlash(rel))
+	}
+	b, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatalf("the source of %s: %v", loc, err)
 	}
@@ -247,6 +252,10 @@ func sourceLine(t *testing.T, loc types.CodeLocation) string {
 	}
 	return lines[loc.LineNumber-1]
 }
+
+// modulePath is this module's path, the prefix of its files' names in a
+// program built with -trimpath.
+const modulePath = "github.com/callcases/conformance"
 
 // readSpecs are the specs (It nodes) of a run's Ginkgo JSON report.
 func readSpecs(t *testing.T, path string) []types.SpecReport {
