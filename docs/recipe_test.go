@@ -305,13 +305,22 @@ func TestTheRecipesHold(t *testing.T) {
 			t.Fatalf("after the recipes, %s: %v\n%s", strings.Join(c, " "), err, out)
 		}
 	}
-	// The catalogue and the specs agree: a dry run of the suite, which
-	// the selftest builds first (the only program that test runs),
-	// beside the runs below; waited for before the copy is removed.
+	// The copy's suite, compiled once for the runs below, each against the
+	// embedded reference as go test ./suites/conformance would run it.
+	suiteBin := filepath.Join(t.TempDir(), "conformance.test")
+	if out, err := run(dir, env, "go", "test", "-c", "-o", suiteBin, "./suites/conformance"); err != nil {
+		t.Fatalf("after the recipes, go test -c ./suites/conformance: %v\n%s", err, out)
+	}
+	suite := func(env []string, filter string) (string, error) {
+		return run(filepath.Join(dir, "suites", "conformance"), env, suiteBin, "-ginkgo.no-color", filter)
+	}
+
+	// The catalogue and the specs agree: a dry run of that suite (the one
+	// program the test runs) by the selftest, beside the runs below;
+	// waited for before the copy is removed.
 	agree := make(chan string, 1)
 	go func() {
-		// SELFTEST_BIN empty: the copy's programs, not bin/'s.
-		out, err := run(dir, []string{"SELFTEST_BIN=", goflags}, "go", "test", "./selftest", "-run", "TestCatalogueAndSpecsAgree$")
+		out, err := run(dir, []string{"SELFTEST_BIN=" + filepath.Dir(suiteBin), goflags}, "go", "test", "./selftest", "-run", "TestCatalogueAndSpecsAgree$")
 		if err != nil {
 			out = fmt.Sprintf("%v\n%s", err, out)
 		} else {
@@ -348,7 +357,7 @@ func TestTheRecipesHold(t *testing.T) {
 			name string
 			env  []string
 		}{{"the reference", nil}, {"the liberal variant", []string{"CONFORMANCE_VARIANT=liberal"}}} {
-			if out, err := run(dir, slices.Concat(env, server.env), "go", "test", "./suites/conformance", filter); err != nil {
+			if out, err := suite(slices.Concat(env, server.env), filter); err != nil {
 				t.Fatalf("the new specs against %s: %v\n%s", server.name, err, out)
 			}
 			for _, id := range all {
@@ -364,7 +373,7 @@ func TestTheRecipesHold(t *testing.T) {
 			continue
 		}
 		for _, name := range r.mutants() {
-			out, err := run(dir, append(env, "CONFORMANCE_MUTANT="+name), "go", "test", "./suites/conformance", "-ginkgo.label-filter="+strings.Join(ids, " || "))
+			out, err := suite(append(env, "CONFORMANCE_MUTANT="+name), "-ginkgo.label-filter="+strings.Join(ids, " || "))
 			if err == nil {
 				t.Errorf("%s: the new specs pass against their mutant %s:\n%s", r.title, name, out)
 			}
@@ -402,7 +411,7 @@ func TestTheRecipesHold(t *testing.T) {
 			}
 		}
 		for _, n := range r.mutants() {
-			if out, err := run(dir, append(env, "CONFORMANCE_MUTANT="+n), "go", "test", "./suites/conformance", "-ginkgo.label-filter=!area:explore"); err != nil {
+			if out, err := suite(append(env, "CONFORMANCE_MUTANT="+n), "-ginkgo.label-filter=!area:explore"); err != nil {
 				t.Errorf("%s: a hand-written condition fails against %s, which only exploration should find: %v\n%s", r.title, n, err, out)
 			}
 		}

@@ -39,7 +39,8 @@ var builtBinaries = []struct{ name, build, pkg string }{
 }
 
 // bin is the folder of the programs: SELFTEST_BIN (make test, which has
-// built them into bin/ for the mutants as well), or a temporary folder
+// built them into bin/ for the mutants as well; a folder that holds only
+// the programs the tests to run need will do), or a temporary folder
 // where program builds each the first time a test asks for it, so that
 // go test -run with one test builds only what that test runs.
 var (
@@ -79,28 +80,35 @@ func TestMain(m *testing.M) {
 // program is the path of the program name, built first if it must be.
 func program(t testing.TB, name string) string {
 	t.Helper()
-	if !prebuilt {
-		build, ok := builds[name]
-		if !ok {
-			t.Fatalf("no program %s among builtBinaries", name)
+	if prebuilt {
+		path := filepath.Join(bin, name)
+		if _, err := os.Stat(path); err != nil {
+			t.Fatalf("SELFTEST_BIN: %v (make binaries builds every program into bin/; or unset it)", err)
 		}
-		if err := build(); err != nil {
-			t.Fatal(err)
-		}
+		return path
+	}
+	build, ok := builds[name]
+	if !ok {
+		t.Fatalf("no program %s among builtBinaries", name)
+	}
+	if err := build(); err != nil {
+		t.Fatal(err)
 	}
 	return filepath.Join(bin, name)
 }
 
-// useBuilt takes the programs from dir, which must hold every one of them.
+// useBuilt takes the programs from dir, a folder; a test that runs one it
+// does not hold fails, naming it.
 func useBuilt(dir string) error {
 	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return err
-	}
-	for _, b := range builtBinaries {
-		if _, err := os.Stat(filepath.Join(abs, b.name)); err != nil {
-			return fmt.Errorf("SELFTEST_BIN: %w (make binaries builds them into bin/; or unset it)", err)
+	if err == nil {
+		var info os.FileInfo
+		if info, err = os.Stat(abs); err == nil && !info.IsDir() {
+			err = fmt.Errorf("%s is not a folder", abs)
 		}
+	}
+	if err != nil {
+		return fmt.Errorf("SELFTEST_BIN: %w (make binaries builds the programs into bin/; or unset it)", err)
 	}
 	bin, prebuilt = abs, true
 	return nil
