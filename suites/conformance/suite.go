@@ -48,7 +48,7 @@ func Run(t GinkgoTestingT) bool {
 // with 2 each, 0.74 s and 0.40 s with 1). GOMAXPROCS, when set, decides
 // instead.
 func shareCores(processes int) {
-	if _, set := os.LookupEnv("GOMAXPROCS"); set || processes <= 1 {
+	if os.Getenv("GOMAXPROCS") != "" || processes <= 1 { // empty is unset, as the runtime reads it
 		return
 	}
 	runtime.GOMAXPROCS(max(1, runtime.NumCPU()/processes))
@@ -58,12 +58,12 @@ func shareCores(processes int) {
 // instead of twice, up to a soft limit of 256 MiB: a suite process lives a
 // second or two, keeps little (10-15 MiB) and allocates fast, so that at
 // Go's default the collector took about an eighth of its CPU. GOGC and
-// GOMEMLIMIT, when set, decide instead.
+// GOMEMLIMIT, when set and not empty, decide instead.
 func tuneGC() {
-	if _, set := os.LookupEnv("GOGC"); !set {
+	if os.Getenv("GOGC") == "" { // empty is unset, as the runtime reads it
 		debug.SetGCPercent(400)
 	}
-	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(256 << 20)
 	}
 }
