@@ -16,8 +16,10 @@
 //
 // A mutant's run holds the specs that can kill it (-specs targeted, the
 // default, as mutation tools run the tests that cover a mutant): those of
-// the conditions it targets, in both formats. A mutant
-// only exploration targets is run against every spec, since no
+// the conditions it targets, in both formats. Every condition is some
+// mutant's target, so every condition still fails in some run and has its
+// reason read.
+// A mutant only exploration targets is run against every spec, since no
 // hand-written condition may fail against it; the reference and each
 // variant are too, since every spec must pass them. -specs all runs every
 // mutant against every spec, for the full FAILED SPECS column.
