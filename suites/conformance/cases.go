@@ -23,10 +23,8 @@ var _ = Describe("cases by uuid", func() {
 				title, comment := newTitle("case, kept as written \r\n\U0001F600  "), "  conformance comment\r\non two lines \U0001F600 "
 				uuid := cases(a).create(ctx, map[string]any{"title": title, "priority": 3, "comment": comment, "phoneNumbers": phones})
 
-				x := env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(uuid)})
-				Expect(x).To(BeRead())
-				var c CallCase
-				decodeAs(x, &c, "a case")
+				c := cases(a).read(ctx, uuid)
+				x := c.X
 				Expect(c.UUID).To(Equal(uuid), "the read case is the one asked for"+Shown(x))
 				Expect(c.Title).To(Equal(title), "the title reads back exactly as created"+Shown(x))
 				Expect(c.Parent.UUID).To(Equal(env.Config.Project), "parent is the project the case was created in"+Shown(x))
@@ -41,7 +39,7 @@ var _ = Describe("cases by uuid", func() {
 				one := PhoneNumbers{PhoneNumber: []PhoneNumber{{Value: "8000000002", Type: "WORK"}}}
 				uuid := cases(a).create(ctx, map[string]any{"comment": "kept by a partial update", "phoneNumbers": two})
 				before := cases(a).read(ctx, uuid)
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.cases(), JSON: map[string]any{"uuid": uuid, "title": newTitle("renamed"), "phoneNumbers": one}})
+				x := env.API.Do(ctx, cases(a).put(map[string]any{"uuid": uuid, "title": newTitle("renamed"), "phoneNumbers": one}))
 				Expect(x).To(HaveResult(http.StatusOK))
 				c := cases(a).read(ctx, uuid)
 				Expect(c.Title).To(Equal(newTitle("renamed")), "a read after the update shows the new title")
@@ -53,7 +51,7 @@ var _ = Describe("cases by uuid", func() {
 
 			condition("S200-delete", format, func(ctx SpecContext) {
 				uuid := cases(a).create(ctx, nil)
-				x := env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.caseByUUID(uuid)})
+				x := env.API.Do(ctx, cases(a).delete(uuid))
 				Expect(x).To(HaveResult(http.StatusOK))
 				cases(a).expectGone(ctx, uuid)
 			})
@@ -62,8 +60,7 @@ var _ = Describe("cases by uuid", func() {
 				// The server assigns the uuid here; the external id finds the case for cleanup even if Location is wrong.
 				id := newExternalID()
 				deleteByExternalIDLater(a, id)
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project),
-					JSON: map[string]any{"title": newTitle("created"), "id": id}})
+				x := env.API.Do(ctx, cases(a).post(map[string]any{"title": newTitle("created"), "id": id}))
 				Expect(x).To(HaveResult(http.StatusCreated))
 				location, err := x.Location()
 				if err != nil {
@@ -82,8 +79,7 @@ var _ = Describe("cases by uuid", func() {
 
 			condition("E409-uuid-taken", format, func(ctx SpecContext) {
 				uuid := cases(a).create(ctx, nil)
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(env.Config.Project),
-					JSON: map[string]any{"uuid": uuid, "title": newTitle("second with the same uuid")}})
+				x := env.API.Do(ctx, cases(a).post(map[string]any{"uuid": uuid, "title": newTitle("second with the same uuid")}))
 				Expect(x).To(HaveResult(http.StatusConflict))
 				// uuids are global: creating by external id with it is 409 too.
 				x = env.API.Do(ctx, externalIDs(a).post(map[string]any{"uuid": uuid, "id": newExternalID(), "title": newTitle("second with the same uuid, by external id")}))
@@ -102,8 +98,7 @@ var _ = Describe("cases by uuid", func() {
 				// (and removes) a case a target created there anyway.
 				ids := []string{newExternalID(), newExternalID()}
 				later(func(ctx SpecContext) { deleteByExternalIDIn(ctx, a, other, ids...) })
-				x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(other),
-					JSON: map[string]any{"uuid": uuid, "id": ids[0], "title": newTitle("same uuid, another project")}})
+				x := env.API.Do(ctx, cases(a).in(other).post(map[string]any{"uuid": uuid, "id": ids[0], "title": newTitle("same uuid, another project")}))
 				Expect(x).To(HaveResult(http.StatusConflict), "a uuid a case of another project has is taken: uuids are global, across projects")
 				x = env.API.Do(ctx, externalIDs(a).in(other).post(map[string]any{"uuid": uuid, "id": ids[1], "title": newTitle("same uuid, another project, by external id")}))
 				Expect(x).To(HaveResult(http.StatusConflict), "a uuid a case of another project has is taken by external id too: uuids are global, across projects")
@@ -119,7 +114,7 @@ var _ = Describe("cases by uuid", func() {
 				last := cases(a).read(ctx, uuid).LastModified
 				for _, change := range []map[string]any{{"title": newTitle("updated once")}, {"comment": "updated twice"}} {
 					change["uuid"] = uuid
-					x := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.cases(), JSON: change})
+					x := env.API.Do(ctx, cases(a).put(change))
 					Expect(x).To(HaveResult(http.StatusOK))
 					c := cases(a).read(ctx, uuid)
 					Expect(instant(c.LastModified)).To(BeTemporally(">", instant(last)),
@@ -152,20 +147,19 @@ var _ = Describe("cases by uuid", func() {
 					}
 				})
 				condition("E404-get", format, func(ctx SpecContext) {
-					Expect(env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(unknownUUID())})).To(HaveResult(http.StatusNotFound))
+					Expect(env.API.Do(ctx, cases(a).getGone(unknownUUID()))).To(HaveResult(http.StatusNotFound))
 				})
 				condition("E404-put", format, func(ctx SpecContext) {
-					x := env.API.Do(ctx, client.Request{Method: http.MethodPut, Path: a.cases(), JSON: map[string]any{"uuid": unknownUUID(), "title": newTitle("nobody")}})
+					x := env.API.Do(ctx, cases(a).put(map[string]any{"uuid": unknownUUID(), "title": newTitle("nobody")}))
 					Expect(x).To(HaveResult(http.StatusNotFound))
 				})
 				condition("E404-delete", format, func(ctx SpecContext) {
-					Expect(env.API.Do(ctx, client.Request{Method: http.MethodDelete, Path: a.caseByUUID(unknownUUID())})).To(HaveResult(http.StatusNotFound))
+					Expect(env.API.Do(ctx, cases(a).delete(unknownUUID()))).To(HaveResult(http.StatusNotFound))
 				})
 				condition("E404-project-param", format, func(ctx SpecContext) {
 					uuid := newUUID()
 					deleteLater(a, uuid)
-					x := env.API.Do(ctx, client.Request{Method: http.MethodPost, Path: a.cases(), Query: projectQuery(unknownUUID()),
-						JSON: map[string]any{"uuid": uuid, "title": newTitle("in no project")}})
+					x := env.API.Do(ctx, cases(a).in(unknownUUID()).post(map[string]any{"uuid": uuid, "title": newTitle("in no project")}))
 					Expect(x).To(HaveResult(http.StatusNotFound))
 					cases(a).expectGone(ctx, uuid)
 				})

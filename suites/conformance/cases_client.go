@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"cmp"
 	"net/http"
 
 	"github.com/callcases/conformance/client"
@@ -16,10 +17,16 @@ import (
 // getGone, and of judges its answer as read does; a write the spec judges
 // comes from post, put or delete, which the spec sends itself (as the
 // read-only user, off the contract).
-type casesClient struct{ a api }
+type casesClient struct {
+	a       api
+	project string // where post creates; "" is the main project
+}
 
 // cases is the client of the cases in a's format.
-func cases(a api) casesClient { return casesClient{a} }
+func cases(a api) casesClient { return casesClient{a: a} }
+
+// in is the client whose post creates in project instead of the main one.
+func (c casesClient) in(project string) casesClient { return casesClient{c.a, project} }
 
 // caseRead is a read of a case that must exist: the case, and the exchange
 // that read it, for failure messages.
@@ -67,10 +74,11 @@ func (c casesClient) createRequest(fields map[string]any) (string, client.Reques
 	return uuid, r
 }
 
-// post is a create in the main project whose body is fields as they are
-// sent (a uuid, a title, what else the spec gives the case).
+// post is a create in the main project (or the one of in) whose body is
+// fields as they are sent (a uuid, a title, what else the spec gives the
+// case).
 func (c casesClient) post(fields map[string]any) client.Request {
-	return client.Request{Method: http.MethodPost, Path: c.a.cases(), Query: projectQuery(env.Config.Project), JSON: fields}
+	return client.Request{Method: http.MethodPost, Path: c.a.cases(), Query: projectQuery(cmp.Or(c.project, env.Config.Project)), JSON: fields}
 }
 
 // put is an update by uuid whose body is fields (the uuid, and what
