@@ -58,8 +58,26 @@ func (e *Env) ReadHook(ctx context.Context) (Hook, error) {
 	return e.readHook(ctx, e.Faults)
 }
 
+// HookRead is the request that reads the fault hook (through a client of
+// the hook, Env.Faults).
+func HookRead() client.Request {
+	return client.Request{Method: http.MethodGet, Path: "/", Purpose: "read the fault hook"}
+}
+
+// FaultSet is the request that sets component's fault, in scope when it is
+// not "" (through a client of the hook, Env.Faults).
+func FaultSet(scope, component, fault string) client.Request {
+	body := map[string]string{"fault": fault}
+	purpose := fmt.Sprintf("set the %s fault to %s", component, fault)
+	if scope != "" {
+		body["scope"] = scope
+		purpose += " in scope " + scope
+	}
+	return client.Request{Method: http.MethodPut, Path: "/" + component, JSON: body, Purpose: purpose}
+}
+
 func (e *Env) readHook(ctx context.Context, c *client.Client) (Hook, error) {
-	x := c.Do(ctx, client.Request{Method: http.MethodGet, Path: "/", Purpose: "read the fault hook"})
+	x := c.Do(ctx, HookRead())
 	if x.Err != nil {
 		return Hook{}, x.Err
 	}
@@ -98,13 +116,7 @@ func (e *Env) SetFault(ctx context.Context, component, fault string) error {
 
 // setFault puts a component into a fault, in a scope unless scope is "".
 func (e *Env) setFault(ctx context.Context, scope, component, fault string) error {
-	body := map[string]string{"fault": fault}
-	purpose := fmt.Sprintf("set the %s fault to %s", component, fault)
-	if scope != "" {
-		body["scope"] = scope
-		purpose += " in scope " + scope
-	}
-	x := e.Faults.Do(ctx, client.Request{Method: http.MethodPut, Path: "/" + component, JSON: body, Purpose: purpose})
+	x := e.Faults.Do(ctx, FaultSet(scope, component, fault))
 	if x.Err != nil {
 		return x.Err
 	}

@@ -91,13 +91,9 @@ var _ = Describe("authentication and rights", func() {
 						}
 					})
 					readOnlyHook := env.Faults.As(client.Credentials{Username: env.Config.ReadOnlyUsername, Password: env.Config.ReadOnlyPassword})
-					read := readOnlyHook.Do(ctx, client.Request{Method: http.MethodGet, Path: "/"})
+					read := readOnlyHook.Do(ctx, faultHook().read())
 					Expect(read).To(BeRead(), "the read-only user may read the fault hook")
-					body := map[string]any{"fault": harness.FaultDown}
-					if scope != "" {
-						body["scope"] = scope
-					}
-					x := readOnlyHook.Do(ctx, client.Request{Method: http.MethodPut, Path: "/" + harness.Dialer, JSON: body})
+					x := readOnlyHook.Do(ctx, faultHook().put(scope, harness.Dialer, harness.FaultDown))
 					Expect(x).To(HaveResult(http.StatusForbidden))
 					hook, err := env.ReadHook(ctx)
 					noError(err, "reading the fault hook back")

@@ -6,6 +6,7 @@ import (
 
 	"github.com/callcases/conformance/catalogue"
 	"github.com/callcases/conformance/client"
+	"github.com/callcases/conformance/harness"
 	. "github.com/onsi/ginkgo/v2"
 )
 
@@ -18,6 +19,15 @@ type faultHookClient struct{}
 
 // faultHook is the client of the fault hook.
 func faultHook() faultHookClient { return faultHookClient{} }
+
+// read is the read of the hook, for a spec to send as the user it needs.
+func (faultHookClient) read() client.Request { return harness.HookRead() }
+
+// put is the setting of component's fault (in scope, when not ""), for a
+// spec to send as the user it needs.
+func (faultHookClient) put(scope, component, fault string) client.Request {
+	return harness.FaultSet(scope, component, fault)
+}
 
 // set sets components' fault for the rest of the spec and returns the
 // client whose requests meet it, and a function that puts it back at once.
