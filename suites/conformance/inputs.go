@@ -28,9 +28,9 @@ var _ = Describe("input the rules settle", func() {
 				// case or operator can be looked up by it.
 				const malformed = "Not-A-Uuid"
 				for _, r := range []client.Request{
-					{Method: http.MethodGet, Path: a.caseByUUID(malformed)},
-					{Method: http.MethodDelete, Path: a.caseByUUID(malformed)},
-					{Method: http.MethodGet, Path: a.caseByUUID(malformed) + "/get-state"},
+					cases(a).getGone(malformed),
+					cases(a).delete(malformed),
+					states(a).get(malformed),
 					states(a).set(malformed, url.Values{"state": {"adjourned"}}),
 					{Method: http.MethodDelete, Path: a.operators(env.Config.Project) + malformed},
 				} {

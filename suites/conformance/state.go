@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/callcases/conformance/client"
 	. "github.com/callcases/conformance/matchers"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -57,7 +56,7 @@ var _ = Describe("case state", func() {
 
 			condition("E404-state", format, func(ctx SpecContext) {
 				unknown := unknownUUID()
-				Expect(env.API.Do(ctx, client.Request{Method: http.MethodGet, Path: a.caseByUUID(unknown) + "/get-state"})).To(HaveResult(http.StatusNotFound))
+				Expect(env.API.Do(ctx, states(a).get(unknown))).To(HaveResult(http.StatusNotFound))
 				Expect(env.API.Do(ctx, states(a).set(unknown, url.Values{"state": {"adjourned"}}))).To(HaveResult(http.StatusNotFound))
 			})
 		})
