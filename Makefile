@@ -37,7 +37,7 @@ unit:
 # build shares nothing with bin/ and is the one second compile of make test.
 # atexit_sleep_ms=0: a race-built program otherwise sleeps a second as it
 # exits, for goroutines still running to race; the tests stop theirs, and
-# the 24 sleeps were a quarter of this step (a GORACE of yours comes after,
+# the 24 sleeps were about a fifth of this step (a GORACE of yours comes after,
 # and wins).
 race:
 	GORACE="atexit_sleep_ms=0 $$GORACE" $(GO) test -race $$($(GO) list ./... | grep -v /selftest)
