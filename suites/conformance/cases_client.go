@@ -49,15 +49,7 @@ func (c casesClient) create(ctx SpecContext, fields map[string]any) string {
 // /callcases/?project= each; fields[i] goes into case i.
 func (c casesClient) createAll(ctx SpecContext, fields ...map[string]any) []string {
 	GinkgoHelper()
-	uuids := make([]string, len(fields))
-	requests := make([]client.Request, len(fields))
-	for i, f := range fields {
-		uuids[i], requests[i] = c.createRequest(f)
-	}
-	for _, x := range doAll(ctx, env.API, requests...) {
-		setup(x, http.StatusCreated, "create a case")
-	}
-	return uuids
+	return createEach(ctx, "create a case", len(fields), func(i int) (string, client.Request) { return c.createRequest(fields[i]) })
 }
 
 // createRequest is the create of one case, registered for deletion before

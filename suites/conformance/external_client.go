@@ -43,15 +43,7 @@ func (e externalClient) create(ctx SpecContext, id string) string {
 // createAll is create for several ids, created at once.
 func (e externalClient) createAll(ctx SpecContext, ids ...string) []string {
 	GinkgoHelper()
-	uuids := make([]string, len(ids))
-	requests := make([]client.Request, len(ids))
-	for i, id := range ids {
-		uuids[i], requests[i] = e.createRequest(id)
-	}
-	for _, x := range doAll(ctx, env.API, requests...) {
-		setup(x, http.StatusCreated, "create a case with an external id")
-	}
-	return uuids
+	return createEach(ctx, "create a case with an external id", len(ids), func(i int) (string, client.Request) { return e.createRequest(ids[i]) })
 }
 
 // createRequest is the create of one case with external id id, registered
