@@ -322,6 +322,12 @@ func headers(h http.Header, max int) ([]NameVal, bool) {
 	return out, cutAny
 }
 
+// Cut says whether the entry was cut to the caps (a header or a body of
+// either side): verify cannot validate such an exchange again.
+func (e *Entry) Cut() bool {
+	return e.Request.Truncated || e.Response.Truncated || e.Response.Content.Truncated
+}
+
 // cut keeps the first n bytes of s, whole UTF-8 characters only.
 func cut(s string, n int) string {
 	if len(s) <= n {

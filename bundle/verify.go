@@ -206,7 +206,7 @@ func verifyExchanges(c *Check, res report.Result, h HAR) {
 		case e.Error != "" || e.Response.Status == 0:
 			failed++
 			continue
-		case e.Request.Truncated || e.Response.Truncated || e.Response.Content.Truncated:
+		case e.Cut():
 			cut++
 			continue
 		}
